@@ -1,0 +1,38 @@
+# The commands a newcomer types. `make run` then `make test` on a machine with only python3.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export DAGSTER_HOME := $(CURDIR)/.dagster
+export GX_ANALYTICS_ENABLED := false
+
+.PHONY: install run test lint ui bench clean
+
+# uv resolves the pinned set in seconds; plain pip is the fallback if uv cannot be installed.
+$(VENV)/.installed: pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check "uv==0.13.8" \
+	  && $(BIN)/uv pip install -q -p $(BIN)/python -c constraints.txt -e '.[dev]' \
+	  || $(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(BIN)/minerals refresh
+
+test: install
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check pipelines tests benchmarks
+	$(BIN)/ruff format --check pipelines tests benchmarks
+
+ui: install
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+bench: install
+	$(BIN)/python benchmarks/refresh_speed.py
+
+clean:
+	rm -rf warehouse .dagster/storage .dagster/logs .dagster/history .pytest_cache

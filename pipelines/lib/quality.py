@@ -1,0 +1,109 @@
+"""Run a Great Expectations 1.x suite (a JSON file in `expectations/`) on a Polars frame.
+
+GX has no Polars or DuckDB engine that works here (see ../shared/STACK.md), so frames cross into
+pandas at this one boundary, in batches for big tables. The result names the failing rows by the
+table's identifying columns, so a failed check says where to look.
+"""
+
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.lib.paths import EXPECTATIONS_DIR
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ExpectationFailure:
+    expectation: str
+    column: str | None
+    unexpected_count: int
+    examples: list[dict]
+
+
+@dataclass
+class SuiteResult:
+    suite: str
+    success: bool
+    evaluated: int
+    rows: int
+    failures: list[ExpectationFailure] = field(default_factory=list)
+
+    def describe(self) -> str:
+        if self.success:
+            return f"{self.suite}: {self.evaluated} expectations passed on {self.rows} rows"
+        lines = [f"{self.suite}: {len(self.failures)} of {self.evaluated} expectations failed"]
+        for f in self.failures:
+            lines.append(f"- {f.expectation}({f.column}): {f.unexpected_count} rows, e.g. "
+                         f"{f.examples[:3]}")
+        return "\n".join(lines)
+
+
+def load_suite_json(name: str) -> dict:
+    return json.loads((EXPECTATIONS_DIR / f"{name}.json").read_text())
+
+
+def _context():
+    import great_expectations as gx  # ~3 s to import: only where validation runs
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return gx, context
+
+
+def validate(
+    df: pl.DataFrame,
+    suite_name: str,
+    *,
+    id_columns: list[str],
+    parameters: dict | None = None,
+    batch_rows: int = 500_000,
+    suite_dir: Path | None = None,
+) -> SuiteResult:
+    """Validate `df` against `expectations/<suite_name>.json`, batch by batch."""
+    gx, context = _context()
+    spec = json.loads(((suite_dir or EXPECTATIONS_DIR) / f"{suite_name}.json").read_text())
+    suite = context.suites.add(gx.ExpectationSuite(**spec))
+    if len(suite.expectations) != len(spec.get("expectations", [])):
+        # GX logs and drops an expectation type it does not know: refuse to run a partial suite
+        raise ValueError(f"suite {suite_name}: {len(spec['expectations'])} expectations in the "
+                         f"file but {len(suite.expectations)} loaded (misspelled type?)")
+    batch_def = (
+        context.data_sources.add_pandas("frames")
+        .add_dataframe_asset(suite_name)
+        .add_batch_definition_whole_dataframe("whole")
+    )
+    run = context.validation_definitions.add(
+        gx.ValidationDefinition(name=suite_name, data=batch_def, suite=suite)
+    )
+    result_format = {"result_format": "COMPLETE", "unexpected_index_column_names": id_columns,
+                     "partial_unexpected_count": 5}
+    failures: dict[tuple[str, str | None], ExpectationFailure] = {}
+    for offset in range(0, max(df.height, 1), batch_rows):
+        batch = df.slice(offset, batch_rows).to_pandas()
+        outcome = run.run(batch_parameters={"dataframe": batch},
+                          expectation_parameters=parameters or {}, result_format=result_format)
+        for r in outcome.results:
+            if r.success:
+                continue
+            config = r.expectation_config
+            column = config.kwargs.get("column") or ",".join(config.kwargs.get("column_list", []))
+            key = (config.type, column)
+            res = r.result or {}
+            examples = (res.get("unexpected_index_list") or [])[:5]
+            if not examples and res.get("partial_unexpected_list"):
+                examples = [{"value": v} for v in res["partial_unexpected_list"][:5]]
+            if not examples and r.exception_info:
+                examples = [{"exception": str(r.exception_info)[:300]}]
+            failure = failures.setdefault(key, ExpectationFailure(config.type, column, 0, []))
+            failure.unexpected_count += int(res.get("unexpected_count") or 0)
+            failure.examples.extend(examples[: 5 - len(failure.examples)])
+    result = SuiteResult(suite_name, not failures, len(suite.expectations), df.height,
+                         list(failures.values()))
+    log.info(result.describe())
+    return result

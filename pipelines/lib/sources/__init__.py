@@ -1,0 +1,1 @@
+"""Clients that fetch raw files and API responses from external sources."""

@@ -1,0 +1,178 @@
+"""USGS Mineral Commodity Summaries: every edition read as published, into one long raw shape.
+
+Raw long shape (one row per published production cell, strings untouched):
+    edition, source_file, source_row, chapter_label, country_raw, measure_raw, unit_raw,
+    year, is_estimate, value_raw, notes
+
+Editions differ: MCS2022-2024 ship one wide CSV per chapter (`Prod_t_2021`, `Prod_kt_est_2023`,
+unit in the column name, sometimes no `Type` header); MCS2025 one wide CSV for all chapters
+(`PROD_EST_ 2024`, a stray space); MCS2026 one long cp1252 CSV for everything.
+"""
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.lib.errors import SourceDataError
+
+RAW_SCHEMA = {
+    "edition": pl.String,
+    "source_file": pl.String,
+    "source_row": pl.Int32,
+    "chapter_label": pl.String,
+    "country_raw": pl.String,
+    "measure_raw": pl.String,
+    "unit_raw": pl.String,
+    "year": pl.Int32,
+    "is_estimate": pl.Boolean,
+    "value_raw": pl.String,
+    "notes": pl.String,
+}
+
+# `Prod_t_2021`, `Prod_kt_est_2023`, `Prod_Sponge_t_Est_2022`, `PROD_EST_ 2024`, `PROD_2023`
+_WIDE_PROD = re.compile(r"^prod_(?:sponge_)?(?:(?P<unit>[a-z]+)_)?(?P<est>est_ ?)?(?P<year>\d{4})$",
+                        re.I)
+_FILE_CODE = re.compile(r"mcs ?(?P<ed>\d{4})-(?P<code>[a-z-]+)_world\.csv$", re.I)
+
+
+def decode(path: Path) -> str:
+    """UTF-8 (with or without BOM) when it is; otherwise Windows-1252, as USGS often publishes."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252")
+
+
+def _rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    reader = csv.reader(io.StringIO(decode(path)))
+    header = [h.strip() for h in next(reader)]
+    # line numbers as a spreadsheet shows them: header is row 1
+    body = [(i, r) for i, r in enumerate(reader, start=2) if any(c.strip() for c in r)]
+    return header, body
+
+
+def _frame(records: list[dict]) -> pl.DataFrame:
+    return pl.DataFrame(records, schema=RAW_SCHEMA)
+
+
+def read_mcs_chapter_csv(path: Path) -> pl.DataFrame:
+    """One MCS2022-2024 world table (one chapter, wide, unit in the column name)."""
+    match = _FILE_CODE.search(path.name)
+    if not match:
+        raise SourceDataError("usgs_mcs", path.name, "file name is not mcsYYYY-<code>_world.csv")
+    header, body = _rows(path)
+    lower = [h.lower() for h in header]
+    if "country" not in lower:
+        raise SourceDataError("usgs_mcs", path.name, "no Country column", rows=[1])
+    i_country = lower.index("country")
+    # MCS2024 fluorspar has no `Type` header: the third column's header *is* the type.
+    i_type = lower.index("type") if "type" in lower else None
+    fixed_type = None if i_type is not None else header[i_country + 1]
+    prod_cols = [(i, m) for i, h in enumerate(header) if (m := _WIDE_PROD.match(h))]
+    # Capacity-only chapters (abrasives) publish no production columns: nothing to read.
+    i_notes = lower.index("prod_notes") if "prod_notes" in lower else None
+    records = []
+    for line, row in body:
+        row = row + [""] * (len(header) - len(row))
+        for i, m in prod_cols:
+            records.append(
+                {
+                    # the file's own `Source` cell is sometimes "MCS 2024": trust the name
+                    "edition": "MCS" + match["ed"],
+                    "source_file": f"{match['ed']}/{path.name}",
+                    "source_row": line,
+                    "chapter_label": match["code"].lower(),
+                    "country_raw": row[i_country],
+                    "measure_raw": row[i_type] if i_type is not None else fixed_type,
+                    "unit_raw": (m["unit"] or "t").lower(),
+                    "year": int(m["year"]),
+                    "is_estimate": bool(m["est"]),
+                    "value_raw": row[i],
+                    "notes": row[i_notes] if i_notes is not None else None,
+                }
+            )
+    return _frame(records)
+
+
+def read_mcs2025_world(path: Path) -> pl.DataFrame:
+    """MCS2025_World_Data.csv: all chapters, wide, unit in UNIT_MEAS."""
+    header, body = _rows(path)
+    col = {h.upper(): i for i, h in enumerate(header)}
+    for needed in ("COMMODITY", "COUNTRY", "TYPE", "UNIT_MEAS"):
+        if needed not in col:
+            raise SourceDataError("usgs_mcs", path.name, f"missing column {needed}", rows=[1])
+    prod_cols = [(i, m) for i, h in enumerate(header) if (m := _WIDE_PROD.match(h))]
+    records = []
+    for line, row in body:
+        row = row + [""] * (len(header) - len(row))
+        for i, m in prod_cols:
+            records.append(
+                {
+                    "edition": row[col.get("SOURCE", 0)].strip() or "MCS2025",
+                    "source_file": f"2025/{path.name}",
+                    "source_row": line,
+                    "chapter_label": row[col["COMMODITY"]],
+                    "country_raw": row[col["COUNTRY"]],
+                    "measure_raw": row[col["TYPE"]],
+                    "unit_raw": row[col["UNIT_MEAS"]],
+                    "year": int(m["year"]),
+                    "is_estimate": bool(m["est"]),
+                    "value_raw": row[i],
+                    "notes": row[col["PROD_NOTES"]] if "PROD_NOTES" in col else None,
+                }
+            )
+    return _frame(records)
+
+
+def read_mcs2026_commodities(path: Path) -> pl.DataFrame:
+    """MCS2026_Commodities_Data.csv (cp1252, long): world production rows only."""
+    header, body = _rows(path)
+    col = {h: i for i, h in enumerate(header)}
+    needed = ("MCS chapter", "Section", "Country", "Statistics", "Statistics_detail", "Unit",
+              "Year", "Value", "Notes")
+    for name in needed:
+        if name not in col:
+            raise SourceDataError("usgs_mcs", path.name, f"missing column {name!r}", rows=[1])
+    records = []
+    for line, row in body:
+        row = row + [""] * (len(header) - len(row))
+        if not row[col["Section"]].startswith("World") or row[col["Statistics"]] != "Production":
+            continue
+        year = row[col["Year"]].strip()
+        if not year.isdigit():
+            raise SourceDataError("usgs_mcs", f"2026/{path.name}", "year is not a number",
+                                  rows=[line], field="Year", values=[year])
+        notes = row[col["Notes"]]
+        records.append(
+            {
+                "edition": "MCS2026",
+                "source_file": f"2026/{path.name}",
+                "source_row": line,
+                "chapter_label": row[col["MCS chapter"]],
+                "country_raw": row[col["Country"]],
+                "measure_raw": row[col["Statistics_detail"]],
+                "unit_raw": row[col["Unit"]],
+                "year": int(year),
+                "is_estimate": notes.strip().lower().startswith("estimated"),
+                "value_raw": row[col["Value"]],
+                "notes": notes,
+            }
+        )
+    return _frame(records)
+
+
+def read_snapshot_editions(usgs_dir: Path) -> pl.DataFrame:
+    """Every USGS edition found under `usgs_dir` (the snapshot or a landing folder)."""
+    frames = [read_mcs_chapter_csv(p) for p in sorted(usgs_dir.glob("202[0-4]/*_world.csv"))]
+    frames += [read_mcs2025_world(p) for p in sorted(usgs_dir.glob("2025/MCS2025_World_Data.csv"))]
+    frames += [
+        read_mcs2026_commodities(p)
+        for p in sorted(usgs_dir.glob("2026/MCS2026_Commodities_Data.csv"))
+    ]
+    if not frames:
+        raise SourceDataError("usgs_mcs", str(usgs_dir), "no USGS files found")
+    return pl.concat(frames)

@@ -1,0 +1,296 @@
+"""The HTTP download layer against a local replay server (127.0.0.1 only; no real sleeping)."""
+
+import datetime
+import hashlib
+import json
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+
+from pipelines.lib.sources.http import (
+    RetryPolicy,
+    SourceDownloadError,
+    get_json,
+    land_file,
+    latest_landed,
+    make_session,
+    parse_retry_after,
+)
+from tests.support.replay_server import Fault, ReplayServer
+
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "http" / "mcs2024-raree_world.csv"
+NAME = FIXTURE.name
+SOURCE = "usgs_mcs"
+DAY1 = datetime.date(2024, 3, 6)
+DAY2 = datetime.date(2024, 3, 7)
+# Waits are recorded, not slept; the timeout is generous for a local server yet keeps tests fast.
+POLICY = RetryPolicy(max_attempts=4, backoff_base_s=0.01, backoff_max_s=0.05, timeout_s=5.0)
+
+
+class Sleeps(list):
+    """Fake `sleep` that records each requested wait."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+@pytest.fixture
+def www(tmp_path: Path) -> Path:
+    root = tmp_path / "www"
+    root.mkdir()
+    shutil.copy(FIXTURE, root / NAME)
+    return root
+
+
+@pytest.fixture
+def server(www: Path):
+    with ReplayServer(www) as srv:
+        yield srv
+
+
+@pytest.fixture
+def session():
+    with make_session() as s:
+        yield s
+
+
+@pytest.fixture
+def landing(tmp_path: Path) -> Path:
+    return tmp_path / "landing"
+
+
+@pytest.fixture
+def sleeps() -> Sleeps:
+    return Sleeps()
+
+
+@pytest.fixture
+def land(session, server, landing, sleeps):
+    """land_file for the fixture CSV, with the test's server, landing root and fake sleep."""
+
+    def _land(today=DAY1, policy=POLICY, path=f"/{NAME}"):
+        url = server.url(path)
+        return land_file(
+            session,
+            url,
+            source=SOURCE,
+            filename=NAME,
+            landing_root=landing,
+            today=today,
+            policy=policy,
+            sleep=sleeps,
+        )
+
+    return _land
+
+
+def landed_files(landing: Path) -> list[str]:
+    return sorted(str(p.relative_to(landing)) for p in landing.rglob("*") if p.is_file())
+
+
+def test_happy_path_lands_readonly_file_with_matching_sha256_and_sidecars(land, server, sleeps):
+    landed = land()
+    source_bytes = FIXTURE.read_bytes()
+    assert not landed.reused
+    assert landed.path.parent.name == "2024-03-06" and landed.path.parent.parent.name == SOURCE
+    assert landed.path.read_bytes() == source_bytes
+    assert landed.sha256 == hashlib.sha256(source_bytes).hexdigest()
+    assert landed.size_bytes == len(source_bytes)
+    assert stat.S_IMODE(landed.path.stat().st_mode) == 0o444
+    sidecar = landed.path.with_name(f"{NAME}.sha256").read_text()
+    assert sidecar == f"{landed.sha256}  {NAME}\n"
+    meta = json.loads(landed.path.with_name(f"{NAME}.meta.json").read_text())
+    assert meta["url"] == server.url(NAME) and meta["sha256"] == landed.sha256
+    assert meta["size_bytes"] == len(source_bytes) and meta["etag"] and meta["last_modified"]
+    assert datetime.datetime.fromisoformat(meta["fetched_at"]).tzinfo is not None
+    assert not landed.path.with_name(f"{NAME}.part").exists()
+    assert len(server.requests_for(f"/{NAME}")) == 1 and sleeps == []
+
+
+def test_same_content_same_day_and_next_day_is_reused_without_new_files(land, landing):
+    first = land(DAY1)
+    before = landed_files(landing)
+    again_same_day = land(DAY1)
+    next_day = land(DAY2)
+    assert again_same_day.reused and next_day.reused
+    assert again_same_day.path == first.path == next_day.path
+    assert next_day.sha256 == first.sha256
+    assert landed_files(landing) == before  # no new version, no stray .part, no empty DAY2 folder
+    assert not (landing / SOURCE / "2024-03-07").exists()
+
+
+def test_changed_content_next_day_lands_new_version_and_keeps_old_one(land, www, landing):
+    old = land(DAY1)
+    # Fault: the publisher revised the file overnight.
+    (www / NAME).write_bytes(FIXTURE.read_bytes() + b"MCS2024,Nowhere,revised,1,2,,3,,\n")
+    new = land(DAY2)
+    assert not new.reused and new.sha256 != old.sha256
+    assert new.path.parent.name == "2024-03-07" and new.path.name == NAME
+    assert old.path.read_bytes() == FIXTURE.read_bytes()  # the old version is untouched
+    assert latest_landed(landing, SOURCE, NAME) == new.path
+
+
+def test_changed_content_same_day_never_overwrites_and_lands_numbered_version(land, www):
+    old = land(DAY1)
+    # Fault: the file changes between two runs on the same day.
+    (www / NAME).write_bytes(b"Source,Country\nMCS2024,Revised\n")
+    new = land(DAY1)
+    assert new.path == old.path.with_name("mcs2024-raree_world.1.csv")
+    assert old.path.read_bytes() == FIXTURE.read_bytes()
+    assert new.path.with_name(f"{new.path.name}.sha256").read_text().endswith(f"  {new.path.name}\n")
+    assert land(DAY1).reused  # the numbered version is now the latest one
+
+
+def test_429_with_retry_after_waits_exactly_that_long(land, server, sleeps):
+    # Fault: rate limited, asked to come back in 7 s.
+    server.script(f"/{NAME}", [Fault.status(429, retry_after="7")])
+    landed = land()
+    assert sleeps == [7.0]
+    assert len(server.requests_for(f"/{NAME}")) == 2
+    assert landed.path.read_bytes() == FIXTURE.read_bytes()
+
+
+def test_retry_after_is_capped_by_policy(land, server, sleeps):
+    # Fault: an overloaded server asks for an absurd wait.
+    server.script(f"/{NAME}", [Fault.status(503, retry_after="86400")])
+    land(policy=RetryPolicy(max_attempts=2, max_retry_after_s=2.0, timeout_s=5.0))
+    assert sleeps == [2.0]
+
+
+def test_retry_after_http_date_is_seconds_from_now():
+    now = datetime.datetime(2024, 3, 6, 12, 0, 0, tzinfo=datetime.UTC)
+    assert parse_retry_after("Wed, 06 Mar 2024 12:00:42 GMT", now=now) == 42.0
+    assert parse_retry_after("Wed, 06 Mar 2024 11:00:00 GMT", now=now) == 0.0  # already past
+    assert parse_retry_after("120") == 120.0
+    assert parse_retry_after(None) is None and parse_retry_after("soon") is None
+
+
+def test_500_then_ok_is_retried_with_jittered_backoff(land, server, sleeps):
+    # Fault: one transient internal server error.
+    server.script(f"/{NAME}", [Fault.status(500)])
+    landed = land()
+    assert len(sleeps) == 1 and 0.0 <= sleeps[0] <= POLICY.backoff_base_s
+    assert len(server.requests_for(f"/{NAME}")) == 2
+    assert landed.sha256 == hashlib.sha256(FIXTURE.read_bytes()).hexdigest()
+
+
+def test_read_timeout_is_retried_then_succeeds(land, server, sleeps):
+    # Fault: the server stalls 5 s before answering; the client gives up after 0.5 s.
+    server.script(f"/{NAME}", [Fault.delay(5.0)])
+    landed = land(policy=RetryPolicy(max_attempts=3, backoff_base_s=0.01, timeout_s=0.5))
+    assert len(sleeps) == 1
+    assert len(server.requests_for(f"/{NAME}")) == 2
+    assert landed.path.read_bytes() == FIXTURE.read_bytes()
+
+
+def test_truncated_body_is_resumed_with_a_range_request(land, server):
+    # Fault: the connection closes after 1000 of the announced bytes.
+    server.script(f"/{NAME}", [Fault.truncate(1000)])
+    landed = land()
+    first, second = server.requests_for(f"/{NAME}")
+    assert "range" not in first.headers
+    assert second.headers["range"] == "bytes=1000-"
+    assert second.headers["if-range"].startswith('"')  # resumes only the same version
+    assert landed.path.read_bytes() == FIXTURE.read_bytes()
+    assert not landed.path.with_name(f"{NAME}.part").exists()
+
+
+def test_persistent_truncation_reports_expected_and_received_bytes_then_resumes_next_run(
+    land, server, landing
+):
+    # Fault: every attempt (the full body, then each resumed range) stops after 100 bytes.
+    server.script(f"/{NAME}", [Fault.truncate(100)] * POLICY.max_attempts)
+    with pytest.raises(SourceDownloadError) as err:
+        land()
+    assert f"expected {FIXTURE.stat().st_size} bytes, got 400" in str(err.value)
+    part = landing / SOURCE / "2024-03-06" / f"{NAME}.part"
+    assert part.stat().st_size == 400  # kept for the next run
+    landed = land()  # a later run on the same day picks up where it stopped
+    assert server.requests_for(f"/{NAME}")[-1].headers["range"] == "bytes=400-"
+    assert landed.path.read_bytes() == FIXTURE.read_bytes()
+
+
+def test_server_ignoring_range_restarts_from_zero(land, server, landing):
+    # Fault: a stale .part with garbage, and an endpoint that always answers 200 with the whole file.
+    date_dir = landing / SOURCE / "2024-03-06"
+    date_dir.mkdir(parents=True)
+    (date_dir / f"{NAME}.part").write_bytes(b"garbage")
+    server.route("/no-ranges.csv", lambda query: (200, {}, FIXTURE.read_bytes()))
+    landed = land(path="/no-ranges.csv")
+    assert server.requests_for("/no-ranges.csv")[0].headers["range"] == "bytes=7-"
+    assert landed.path.read_bytes() == FIXTURE.read_bytes()
+
+
+def test_persistent_500_exhausts_attempts_and_names_source_and_url(land, server, sleeps):
+    # Fault: the server is down for every attempt.
+    server.script(f"/{NAME}", [Fault.status(500)] * POLICY.max_attempts)
+    with pytest.raises(SourceDownloadError) as err:
+        land()
+    message = str(err.value)
+    assert SOURCE in message and server.url(NAME) in message and "HTTP 500" in message
+    assert len(server.requests_for(f"/{NAME}")) == POLICY.max_attempts
+    assert len(sleeps) == POLICY.max_attempts - 1
+    assert all(0.0 <= s <= POLICY.backoff_max_s for s in sleeps)
+
+
+def test_404_fails_at_once_with_a_clear_message(land, server, sleeps, landing):
+    # Fault: the publisher moved the file.
+    with pytest.raises(SourceDownloadError) as err:
+        land(path="/moved.csv")
+    message = str(err.value)
+    assert SOURCE in message and server.url("moved.csv") in message
+    assert "HTTP 404" in message and "not retried" in message
+    assert len(server.requests_for("/moved.csv")) == 1 and sleeps == []
+    assert latest_landed(landing, SOURCE, NAME) is None
+
+
+def test_latest_landed_prefers_newest_date_then_highest_version(tmp_path):
+    src = tmp_path / SOURCE
+    for rel in [
+        "2024-03-05/x.csv",
+        "2024-03-06/x.csv",
+        "2024-03-06/x.2.csv",
+        "2024-03-06/x.10.csv.sha256",  # sidecars, temp files and other files are not versions
+        "2024-03-06/x.csv.meta.json",
+        "2024-03-07/x.csv.part",
+        "2024-03-07/y.csv",
+        "not-a-date/x.csv",
+    ]:
+        (src / rel).parent.mkdir(parents=True, exist_ok=True)
+        (src / rel).write_text("x")
+    assert latest_landed(tmp_path, SOURCE, "x.csv") == src / "2024-03-06" / "x.2.csv"
+    assert latest_landed(tmp_path, "other", "x.csv") is None
+
+
+def test_get_json_retries_429_then_parses(server, session, sleeps):
+    server.route("/api/data", lambda query: (200, {}, {"count": 1, "echo": query}))
+    # Fault: rate limited once.
+    server.script("/api/data", [Fault.status(429, retry_after="1")])
+    url = server.url("/api/data")
+    body = get_json(session, url, source="comtrade", params={"year": 2023}, sleep=sleeps)
+    assert body == {"count": 1, "echo": {"year": ["2023"]}}
+    assert sleeps == [1.0]
+    assert len(server.requests_for("/api/data")) == 2
+
+
+def test_get_json_invalid_json_names_source_url_and_body(server, session, sleeps):
+    # Fault: a maintenance page served with status 200.
+    page = "<html><body>Service under maintenance</body></html>"
+    server.route("/api/data", lambda query: (200, {"Content-Type": "text/html"}, page))
+    with pytest.raises(SourceDownloadError) as err:
+        get_json(session, server.url("/api/data"), source="comtrade", sleep=sleeps)
+    message = str(err.value)
+    assert "comtrade" in message and server.url("/api/data") in message
+    assert "not valid JSON" in message and "Service under maintenance" in message
+    assert sleeps == []
+
+
+def test_secret_query_parameters_are_masked_in_errors(server, session, sleeps):
+    server.route("/api/data", lambda query: (403, {}, "forbidden"))
+    with pytest.raises(SourceDownloadError) as err:
+        params = {"subscription-key": "s3cret", "year": 2023}
+        get_json(session, server.url("/api/data"), source="comtrade", params=params, sleep=sleeps)
+    assert "s3cret" not in str(err.value) and "year=2023" in str(err.value)
+    assert "HTTP 403" in str(err.value)
