@@ -160,7 +160,8 @@ class ReplayServer:
         end = min(int(wanted[2]) if wanted[2] else len(data) - 1, len(data) - 1)
         if start >= len(data):
             return 416, {"Content-Range": f"bytes */{len(data)}"}, b""
-        return 206, {**base, "Content-Range": f"bytes {start}-{end}/{len(data)}"}, data[start : end + 1]
+        base["Content-Range"] = f"bytes {start}-{end}/{len(data)}"
+        return 206, base, data[start : end + 1]
 
 
 class _Server(ThreadingHTTPServer):

@@ -139,7 +139,8 @@ def test_changed_content_same_day_never_overwrites_and_lands_numbered_version(la
     new = land(DAY1)
     assert new.path == old.path.with_name("mcs2024-raree_world.1.csv")
     assert old.path.read_bytes() == FIXTURE.read_bytes()
-    assert new.path.with_name(f"{new.path.name}.sha256").read_text().endswith(f"  {new.path.name}\n")
+    sidecar = new.path.with_name(f"{new.path.name}.sha256").read_text()
+    assert sidecar == f"{new.sha256}  {new.path.name}\n"
     assert land(DAY1).reused  # the numbered version is now the latest one
 
 
@@ -213,7 +214,7 @@ def test_persistent_truncation_reports_expected_and_received_bytes_then_resumes_
 
 
 def test_server_ignoring_range_restarts_from_zero(land, server, landing):
-    # Fault: a stale .part with garbage, and an endpoint that always answers 200 with the whole file.
+    # Fault: a stale .part holds garbage, and the endpoint ignores Range (always 200, whole file).
     date_dir = landing / SOURCE / "2024-03-06"
     date_dir.mkdir(parents=True)
     (date_dir / f"{NAME}.part").write_bytes(b"garbage")
@@ -243,7 +244,7 @@ def test_404_fails_at_once_with_a_clear_message(land, server, sleeps, landing):
     assert SOURCE in message and server.url("moved.csv") in message
     assert "HTTP 404" in message and "not retried" in message
     assert len(server.requests_for("/moved.csv")) == 1 and sleeps == []
-    assert latest_landed(landing, SOURCE, NAME) is None
+    assert landed_files(landing) == [] and not (landing / SOURCE / "2024-03-06").exists()
 
 
 def test_latest_landed_prefers_newest_date_then_highest_version(tmp_path):

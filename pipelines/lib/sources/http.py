@@ -20,13 +20,14 @@ import os
 import random
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
+import urllib3
 
 logger = logging.getLogger("pipelines.sources.http")
 
@@ -217,7 +218,11 @@ def land_file(
             )
             _stream_to(resp, part, mode, expected)
 
-    _with_retries(attempt, source=source, shown=shown, policy=policy, sleep=sleep)
+    try:
+        _with_retries(attempt, source=source, shown=shown, policy=policy, sleep=sleep)
+    except SourceDownloadError:
+        _remove_if_empty(date_dir)  # a .part worth resuming stays; an empty folder does not
+        raise
 
     size = part.stat().st_size
     digest = _sha256_file(part)
@@ -323,11 +328,11 @@ def _stream_to(resp: requests.Response, part: Path, mode: str, expected: int | N
     """Append or write the body to `part` chunk by chunk; a short body is retryable."""
     try:
         with open(part, mode) as fh:
-            for chunk in resp.iter_content(CHUNK_SIZE):
+            for chunk in _body_chunks(resp):
                 fh.write(chunk)
             fh.flush()
             os.fsync(fh.fileno())  # durable before it is hashed and published
-    except requests.RequestException as exc:
+    except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
         # What arrived stays in the .part file, so the next attempt resumes from there.
         received = part.stat().st_size
         got = f"got {received} bytes"
@@ -339,6 +344,17 @@ def _stream_to(resp: requests.Response, part: Path, mode: str, expected: int | N
         if received > expected:
             part.unlink()  # more than announced: the partial file cannot be trusted
         raise _Retryable(f"truncated body: expected {expected} bytes, got {received}")
+
+
+def _body_chunks(resp: requests.Response) -> Iterator[bytes]:
+    if resp.headers.get("Content-Encoding", "identity") != "identity":
+        # The server compressed despite Accept-Encoding: identity; requests decodes it.
+        yield from resp.iter_content(CHUNK_SIZE)
+        return
+    # read1 hands over whatever has arrived, so the bytes before a cut-off are kept for resuming;
+    # iter_content buffers up to a whole chunk and drops it when the connection breaks.
+    while chunk := resp.raw.read1(CHUNK_SIZE, decode_content=False):
+        yield chunk
 
 
 def _content_length(resp: requests.Response) -> int | None:

@@ -121,14 +121,14 @@ def read_json_2025(path: Path) -> pl.DataFrame:
             series = dict(block["countries"])
             series["Total"] = block["total"]
             series["Top 3 share"] = block.get("top3Share", {})
-            for country, by_year in series.items():
+            for position, (country, by_year) in enumerate(series.items(), start=1):
                 for year, value in by_year.items():
                     if value is None:  # the conversion writes null where IEA shows no figure
                         continue
                     records.append({
                         "edition": EDITION_2025,
                         "source_file": path.name,
-                        "source_row": None,
+                        "source_row": position,  # order of the rows within the block
                         "mineral_label": mineral,
                         "stage_label": stage,
                         "country_raw": country,

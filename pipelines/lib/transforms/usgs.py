@@ -113,7 +113,7 @@ def read_mcs2025_world(path: Path) -> pl.DataFrame:
             records.append(
                 {
                     "edition": row[col.get("SOURCE", 0)].strip() or "MCS2025",
-                    "source_file": f"2025/{path.name}",
+                    "source_file": f"2025/{path.name}",  # edition/file, as for every edition
                     "source_row": line,
                     "chapter_label": row[col["COMMODITY"]],
                     "country_raw": row[col["COUNTRY"]],
@@ -165,14 +165,26 @@ def read_mcs2026_commodities(path: Path) -> pl.DataFrame:
     return _frame(records)
 
 
-def read_snapshot_editions(usgs_dir: Path) -> pl.DataFrame:
-    """Every USGS edition found under `usgs_dir` (the snapshot or a landing folder)."""
-    frames = [read_mcs_chapter_csv(p) for p in sorted(usgs_dir.glob("202[0-4]/*_world.csv"))]
-    frames += [read_mcs2025_world(p) for p in sorted(usgs_dir.glob("2025/MCS2025_World_Data.csv"))]
-    frames += [
-        read_mcs2026_commodities(p)
-        for p in sorted(usgs_dir.glob("2026/MCS2026_Commodities_Data.csv"))
-    ]
+def read_usgs_files(paths: list[Path]) -> pl.DataFrame:
+    """Every USGS file given (snapshot or landed), dispatched on its published file name."""
+    frames = []
+    for path in sorted(paths):
+        if path.name == "MCS2025_World_Data.csv":
+            frames.append(read_mcs2025_world(path))
+        elif path.name == "MCS2026_Commodities_Data.csv":
+            frames.append(read_mcs2026_commodities(path))
+        elif _FILE_CODE.search(path.name):
+            frames.append(read_mcs_chapter_csv(path))
     if not frames:
-        raise SourceDataError("usgs_mcs", str(usgs_dir), "no USGS files found")
+        raise SourceDataError("usgs_mcs", ", ".join(p.name for p in paths[:5]),
+                              "no USGS MCS file among these")
     return pl.concat(frames)
+
+
+def snapshot_files(usgs_dir: Path) -> list[Path]:
+    """The bundled editions: MCS2022-2024 chapter tables, MCS2025 and MCS2026 releases."""
+    return sorted(
+        p for p in usgs_dir.rglob("*.csv")
+        if p.name in ("MCS2025_World_Data.csv", "MCS2026_Commodities_Data.csv")
+        or _FILE_CODE.search(p.name)
+    )

@@ -1,0 +1,36 @@
+"""The one entry point: every domain's definitions, plus cross-cutting policy."""
+
+import dagster as dg
+
+from pipelines.defs.marts.assets import mart_assets, staging_sql_assets
+from pipelines.defs.marts.checks import mart_checks
+from pipelines.defs.production.assets import (
+    raw_iea_supply,
+    raw_usgs_mcs_production,
+    staging_production,
+)
+from pipelines.defs.production.checks import production_checks
+from pipelines.defs.reference.assets import defs as reference_defs
+from pipelines.defs.resources import default_resources
+from pipelines.defs.serving.publish import published_warehouse
+
+refresh_job = dg.define_asset_job(
+    "refresh_job",
+    selection=dg.AssetSelection.all(),
+    description="Every source, staging table, mart and the atomic publish.",
+    # DuckDB has one writer: run the steps one after another in one process.
+    executor_def=dg.in_process_executor,
+)
+
+defs = dg.Definitions.merge(
+    reference_defs,
+    dg.Definitions(
+        assets=[raw_usgs_mcs_production, raw_iea_supply, staging_production, *staging_sql_assets,
+                *mart_assets,
+                published_warehouse],
+        asset_checks=[*production_checks, *mart_checks],
+        jobs=[refresh_job],
+        resources=default_resources(),
+        executor=dg.in_process_executor,
+    ),
+)

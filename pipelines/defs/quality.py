@@ -1,0 +1,49 @@
+"""Blocking asset checks that run a GX suite from `expectations/` on a warehouse table."""
+
+from collections.abc import Callable
+
+import dagster as dg
+
+from pipelines.defs.resources import WarehouseResource
+from pipelines.lib import quality
+
+
+def gx_suite_check(
+    asset: dg.AssetKey,
+    *,
+    id_columns: list[str],
+    parameters: Callable[[WarehouseResource], dict] | None = None,
+) -> dg.AssetChecksDefinition:
+    """`gx_suite` check on `asset`: runs `expectations/<schema>.<table>.json` on its rows.
+
+    ERROR severity and blocking: a failure stops everything downstream, so nothing is published.
+    """
+    table = ".".join(asset.path)
+
+    @dg.asset_check(asset=asset, name="gx_suite", blocking=True,
+                    description=f"Great Expectations suite expectations/{table}.json")
+    def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        df = warehouse.get().read_table(table)
+        result = quality.validate(df, table, id_columns=id_columns,
+                                  parameters=parameters(warehouse) if parameters else None)
+        return dg.AssetCheckResult(
+            passed=result.success,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=result.describe(),
+            metadata={
+                "rows": result.rows,
+                "expectations": result.evaluated,
+                "failed": [
+                    {"expectation": f.expectation, "column": f.column,
+                     "unexpected_count": f.unexpected_count, "examples": str(f.examples[:5])}
+                    for f in result.failures
+                ],
+            },
+        )
+
+    return _check
+
+
+def known_iso3(warehouse: WarehouseResource) -> dict:
+    codes = warehouse.get().read_table("staging.dim_country")["iso3"].to_list()
+    return {"iso3_codes": codes}

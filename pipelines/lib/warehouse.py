@@ -1,0 +1,67 @@
+"""The DuckDB warehouse: one build file that assets write, one published file analysts read.
+
+Assets write into `<dir>/build/minerals.duckdb`. `publish()` copies the finished build to a
+temporary file beside the published one and `os.replace`s it over `<dir>/minerals.duckdb`:
+readers holding the old file keep reading it, new connections see the new one, and a run that
+fails or is killed before publishing leaves the last good warehouse untouched.
+"""
+
+import logging
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+log = logging.getLogger(__name__)
+SCHEMAS = ("raw", "staging", "marts", "meta")
+
+
+class Warehouse:
+    def __init__(self, directory: Path | str):
+        self.directory = Path(directory)
+        self.build_path = self.directory / "build" / "minerals.duckdb"
+        self.published_path = self.directory / "minerals.duckdb"
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Read-write connection to the build file (one writer at a time)."""
+        self.build_path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(self.build_path))
+        try:
+            for schema in SCHEMAS:
+                con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+            yield con
+        finally:
+            con.close()
+
+    def write_table(self, con: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame) -> int:
+        """Replace `schema.table` with the frame's rows; returns the row count."""
+        con.register("_frame", df)
+        try:
+            con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM _frame")
+        finally:
+            con.unregister("_frame")
+        return df.height
+
+    def read_table(self, table: str) -> pl.DataFrame:
+        with self.connect() as con:
+            return con.sql(f"SELECT * FROM {table}").pl()
+
+    def publish(self) -> Path:
+        """Atomically replace the published warehouse with the current build."""
+        with self.connect() as con:
+            con.execute("CHECKPOINT")
+        tmp = self.directory / f".minerals.duckdb.{os.getpid()}.tmp"
+        try:
+            shutil.copyfile(self.build_path, tmp)
+            with open(tmp, "rb+") as f:
+                os.fsync(f.fileno())
+            os.replace(tmp, self.published_path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        log.info("published %s", self.published_path)
+        return self.published_path
