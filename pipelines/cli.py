@@ -1,0 +1,161 @@
+"""`minerals`: refresh the warehouse, query it, and read the headline figures."""
+
+import argparse
+import difflib
+import json
+import os
+import sys
+from pathlib import Path
+
+from pipelines.lib.paths import DEFAULT_WAREHOUSE_DIR
+from pipelines.lib.sql import load_query
+
+
+def _published_path() -> Path:
+    return Path(os.environ.get("MINERALS_WAREHOUSE_DIR", DEFAULT_WAREHOUSE_DIR)) / "minerals.duckdb"
+
+
+def _connect_readonly():
+    import duckdb
+
+    path = _published_path()
+    if not path.exists():
+        sys.exit(f"error: no published warehouse at {path}. Run `make run` (or `minerals refresh`)"
+                 " first.")
+    return duckdb.connect(str(path), read_only=True)
+
+
+def _print_relation(rel, fmt: str = "table") -> None:
+    columns = rel.columns
+    rows = rel.fetchall()
+    if fmt == "json":
+        print(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], default=str, indent=1))
+    elif fmt == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    else:
+        cells = [[("" if v is None else str(v)) for v in r] for r in rows]
+        widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+        print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
+        print("  ".join("-" * w for w in widths))
+        for r in cells:
+            print("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)))
+        print(f"({len(rows)} rows)")
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    import dagster as dg
+
+    if args.live:
+        os.environ["MINERALS_SOURCE"] = "live"
+    from pipelines.definitions import defs
+
+    job = defs.resolve_job_def("refresh_job")
+    if args.select:
+        job = job.get_subset(asset_selection={dg.AssetKey(s.split(".")) for s in args.select})
+    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else (
+        dg.DagsterInstance.ephemeral())
+    print(f"Refreshing from the {'live sources' if args.live else 'bundled snapshot'}...",
+          flush=True)
+    result = job.execute_in_process(
+        instance=instance,
+        raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
+    )
+    failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    for e in failed_checks:
+        level = "WARN" if e.severity == dg.AssetCheckSeverity.WARN else "FAILED"
+        print(f"check {level}: {e.asset_key.to_user_string()} {e.check_name}: {e.description}")
+    if not result.success:
+        for event in result.all_events:
+            if event.event_type_value == "STEP_FAILURE":
+                err = event.event_specific_data.error
+                print(f"step failed: {event.step_key}: {err.message.strip() if err else ''}")
+        print(f"\nRefresh failed: nothing was published; the last good warehouse at "
+              f"{_published_path()} is unchanged.", file=sys.stderr)
+        return 1
+    if args.select:
+        return 0
+    con = _connect_readonly()
+    print("\nCritical minerals: who mines, who refines (latest year per stage, projections "
+          "excluded)\n")
+    _print_relation(con.sql(load_query("reports/headline.sql")))
+    refreshed = con.execute("SELECT refreshed_at FROM meta.refresh").fetchone()[0]
+    print(f"\nWarehouse: {_published_path()} (refreshed {refreshed:%Y-%m-%d %H:%M %Z})")
+    print("Query it: duckdb -readonly warehouse/minerals.duckdb  |  minerals sql \"...\"")
+    return 0
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    import duckdb
+
+    query = Path(args.file).read_text() if args.file else args.query
+    if not query:
+        sys.exit("error: give a query, or -f FILE")
+    con = _connect_readonly()
+    try:
+        _print_relation(con.sql(query), args.format)
+    except duckdb.Error as exc:
+        sys.exit(f"error: {exc}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    con = _connect_readonly()
+    known = [r[0] for r in con.execute(
+        "SELECT DISTINCT commodity FROM marts.supply_concentration ORDER BY 1").fetchall()]
+    if args.commodity not in known:
+        close = difflib.get_close_matches(args.commodity, known, n=5, cutoff=0.5)
+        hint = f" Did you mean: {', '.join(close)}?" if close else ""
+        sys.exit(f"error: unknown commodity {args.commodity!r}.{hint} "
+                 f"(`minerals sql \"select distinct commodity from marts.supply_concentration\"`)")
+    print(f"{args.commodity}: concentration by stage, source and year\n")
+    _print_relation(con.sql("""
+        SELECT stage, source, year, is_projection AS proj,
+               round(100 * china_share, 1) AS "China %", top1_iso3 AS top1,
+               round(100 * top1_share, 1) AS "top1 %", round(100 * top3_share, 1) AS "top3 %",
+               round(hhi) AS hhi, round(effective_suppliers, 1) AS eff_suppliers,
+               concentration_band AS band, round(100 * unallocated_share, 1) AS "unallocated %"
+        FROM marts.supply_concentration
+        WHERE commodity = ? AND basis = 'production'
+        ORDER BY stage, source, year""", params=[args.commodity]))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="minerals",
+        description="Critical Minerals Warehouse: refresh it, query it, read its headlines.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("refresh", help="run the Dagster graph and publish the warehouse")
+    p.add_argument("--live", action="store_true", help="download the live sources (needs network)")
+    p.add_argument("--select", nargs="+", metavar="SCHEMA.TABLE",
+                   help="only these assets, e.g. staging.production (publishes nothing)")
+    p.add_argument("--log-level", default="WARNING", help="Dagster log level (default WARNING)")
+    p.set_defaults(func=cmd_refresh)
+    p = sub.add_parser("sql", help="run a read-only query on the published warehouse")
+    p.add_argument("query", nargs="?")
+    p.add_argument("-f", "--file", help="read the query from a .sql file")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.set_defaults(func=cmd_sql)
+    p = sub.add_parser("show", help="mining vs refining concentration of one commodity")
+    p.add_argument("commodity", help="e.g. rare_earths, lithium, graphite")
+    p.set_defaults(func=cmd_show)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except BrokenPipeError:  # `minerals sql ... | head`
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
