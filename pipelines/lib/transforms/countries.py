@@ -44,6 +44,10 @@ def aggregate_kind(normalised: str) -> str | None:
     return None
 
 
+# CLDR's display names are short and familiar, but abbreviate two that analysts read most.
+DISPLAY_NAME_OVERRIDES = {"USA": "United States", "GBR": "United Kingdom"}
+
+
 def load_reference(reference_csv: Path) -> pl.DataFrame:
     """ISO 3166 countries (datahub country-codes): iso3, iso2, m49, names, region."""
     df = pl.read_csv(reference_csv, infer_schema=False, null_values=[""])
@@ -60,6 +64,9 @@ def load_reference(reference_csv: Path) -> pl.DataFrame:
         )
         .filter(pl.col("iso3").is_not_null() & (pl.col("iso3").str.len_chars() == 3))
         .unique("iso3", keep="first")
+        .with_columns(
+            name=pl.col("iso3").replace_strict(DISPLAY_NAME_OVERRIDES, default=pl.col("name"))
+        )
         .sort("iso3")
     )
 

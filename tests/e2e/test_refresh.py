@@ -1,0 +1,134 @@
+"""The whole graph on the bundled snapshot, checked against figures computed here from raw files."""
+
+import csv
+import io
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipelines.definitions import defs
+from pipelines.lib.paths import SNAPSHOT_DIR
+
+pytestmark = pytest.mark.e2e
+
+
+def everything():
+    return [*defs.assets, *defs.asset_checks]
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    from pipelines.defs.resources import SourcesResource, WarehouseResource
+
+    tmp = tmp_path_factory.mktemp("e2e")
+    resources = {"sources": SourcesResource(landing_dir=str(tmp / "landing")),
+                 "warehouse": WarehouseResource(directory=str(tmp / "warehouse"))}
+    result = dg.materialize(everything(), resources=resources,
+                            instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    checks = {(e.asset_key.to_user_string(), e.check_name): e for e in
+              result.get_asset_check_evaluations()}
+    assert result.success, [str(e.description) for e in checks.values() if not e.passed]
+    con = duckdb.connect(str(tmp / "warehouse" / "minerals.duckdb"), read_only=True)
+    yield con, checks
+    con.close()
+
+
+def rows(con, sql, params=None):
+    cur = con.execute(sql, params or [])
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def usgs_2026_rare_earth_mining_2025():
+    """Rare-earth mine production 2025 straight from the cp1252 MCS2026 file, by hand."""
+    text = (SNAPSHOT_DIR / "usgs_mcs/2026/MCS2026_Commodities_Data.csv").read_bytes()
+    by_country, world = {}, None
+    for r in csv.DictReader(io.StringIO(text.decode("cp1252"))):
+        if (r["MCS chapter"] == "RARE EARTHS" and r["Statistics"] == "Production"
+                and r["Year"] == "2025" and r["Section"].startswith("World")):
+            value = r["Value"].replace(",", "")
+            if r["Country"] == "World total":
+                world = float(value)
+            elif value.isdigit() and r["Country"] != "Other countries":
+                by_country[r["Country"]] = float(value)
+    return by_country, world
+
+
+def test_every_blocking_check_passed(published):
+    _, checks = published
+    failed = [k for k, e in checks.items()
+              if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR]
+    assert not failed
+    assert ("staging/production", "gx_suite") in checks
+
+
+def test_rare_earth_mining_shares_2025_match_the_raw_file(published):
+    con, _ = published
+    by_country, world = usgs_2026_rare_earth_mining_2025()
+    total = max(world, sum(by_country.values()))
+    got = {r["country"]: r for r in rows(con, """
+        SELECT country, share, amount FROM marts.country_share
+        WHERE source = 'usgs_mcs' AND commodity = 'rare_earths' AND stage = 'mining'
+          AND year = 2025 AND amount > 0""")}
+    assert got["China"]["share"] == pytest.approx(by_country["China"] / total)
+    assert got["United States"]["share"] == pytest.approx(by_country["United States"] / total)
+    assert len(got) == len([v for v in by_country.values() if v > 0])
+    conc = rows(con, """SELECT * FROM marts.supply_concentration WHERE source = 'usgs_mcs'
+        AND commodity = 'rare_earths' AND stage = 'mining' AND year = 2025""")[0]
+    expected_hhi = sum((100 * v / total) ** 2 for v in by_country.values())
+    assert conc["hhi"] == pytest.approx(expected_hhi)
+    assert conc["china_share"] == pytest.approx(by_country["China"] / total)
+    top3 = sorted(by_country.values(), reverse=True)[:3]
+    assert conc["top3_share"] == pytest.approx(sum(top3) / total)
+    assert conc["concentration_band"] == "highly concentrated"
+
+
+def test_iea_refining_top3_matches_the_workbook(published):
+    con, _ = published
+    import openpyxl
+
+    book = openpyxl.load_workbook(SNAPSHOT_DIR / "iea/CM_Data_Explorer_May2024.xlsx",
+                                  read_only=True, data_only=True)
+    sheet = list(book["2 Total supply for key minerals"].iter_rows(values_only=True))
+    # "Cobalt - Refining" block, right-hand side: the 2023 column sits right of the label
+    start = next(i for i, r in enumerate(sheet) if r[6] == "Cobalt - Refining")
+    block = {r[6]: r[7] for r in sheet[start + 1:start + 10] if r[6]}
+    conc = rows(con, """SELECT top3_share, china_share, unallocated_share
+        FROM marts.supply_concentration
+        WHERE source = 'iea' AND commodity = 'cobalt' AND stage = 'refining' AND year = 2023""")
+    assert conc[0]["top3_share"] == pytest.approx(block["Top 3 share"], abs=1e-9)
+    assert conc[0]["china_share"] == pytest.approx(block["China"] / block["Total clean technologies"])
+    assert conc[0]["unallocated_share"] == pytest.approx(
+        block["Rest of world"] / block["Total clean technologies"])
+
+
+def test_headline_minerals_have_mining_and_refining_for_their_latest_year(published):
+    con, _ = published
+    for commodity in ["rare_earths", "lithium", "cobalt", "nickel", "graphite", "copper"]:
+        stages = {r["stage"] for r in rows(con, """
+            SELECT DISTINCT stage FROM marts.supply_concentration
+            WHERE commodity = ? AND NOT is_projection AND year >= 2024""", [commodity])}
+        assert stages == {"mining", "refining"}, commodity
+
+
+def test_usgs_mining_series_cover_2020_to_2025(published):
+    con, _ = published
+    years = {r["year"] for r in rows(con, """SELECT DISTINCT year FROM marts.supply_concentration
+        WHERE source = 'usgs_mcs' AND commodity = 'lithium' AND stage = 'mining'""")}
+    assert years == set(range(2020, 2026))
+
+
+def test_contract_columns(published):
+    con, _ = published
+    contract = {
+        "country_share": ["source", "commodity", "stage", "basis", "year", "is_estimate",
+                          "is_projection", "iso3", "country", "amount", "unit", "share", "rank"],
+        "supply_concentration": [
+            "source", "commodity", "stage", "basis", "year", "is_estimate", "is_projection",
+            "world_total", "unit", "n_countries", "top1_iso3", "top1_share", "top3_share", "hhi",
+            "effective_suppliers", "china_share", "concentration_band", "unallocated_share"],
+    }
+    for table, columns in contract.items():
+        got = [r[0] for r in con.execute(f"DESCRIBE marts.{table}").fetchall()]
+        assert got[: len(columns)] == columns
