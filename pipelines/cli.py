@@ -20,8 +20,10 @@ def _connect_readonly():
 
     path = _published_path()
     if not path.exists():
-        sys.exit(f"error: no published warehouse at {path}. Run `make run` (or `minerals refresh`)"
-                 " first.")
+        sys.exit(
+            f"error: no published warehouse at {path}. Run `make run` (or `minerals refresh`)"
+            " first."
+        )
     return duckdb.connect(str(path), read_only=True)
 
 
@@ -56,10 +58,14 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     job = defs.resolve_job_def("refresh_job")
     if args.select:
         job = job.get_subset(asset_selection={dg.AssetKey(s.split(".")) for s in args.select})
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else (
-        dg.DagsterInstance.ephemeral())
-    print(f"Refreshing from the {'live sources' if args.live else 'bundled snapshot'}...",
-          flush=True)
+    instance = (
+        dg.DagsterInstance.get()
+        if os.environ.get("DAGSTER_HOME")
+        else (dg.DagsterInstance.ephemeral())
+    )
+    print(
+        f"Refreshing from the {'live sources' if args.live else 'bundled snapshot'}...", flush=True
+    )
     result = job.execute_in_process(
         instance=instance,
         raise_on_error=False,
@@ -74,18 +80,23 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             if event.event_type_value == "STEP_FAILURE":
                 err = event.event_specific_data.error
                 print(f"step failed: {event.step_key}: {err.message.strip() if err else ''}")
-        print(f"\nRefresh failed: nothing was published; the last good warehouse at "
-              f"{_published_path()} is unchanged.", file=sys.stderr)
+        print(
+            f"\nRefresh failed: nothing was published; the last good warehouse at "
+            f"{_published_path()} is unchanged.",
+            file=sys.stderr,
+        )
         return 1
     if args.select:
         return 0
     con = _connect_readonly()
-    print("\nCritical minerals: who mines, who refines (latest year per stage, projections "
-          "excluded)\n")
+    print(
+        "\nCritical minerals: who mines, who refines (latest year per stage, projections "
+        "excluded)\n"
+    )
     _print_relation(con.sql(load_query("reports/headline.sql")))
     refreshed = con.execute("SELECT refreshed_at FROM meta.refresh").fetchone()[0]
     print(f"\nWarehouse: {_published_path()} (refreshed {refreshed:%Y-%m-%d %H:%M %Z})")
-    print("Query it: duckdb -readonly warehouse/minerals.duckdb  |  minerals sql \"...\"")
+    print('Query it: duckdb -readonly warehouse/minerals.duckdb  |  minerals sql "..."')
     return 0
 
 
@@ -105,15 +116,23 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
 def cmd_show(args: argparse.Namespace) -> int:
     con = _connect_readonly()
-    known = [r[0] for r in con.execute(
-        "SELECT DISTINCT commodity FROM marts.supply_concentration ORDER BY 1").fetchall()]
+    known = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT commodity FROM marts.supply_concentration ORDER BY 1"
+        ).fetchall()
+    ]
     if args.commodity not in known:
         close = difflib.get_close_matches(args.commodity, known, n=5, cutoff=0.5)
         hint = f" Did you mean: {', '.join(close)}?" if close else ""
-        sys.exit(f"error: unknown commodity {args.commodity!r}.{hint} "
-                 f"(`minerals sql \"select distinct commodity from marts.supply_concentration\"`)")
+        sys.exit(
+            f"error: unknown commodity {args.commodity!r}.{hint} "
+            f'(`minerals sql "select distinct commodity from marts.supply_concentration"`)'
+        )
     print(f"{args.commodity}: concentration by stage, source and year\n")
-    _print_relation(con.sql("""
+    _print_relation(
+        con.sql(
+            """
         SELECT stage, source, year, is_projection AS proj,
                round(100 * china_share, 1) AS "China %", top1_iso3 AS top1,
                round(100 * top1_share, 1) AS "top1 %", round(100 * top3_share, 1) AS "top3 %",
@@ -121,7 +140,10 @@ def cmd_show(args: argparse.Namespace) -> int:
                concentration_band AS band, round(100 * unallocated_share, 1) AS "unallocated %"
         FROM marts.supply_concentration
         WHERE commodity = ? AND basis = 'production'
-        ORDER BY stage, source, year""", params=[args.commodity]))
+        ORDER BY stage, source, year""",
+            params=[args.commodity],
+        )
+    )
     return 0
 
 
@@ -133,8 +155,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("refresh", help="run the Dagster graph and publish the warehouse")
     p.add_argument("--live", action="store_true", help="download the live sources (needs network)")
-    p.add_argument("--select", nargs="+", metavar="SCHEMA.TABLE",
-                   help="only these assets, e.g. staging.production (publishes nothing)")
+    p.add_argument(
+        "--select",
+        nargs="+",
+        metavar="SCHEMA.TABLE",
+        help="only these assets, e.g. staging.production (publishes nothing)",
+    )
     p.add_argument("--log-level", default="WARNING", help="Dagster log level (default WARNING)")
     p.set_defaults(func=cmd_refresh)
     p = sub.add_parser("sql", help="run a read-only query on the published warehouse")

@@ -1,4 +1,8 @@
-"""The one entry point: every domain's definitions, plus cross-cutting policy."""
+"""The one entry point: every domain's definitions, plus cross-cutting policy.
+
+Domain modules that export a `defs` object are imported as modules (`reference.defs`): Dagster
+refuses a second Definitions object at this module's scope.
+"""
 
 import dagster as dg
 
@@ -10,7 +14,7 @@ from pipelines.defs.production.assets import (
     staging_production,
 )
 from pipelines.defs.production.checks import production_checks
-from pipelines.defs.reference.assets import defs as reference_defs
+from pipelines.defs.reference import assets as reference
 from pipelines.defs.resources import default_resources
 from pipelines.defs.serving.publish import published_warehouse
 
@@ -23,11 +27,16 @@ refresh_job = dg.define_asset_job(
 )
 
 defs = dg.Definitions.merge(
-    reference_defs,
+    reference.defs,
     dg.Definitions(
-        assets=[raw_usgs_mcs_production, raw_iea_supply, staging_production, *staging_sql_assets,
-                *mart_assets,
-                published_warehouse],
+        assets=[
+            raw_usgs_mcs_production,
+            raw_iea_supply,
+            staging_production,
+            *staging_sql_assets,
+            *mart_assets,
+            published_warehouse,
+        ],
         asset_checks=[*production_checks, *mart_checks],
         jobs=[refresh_job],
         resources=default_resources(),

@@ -20,12 +20,20 @@ def gx_suite_check(
     """
     table = ".".join(asset.path)
 
-    @dg.asset_check(asset=asset, name="gx_suite", blocking=True,
-                    description=f"Great Expectations suite expectations/{table}.json")
+    @dg.asset_check(
+        asset=asset,
+        name="gx_suite",
+        blocking=True,
+        description=f"Great Expectations suite expectations/{table}.json",
+    )
     def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         df = warehouse.get().read_table(table)
-        result = quality.validate(df, table, id_columns=id_columns,
-                                  parameters=parameters(warehouse) if parameters else None)
+        result = quality.validate(
+            df,
+            table,
+            id_columns=id_columns,
+            parameters=parameters(warehouse) if parameters else None,
+        )
         return dg.AssetCheckResult(
             passed=result.success,
             severity=dg.AssetCheckSeverity.ERROR,
@@ -34,8 +42,12 @@ def gx_suite_check(
                 "rows": result.rows,
                 "expectations": result.evaluated,
                 "failed": [
-                    {"expectation": f.expectation, "column": f.column,
-                     "unexpected_count": f.unexpected_count, "examples": str(f.examples[:5])}
+                    {
+                        "expectation": f.expectation,
+                        "column": f.column,
+                        "unexpected_count": f.unexpected_count,
+                        "examples": str(f.examples[:5]),
+                    }
                     for f in result.failures
                 ],
             },

@@ -25,7 +25,9 @@ class SourcesResource(dg.ConfigurableResource):
     snapshot_dir: str = str(SNAPSHOT_DIR)
     landing_dir: str = str(DEFAULT_LANDING_DIR)  # MINERALS_LANDING_DIR
     usgs_base_url: str = "https://www.sciencebase.gov/catalog/file/get"  # MINERALS_USGS_BASE_URL
-    iea_base_url: str = "https://www.iea.org/data-and-statistics/data-tools"  # MINERALS_IEA_BASE_URL
+    iea_base_url: str = (
+        "https://www.iea.org/data-and-statistics/data-tools"  # MINERALS_IEA_BASE_URL
+    )
     timeout_s: float = 60.0
 
     @property

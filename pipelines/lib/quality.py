@@ -38,8 +38,9 @@ class SuiteResult:
             return f"{self.suite}: {self.evaluated} expectations passed on {self.rows} rows"
         lines = [f"{self.suite}: {len(self.failures)} of {self.evaluated} expectations failed"]
         for f in self.failures:
-            lines.append(f"- {f.expectation}({f.column}): {f.unexpected_count} rows, e.g. "
-                         f"{f.examples[:3]}")
+            lines.append(
+                f"- {f.expectation}({f.column}): {f.unexpected_count} rows, e.g. {f.examples[:3]}"
+            )
         return "\n".join(lines)
 
 
@@ -71,8 +72,10 @@ def validate(
     suite = context.suites.add(gx.ExpectationSuite(**spec))
     if len(suite.expectations) != len(spec.get("expectations", [])):
         # GX logs and drops an expectation type it does not know: refuse to run a partial suite
-        raise ValueError(f"suite {suite_name}: {len(spec['expectations'])} expectations in the "
-                         f"file but {len(suite.expectations)} loaded (misspelled type?)")
+        raise ValueError(
+            f"suite {suite_name}: {len(spec['expectations'])} expectations in the "
+            f"file but {len(suite.expectations)} loaded (misspelled type?)"
+        )
     batch_def = (
         context.data_sources.add_pandas("frames")
         .add_dataframe_asset(suite_name)
@@ -81,13 +84,19 @@ def validate(
     run = context.validation_definitions.add(
         gx.ValidationDefinition(name=suite_name, data=batch_def, suite=suite)
     )
-    result_format = {"result_format": "COMPLETE", "unexpected_index_column_names": id_columns,
-                     "partial_unexpected_count": 5}
+    result_format = {
+        "result_format": "COMPLETE",
+        "unexpected_index_column_names": id_columns,
+        "partial_unexpected_count": 5,
+    }
     failures: dict[tuple[str, str | None], ExpectationFailure] = {}
     for offset in range(0, max(df.height, 1), batch_rows):
         batch = df.slice(offset, batch_rows).to_pandas()
-        outcome = run.run(batch_parameters={"dataframe": batch},
-                          expectation_parameters=parameters or {}, result_format=result_format)
+        outcome = run.run(
+            batch_parameters={"dataframe": batch},
+            expectation_parameters=parameters or {},
+            result_format=result_format,
+        )
         for r in outcome.results:
             if r.success:
                 continue
@@ -103,7 +112,8 @@ def validate(
             failure = failures.setdefault(key, ExpectationFailure(config.type, column, 0, []))
             failure.unexpected_count += int(res.get("unexpected_count") or 0)
             failure.examples.extend(examples[: 5 - len(failure.examples)])
-    result = SuiteResult(suite_name, not failures, len(suite.expectations), df.height,
-                         list(failures.values()))
+    result = SuiteResult(
+        suite_name, not failures, len(suite.expectations), df.height, list(failures.values())
+    )
     log.info(result.describe())
     return result

@@ -22,15 +22,23 @@ def published(tmp_path_factory):
     from pipelines.defs.resources import SourcesResource, WarehouseResource
 
     tmp = tmp_path_factory.mktemp("e2e")
-    resources = {"sources": SourcesResource(landing_dir=str(tmp / "landing")),
-                 "warehouse": WarehouseResource(directory=str(tmp / "warehouse"))}
-    result = dg.materialize(everything(), resources=resources,
-                            instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
-    checks = {(e.asset_key.to_user_string(), e.check_name): e for e in
-              result.get_asset_check_evaluations()}
+    resources = {
+        "sources": SourcesResource(landing_dir=str(tmp / "landing")),
+        "warehouse": WarehouseResource(directory=str(tmp / "warehouse")),
+    }
+    result = dg.materialize(
+        everything(),
+        resources=resources,
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    checks = {
+        (e.asset_key.to_user_string(), e.check_name): e
+        for e in result.get_asset_check_evaluations()
+    }
     assert result.success, [str(e.description) for e in checks.values() if not e.passed]
     con = duckdb.connect(str(tmp / "warehouse" / "minerals.duckdb"), read_only=True)
-    yield con, checks
+    yield con, checks, tmp
     con.close()
 
 
@@ -45,8 +53,12 @@ def usgs_2026_rare_earth_mining_2025():
     text = (SNAPSHOT_DIR / "usgs_mcs/2026/MCS2026_Commodities_Data.csv").read_bytes()
     by_country, world = {}, None
     for r in csv.DictReader(io.StringIO(text.decode("cp1252"))):
-        if (r["MCS chapter"] == "RARE EARTHS" and r["Statistics"] == "Production"
-                and r["Year"] == "2025" and r["Section"].startswith("World")):
+        if (
+            r["MCS chapter"] == "RARE EARTHS"
+            and r["Statistics"] == "Production"
+            and r["Year"] == "2025"
+            and r["Section"].startswith("World")
+        ):
             value = r["Value"].replace(",", "")
             if r["Country"] == "World total":
                 world = float(value)
@@ -56,26 +68,36 @@ def usgs_2026_rare_earth_mining_2025():
 
 
 def test_every_blocking_check_passed(published):
-    _, checks = published
-    failed = [k for k, e in checks.items()
-              if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR]
+    _, checks, _ = published
+    failed = [
+        k for k, e in checks.items() if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR
+    ]
     assert not failed
     assert ("staging/production", "gx_suite") in checks
 
 
 def test_rare_earth_mining_shares_2025_match_the_raw_file(published):
-    con, _ = published
+    con, _, _ = published
     by_country, world = usgs_2026_rare_earth_mining_2025()
     total = max(world, sum(by_country.values()))
-    got = {r["country"]: r for r in rows(con, """
+    got = {
+        r["country"]: r
+        for r in rows(
+            con,
+            """
         SELECT country, share, amount FROM marts.country_share
         WHERE source = 'usgs_mcs' AND commodity = 'rare_earths' AND stage = 'mining'
-          AND year = 2025 AND amount > 0""")}
+          AND year = 2025 AND amount > 0""",
+        )
+    }
     assert got["China"]["share"] == pytest.approx(by_country["China"] / total)
     assert got["United States"]["share"] == pytest.approx(by_country["United States"] / total)
     assert len(got) == len([v for v in by_country.values() if v > 0])
-    conc = rows(con, """SELECT * FROM marts.supply_concentration WHERE source = 'usgs_mcs'
-        AND commodity = 'rare_earths' AND stage = 'mining' AND year = 2025""")[0]
+    conc = rows(
+        con,
+        """SELECT * FROM marts.supply_concentration WHERE source = 'usgs_mcs'
+        AND commodity = 'rare_earths' AND stage = 'mining' AND year = 2025""",
+    )[0]
     expected_hhi = sum((100 * v / total) ** 2 for v in by_country.values())
     assert conc["hhi"] == pytest.approx(expected_hhi)
     assert conc["china_share"] == pytest.approx(by_country["China"] / total)
@@ -85,50 +107,168 @@ def test_rare_earth_mining_shares_2025_match_the_raw_file(published):
 
 
 def test_iea_refining_top3_matches_the_workbook(published):
-    con, _ = published
+    con, _, _ = published
     import openpyxl
 
-    book = openpyxl.load_workbook(SNAPSHOT_DIR / "iea/CM_Data_Explorer_May2024.xlsx",
-                                  read_only=True, data_only=True)
+    book = openpyxl.load_workbook(
+        SNAPSHOT_DIR / "iea/CM_Data_Explorer_May2024.xlsx", read_only=True, data_only=True
+    )
     sheet = list(book["2 Total supply for key minerals"].iter_rows(values_only=True))
     # "Cobalt - Refining" block, right-hand side: the 2023 column sits right of the label
     start = next(i for i, r in enumerate(sheet) if r[6] == "Cobalt - Refining")
-    block = {r[6]: r[7] for r in sheet[start + 1:start + 10] if r[6]}
-    conc = rows(con, """SELECT top3_share, china_share, unallocated_share
+    block = {r[6]: r[7] for r in sheet[start + 1 : start + 10] if r[6]}
+    conc = rows(
+        con,
+        """SELECT top3_share, china_share, unallocated_share
         FROM marts.supply_concentration
-        WHERE source = 'iea' AND commodity = 'cobalt' AND stage = 'refining' AND year = 2023""")
+        WHERE source = 'iea' AND commodity = 'cobalt' AND stage = 'refining' AND year = 2023""",
+    )
     assert conc[0]["top3_share"] == pytest.approx(block["Top 3 share"], abs=1e-9)
-    assert conc[0]["china_share"] == pytest.approx(block["China"] / block["Total clean technologies"])
+    assert conc[0]["china_share"] == pytest.approx(
+        block["China"] / block["Total clean technologies"]
+    )
     assert conc[0]["unallocated_share"] == pytest.approx(
-        block["Rest of world"] / block["Total clean technologies"])
+        block["Rest of world"] / block["Total clean technologies"]
+    )
 
 
 def test_headline_minerals_have_mining_and_refining_for_their_latest_year(published):
-    con, _ = published
+    con, _, _ = published
     for commodity in ["rare_earths", "lithium", "cobalt", "nickel", "graphite", "copper"]:
-        stages = {r["stage"] for r in rows(con, """
+        stages = {
+            r["stage"]
+            for r in rows(
+                con,
+                """
             SELECT DISTINCT stage FROM marts.supply_concentration
-            WHERE commodity = ? AND NOT is_projection AND year >= 2024""", [commodity])}
+            WHERE commodity = ? AND NOT is_projection AND year >= 2024""",
+                [commodity],
+            )
+        }
         assert stages == {"mining", "refining"}, commodity
 
 
 def test_usgs_mining_series_cover_2020_to_2025(published):
-    con, _ = published
-    years = {r["year"] for r in rows(con, """SELECT DISTINCT year FROM marts.supply_concentration
-        WHERE source = 'usgs_mcs' AND commodity = 'lithium' AND stage = 'mining'""")}
+    con, _, _ = published
+    years = {
+        r["year"]
+        for r in rows(
+            con,
+            """SELECT DISTINCT year FROM marts.supply_concentration
+        WHERE source = 'usgs_mcs' AND commodity = 'lithium' AND stage = 'mining'""",
+        )
+    }
     assert years == set(range(2020, 2026))
 
 
 def test_contract_columns(published):
-    con, _ = published
+    con, _, _ = published
     contract = {
-        "country_share": ["source", "commodity", "stage", "basis", "year", "is_estimate",
-                          "is_projection", "iso3", "country", "amount", "unit", "share", "rank"],
+        "country_share": [
+            "source",
+            "commodity",
+            "stage",
+            "basis",
+            "year",
+            "is_estimate",
+            "is_projection",
+            "iso3",
+            "country",
+            "amount",
+            "unit",
+            "share",
+            "rank",
+        ],
         "supply_concentration": [
-            "source", "commodity", "stage", "basis", "year", "is_estimate", "is_projection",
-            "world_total", "unit", "n_countries", "top1_iso3", "top1_share", "top3_share", "hhi",
-            "effective_suppliers", "china_share", "concentration_band", "unallocated_share"],
+            "source",
+            "commodity",
+            "stage",
+            "basis",
+            "year",
+            "is_estimate",
+            "is_projection",
+            "world_total",
+            "unit",
+            "n_countries",
+            "top1_iso3",
+            "top1_share",
+            "top3_share",
+            "hhi",
+            "effective_suppliers",
+            "china_share",
+            "concentration_band",
+            "unallocated_share",
+        ],
     }
     for table, columns in contract.items():
         got = [r[0] for r in con.execute(f"DESCRIBE marts.{table}").fetchall()]
         assert got[: len(columns)] == columns
+
+
+def test_failed_refresh_leaves_the_published_warehouse_untouched(published, tmp_path):
+    import hashlib
+    import shutil
+
+    from pipelines.defs.resources import SourcesResource, WarehouseResource
+
+    _, _, tmp = published
+    target = tmp / "warehouse" / "minerals.duckdb"
+    before = hashlib.sha256(target.read_bytes()).hexdigest()
+    snapshot = tmp_path / "snapshot"
+    shutil.copytree(SNAPSHOT_DIR, snapshot)
+    planted = snapshot / "usgs_mcs/2024/mcs2024-lithi_world.csv"
+    # planted: a new country spelling in a newer release, not in the alias seed
+    planted.write_text(
+        planted.read_text(encoding="utf-8-sig").replace("Zimbabwe", "Zimbabwé"), encoding="utf-8"
+    )
+    resources = {
+        "sources": SourcesResource(snapshot_dir=str(snapshot)),
+        "warehouse": WarehouseResource(directory=str(tmp / "warehouse")),
+    }
+    result = dg.materialize(
+        everything(),
+        resources=resources,
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    assert not result.success
+    errors = [
+        str(e.event_specific_data.error)
+        for e in result.all_events
+        if e.event_type_value == "STEP_FAILURE"
+    ]
+    assert any("Zimbabwé" in e and "mcs2024-lithi_world.csv" in e for e in errors)
+    assert hashlib.sha256(target.read_bytes()).hexdigest() == before
+    con = duckdb.connect(str(target), read_only=True)
+    assert con.execute("SELECT count(*) FROM marts.supply_concentration").fetchone()[0] > 0
+
+
+def test_killed_refresh_leaves_the_published_warehouse_readable(published):
+    import hashlib
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    _, _, tmp = published
+    target = tmp / "warehouse" / "minerals.duckdb"
+    before = hashlib.sha256(target.read_bytes()).hexdigest()
+    env = dict(os.environ, MINERALS_WAREHOUSE_DIR=str(tmp / "warehouse"))
+    env.pop("DAGSTER_HOME", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "refresh"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    build = tmp / "warehouse" / "build" / "minerals.duckdb"
+    start_mtime = build.stat().st_mtime
+    deadline = time.time() + 60
+    while time.time() < deadline and build.stat().st_mtime == start_mtime:
+        time.sleep(0.05)  # wait until the refresh is writing the build
+    reader = duckdb.connect(str(target), read_only=True)  # an analyst reading throughout
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert reader.execute("SELECT count(*) FROM marts.country_share").fetchone()[0] > 0
+    assert hashlib.sha256(target.read_bytes()).hexdigest() == before

@@ -17,14 +17,19 @@ FIXTURES = Path(__file__).parents[1] / "fixtures" / "usgs"
 @pytest.fixture(scope="module")
 def lookup():
     ref = countries.load_reference(
-        SNAPSHOT_DIR / "reference/country_codes_datahub/country-codes.csv")
+        SNAPSHOT_DIR / "reference/country_codes_datahub/country-codes.csv"
+    )
     return countries.build_lookup(ref, load_seed("country_aliases"))
 
 
 def conform(raw, lookup):
-    return production.conform_usgs(raw, chapters=load_seed("usgs_chapters"),
-                                   rules=load_seed("usgs_series_rules"), units=units(),
-                                   country_lookup=lookup)
+    return production.conform_usgs(
+        raw,
+        chapters=load_seed("usgs_chapters"),
+        rules=load_seed("usgs_series_rules"),
+        units=units(),
+        country_lookup=lookup,
+    )
 
 
 def copy_fixture(tmp_path, name, edition_dir):
@@ -74,8 +79,9 @@ def test_mcs2026_cp1252_em_dash_is_none(tmp_path, lookup):
 def test_unmapped_country_names_the_name_and_file(tmp_path, lookup):
     path = copy_fixture(tmp_path, "mcs2024-perli_world.csv", "2024")
     # planted: a country spelling no seed knows
-    path.write_text(path.read_text(encoding="utf-8-sig").replace("Greecee", "Atlantis"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8-sig").replace("Greecee", "Atlantis"), encoding="utf-8"
+    )
     with pytest.raises(SourceDataError, match=r"Atlantis.*2024/mcs2024-perli_world\.csv"):
         conform(usgs.read_usgs_files([path]), lookup)
 
@@ -83,8 +89,9 @@ def test_unmapped_country_names_the_name_and_file(tmp_path, lookup):
 def test_unrecognised_value_names_file_row_and_field(tmp_path, lookup):
     path = copy_fixture(tmp_path, "mcs2024-perli_world.csv", "2024")
     # planted: a word where a number belongs, in data row 3 (file line 4, Greece)
-    path.write_text(path.read_text(encoding="utf-8-sig").replace(",1100,1100,", ",lots,1100,"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8-sig").replace(",1100,1100,", ",lots,1100,"), encoding="utf-8"
+    )
     with pytest.raises(SourceDataError) as err:
         conform(usgs.read_usgs_files([path]), lookup)
     message = str(err.value)
@@ -95,8 +102,12 @@ def test_unrecognised_value_names_file_row_and_field(tmp_path, lookup):
 def test_unknown_measure_fails_rather_than_guessing(tmp_path, lookup):
     path = copy_fixture(tmp_path, "mcs2024-perli_world.csv", "2024")
     # planted: a Type no rule in usgs_series_rules.csv covers
-    path.write_text(path.read_text(encoding="utf-8-sig").replace(
-        "Mine production, perlite", "Stockpile releases"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8-sig").replace(
+            "Mine production, perlite", "Stockpile releases"
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(SourceDataError, match="matches no rule"):
         conform(usgs.read_usgs_files([path]), lookup)
 
@@ -106,13 +117,22 @@ def test_whole_snapshot_conforms_with_unique_keys(lookup):
     assert production.duplicate_keys(df).height == 0
     assert set(df["edition"]) == {"MCS2022", "MCS2023", "MCS2024", "MCS2025", "MCS2026"}
     # withheld values are flagged and never become numbers
-    assert df.filter(pl.col("value_flag") == "withheld")["amount"].null_count() == df.filter(
-        pl.col("value_flag") == "withheld").height > 0
+    assert (
+        df.filter(pl.col("value_flag") == "withheld")["amount"].null_count()
+        == df.filter(pl.col("value_flag") == "withheld").height
+        > 0
+    )
 
 
 def test_latest_edition_is_chosen_per_series():
-    df = pl.DataFrame({
-        "source": ["usgs_mcs"] * 3, "commodity": ["x"] * 3, "stage": ["mining"] * 3,
-        "year": [2023, 2023, 2022], "edition": ["MCS2024", "MCS2025", "MCS2024"]})
+    df = pl.DataFrame(
+        {
+            "source": ["usgs_mcs"] * 3,
+            "commodity": ["x"] * 3,
+            "stage": ["mining"] * 3,
+            "year": [2023, 2023, 2022],
+            "edition": ["MCS2024", "MCS2025", "MCS2024"],
+        }
+    )
     marked = production.mark_latest_edition(df)
     assert marked["is_latest_edition"].to_list() == [False, True, True]

@@ -15,8 +15,9 @@ def _rows(warehouse: WarehouseResource, sql: str, params: list | None = None) ->
         return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
-def _result(bad: list[dict], ok_text: str, bad_text: str,
-            severity=dg.AssetCheckSeverity.ERROR) -> dg.AssetCheckResult:
+def _result(
+    bad: list[dict], ok_text: str, bad_text: str, severity=dg.AssetCheckSeverity.ERROR
+) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
         passed=not bad,
         severity=severity,
@@ -25,12 +26,18 @@ def _result(bad: list[dict], ok_text: str, bad_text: str,
     )
 
 
-@dg.asset_check(asset=COUNTRY_SHARE, blocking=True,
-                description="One row per (source, commodity, stage, basis, year, iso3).")
+@dg.asset_check(
+    asset=COUNTRY_SHARE,
+    blocking=True,
+    description="One row per (source, commodity, stage, basis, year, iso3).",
+)
 def one_row_per_key(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    bad = _rows(warehouse, """
+    bad = _rows(
+        warehouse,
+        """
         SELECT source, commodity, stage, basis, year, iso3, count(*) AS n
-        FROM marts.country_share GROUP BY ALL HAVING count(*) > 1 LIMIT 50""")
+        FROM marts.country_share GROUP BY ALL HAVING count(*) > 1 LIMIT 50""",
+    )
     return _result(bad, "keys unique", "duplicated keys")
 
 
@@ -44,46 +51,66 @@ _SHARE_TOTALS = """
     ORDER BY abs(total_share - 1) DESC LIMIT 50"""
 
 
-@dg.asset_check(asset=SUPPLY_CONCENTRATION, blocking=True,
-                description="Country shares plus the aggregate rows' share add up to 1 within "
-                "15%: a larger gap means a unit, an edition mix-up or a double count.")
+@dg.asset_check(
+    asset=SUPPLY_CONCENTRATION,
+    blocking=True,
+    description="Country shares plus the aggregate rows' share add up to 1 within "
+    "15%: a larger gap means a unit, an edition mix-up or a double count.",
+)
 def share_sums_to_one(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     bad = _rows(warehouse, _SHARE_TOTALS, [0.15])
     return _result(bad, "every series sums to 1 within 15%", "series off by more than 15%")
 
 
-@dg.asset_check(asset=SUPPLY_CONCENTRATION, blocking=False,
-                description="Series whose rows and published total disagree by more than 1% "
-                "(USGS totals are rounded and some exclude withheld US output; IEA's nickel rows "
-                "add up to 3.6% more than its Total). A warning to read, not a failure.")
+@dg.asset_check(
+    asset=SUPPLY_CONCENTRATION,
+    blocking=False,
+    description="Series whose rows and published total disagree by more than 1% "
+    "(USGS totals are rounded and some exclude withheld US output; IEA's nickel rows "
+    "add up to 3.6% more than its Total). A warning to read, not a failure.",
+)
 def share_sums_to_one_exactly(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     bad = _rows(warehouse, _SHARE_TOTALS, [0.01])
-    return _result(bad, "every series sums to 1 within 1%",
-                   "series whose parts and published total differ by more than 1%",
-                   severity=dg.AssetCheckSeverity.WARN)
+    return _result(
+        bad,
+        "every series sums to 1 within 1%",
+        "series whose parts and published total differ by more than 1%",
+        severity=dg.AssetCheckSeverity.WARN,
+    )
 
 
-@dg.asset_check(asset=SUPPLY_CONCENTRATION, blocking=True,
-                description="HHI within 0-10,000, shares within 0-1, top-1 <= top-3.")
+@dg.asset_check(
+    asset=SUPPLY_CONCENTRATION,
+    blocking=True,
+    description="HHI within 0-10,000, shares within 0-1, top-1 <= top-3.",
+)
 def hhi_in_range(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    bad = _rows(warehouse, """
+    bad = _rows(
+        warehouse,
+        """
         SELECT source, commodity, stage, basis, year, hhi, top1_share, top3_share
         FROM marts.supply_concentration
         WHERE NOT (hhi BETWEEN 0 AND 10000.5) OR NOT (top1_share BETWEEN 0 AND 1.0001)
            OR top3_share < top1_share - 1e-9 OR china_share < 0
-        LIMIT 50""")
+        LIMIT 50""",
+    )
     return _result(bad, "all in range", "series out of range")
 
 
-@dg.asset_check(asset=SUPPLY_CONCENTRATION, blocking=True,
-                additional_deps=[dg.AssetKey(["staging", "production"])],
-                description="For IEA series, the computed top-3 share equals the workbook's own "
-                "'Top 3 share' row (within 0.001). Where it does not, the published figure must "
-                "be IEA's share of the first three countries it lists (IEA sums the first three "
-                "rows, not the three largest: battery-grade graphite 2023 lists the US 3rd with "
-                "16.5 kt and Germany 6th with 28.2 kt); anything else fails.")
+@dg.asset_check(
+    asset=SUPPLY_CONCENTRATION,
+    blocking=True,
+    additional_deps=[dg.AssetKey(["staging", "production"])],
+    description="For IEA series, the computed top-3 share equals the workbook's own "
+    "'Top 3 share' row (within 0.001). Where it does not, the published figure must "
+    "be IEA's share of the first three countries it lists (IEA sums the first three "
+    "rows, not the three largest: battery-grade graphite 2023 lists the US 3rd with "
+    "16.5 kt and Germany 6th with 28.2 kt); anything else fails.",
+)
 def top3_matches_published(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    rows = _rows(warehouse, """
+    rows = _rows(
+        warehouse,
+        """
         WITH listed AS (
             SELECT p.edition, p.commodity, p.stage, p.year, p.source_row, p.amount
             FROM staging.production p
@@ -106,23 +133,36 @@ def top3_matches_published(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         JOIN first_three f
           ON f.commodity = s.commodity AND f.stage = s.stage AND f.year = s.year
          AND f.edition = s.edition
-        WHERE s.source = 'iea'""")
+        WHERE s.source = 'iea'""",
+    )
     if not rows:
         return dg.AssetCheckResult(passed=False, description="no IEA series to compare")
     matched = [r for r in rows if abs(r["computed"] - r["published"]) <= 0.001]
-    explained = [r for r in rows if r not in matched
-                 and abs(r["first_three_listed_share"] - r["published"]) <= 0.001
-                 and r["computed"] >= r["published"]]
+    explained = [
+        r
+        for r in rows
+        if r not in matched
+        and abs(r["first_three_listed_share"] - r["published"]) <= 0.001
+        and r["computed"] >= r["published"]
+    ]
     unexplained = [r for r in rows if r not in matched and r not in explained]
     return dg.AssetCheckResult(
         passed=not unexplained,
         description=f"{len(matched)} of {len(rows)} IEA series match the published top-3 share; "
         f"{len(explained)} differ only because IEA sums its first three listed rows; "
         f"{len(unexplained)} unexplained",
-        metadata={"matched": len(matched), "explained_by_listing_order": str(explained),
-                  "unexplained": str(unexplained)},
+        metadata={
+            "matched": len(matched),
+            "explained_by_listing_order": str(explained),
+            "unexplained": str(unexplained),
+        },
     )
 
 
-mart_checks = [one_row_per_key, share_sums_to_one, share_sums_to_one_exactly, hhi_in_range,
-               top3_matches_published]
+mart_checks = [
+    one_row_per_key,
+    share_sums_to_one,
+    share_sums_to_one_exactly,
+    hhi_in_range,
+    top3_matches_published,
+]

@@ -24,30 +24,44 @@ def _sha256(path: Path) -> str:
 def _with_lineage(df: pl.DataFrame, files: dict[str, Path], root_name: str) -> pl.DataFrame:
     """Add `_sha256` and `_fetched_at` per source file to raw rows."""
     lineage = pl.DataFrame(
-        [(name, _sha256(p), datetime.fromtimestamp(p.stat().st_mtime, UTC)) for name, p in
-         files.items()],
-        schema={"source_file": pl.String, "_sha256": pl.String,
-                "_fetched_at": pl.Datetime("us", "UTC")},
+        [
+            (name, _sha256(p), datetime.fromtimestamp(p.stat().st_mtime, UTC))
+            for name, p in files.items()
+        ],
+        schema={
+            "source_file": pl.String,
+            "_sha256": pl.String,
+            "_fetched_at": pl.Datetime("us", "UTC"),
+        },
         orient="row",
     )
-    return df.join(lineage, on="source_file", how="left").with_columns(
-        _source=pl.lit(root_name)
-    )
+    return df.join(lineage, on="source_file", how="left").with_columns(_source=pl.lit(root_name))
 
 
-def _land(context: dg.AssetExecutionContext, sources: SourcesResource, files: list[LiveFile],
-          base_url: str) -> list[Path]:
+def _land(
+    context: dg.AssetExecutionContext,
+    sources: SourcesResource,
+    files: list[LiveFile],
+    base_url: str,
+) -> list[Path]:
     from pipelines.lib.sources.http import RetryPolicy, land_file, make_session
 
     session = make_session()
     landed = []
     for item in files:
-        result = land_file(session, item.url(base_url), source=item.source,
-                           filename=item.filename, landing_root=Path(sources.landing_dir),
-                           policy=RetryPolicy(timeout_s=sources.timeout_s))
+        result = land_file(
+            session,
+            item.url(base_url),
+            source=item.source,
+            filename=item.filename,
+            landing_root=Path(sources.landing_dir),
+            policy=RetryPolicy(timeout_s=sources.timeout_s),
+        )
         state = "unchanged" if result.reused else "new version"
-        context.log.info(f"{item.source}: {item.filename} {state} ({result.size_bytes:,} bytes, "
-                         f"sha256 {result.sha256[:12]})")
+        context.log.info(
+            f"{item.source}: {item.filename} {state} ({result.size_bytes:,} bytes, "
+            f"sha256 {result.sha256[:12]})"
+        )
         landed.append(result.path)
     return landed
 
@@ -70,19 +84,26 @@ def raw_usgs_mcs_production(
     raw = usgs.read_usgs_files(paths)
     files = {}
     for p in paths:
-        edition_dir = ("2025" if p.name.startswith("MCS2025")
-                       else "2026" if p.name.startswith("MCS2026") else p.parent.name)
+        edition_dir = (
+            "2025"
+            if p.name.startswith("MCS2025")
+            else "2026"
+            if p.name.startswith("MCS2026")
+            else p.parent.name
+        )
         files[f"{edition_dir}/{p.name}"] = p
     raw = _with_lineage(raw, files, "live" if sources.is_live else "snapshot")
     wh = warehouse.get()
     with wh.connect() as con:
         rows = wh.write_table(con, "raw.usgs_mcs_production", raw)
     by_edition = raw.group_by("edition").len().sort("edition")
-    return dg.MaterializeResult(metadata={
-        "row_count": rows,
-        "files": len(files),
-        "rows_by_edition": dg.MetadataValue.md(by_edition.to_pandas().to_markdown(index=False)),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "row_count": rows,
+            "files": len(files),
+            "rows_by_edition": dg.MetadataValue.md(by_edition.to_pandas().to_markdown(index=False)),
+        }
+    )
 
 
 @dg.asset(
@@ -100,13 +121,17 @@ def raw_iea_supply(
         (workbook,) = _land(context, sources, IEA_LIVE_FILES, sources.iea_base_url)
     json_2025 = sources.snapshot / IEA_JSON_2025  # third-party conversion: snapshot only
     raw = pl.concat([iea.read_workbook(workbook), iea.read_json_2025(json_2025)])
-    raw = _with_lineage(raw, {workbook.name: workbook, json_2025.name: json_2025},
-                        "live" if sources.is_live else "snapshot")
+    raw = _with_lineage(
+        raw,
+        {workbook.name: workbook, json_2025.name: json_2025},
+        "live" if sources.is_live else "snapshot",
+    )
     wh = warehouse.get()
     with wh.connect() as con:
         rows = wh.write_table(con, "raw.iea_supply", raw)
-    return dg.MaterializeResult(metadata={"row_count": rows,
-                                          "editions": raw["edition"].unique().sort().to_list()})
+    return dg.MaterializeResult(
+        metadata={"row_count": rows, "editions": raw["edition"].unique().sort().to_list()}
+    )
 
 
 @dg.asset(
@@ -138,13 +163,17 @@ def staging_production(
         wh.write_table(con, "staging.iea_published_top3", published_top3)
     flags = staged.group_by("value_flag").len().sort("len", descending=True)
     context.log.info(f"staging.production: {rows} rows; flags {dict(flags.iter_rows())}")
-    return dg.MaterializeResult(metadata={
-        "row_count": rows,
-        "commodities": staged["commodity"].n_unique(),
-        "value_flags": dg.MetadataValue.json(dict(flags.iter_rows())),
-        "preview": dg.MetadataValue.md(
-            staged.filter(pl.col("commodity") == "rare_earths", pl.col("is_latest_edition"))
-            .head(10).select("source", "edition", "stage", "year", "country", "amount",
-                             "value_flag").to_pandas().to_markdown(index=False)
-        ),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "row_count": rows,
+            "commodities": staged["commodity"].n_unique(),
+            "value_flags": dg.MetadataValue.json(dict(flags.iter_rows())),
+            "preview": dg.MetadataValue.md(
+                staged.filter(pl.col("commodity") == "rare_earths", pl.col("is_latest_edition"))
+                .head(10)
+                .select("source", "edition", "stage", "year", "country", "amount", "value_flag")
+                .to_pandas()
+                .to_markdown(index=False)
+            ),
+        }
+    )

@@ -7,13 +7,17 @@ from pipelines.defs.resources import WarehouseResource
 
 PRODUCTION = dg.AssetKey(["staging", "production"])
 
-production_suite = gx_suite_check(PRODUCTION, id_columns=["source_file", "source_row"],
-                                  parameters=known_iso3)
+production_suite = gx_suite_check(
+    PRODUCTION, id_columns=["source_file", "source_row"], parameters=known_iso3
+)
 
 
-@dg.asset_check(asset=PRODUCTION, blocking=True,
-                description="A value reported as a number (or as none, 0) has an amount; a "
-                "withheld or missing value never has one.")
+@dg.asset_check(
+    asset=PRODUCTION,
+    blocking=True,
+    description="A value reported as a number (or as none, 0) has an amount; a "
+    "withheld or missing value never has one.",
+)
 def amount_matches_flag(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.get().connect() as con:
         bad = con.execute("""
@@ -21,8 +25,11 @@ def amount_matches_flag(warehouse: WarehouseResource) -> dg.AssetCheckResult:
             FROM staging.production
             WHERE (value_flag IN ('reported', 'estimated', 'none')) <> (amount IS NOT NULL)
             LIMIT 20""").fetchall()
-    return dg.AssetCheckResult(passed=not bad, metadata={"examples": str(bad)},
-                               description="consistent" if not bad else f"{len(bad)}+ rows")
+    return dg.AssetCheckResult(
+        passed=not bad,
+        metadata={"examples": str(bad)},
+        description="consistent" if not bad else f"{len(bad)}+ rows",
+    )
 
 
 production_checks = [production_suite, amount_matches_flag]

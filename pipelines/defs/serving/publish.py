@@ -21,15 +21,18 @@ def published_warehouse(
 ) -> dg.MaterializeResult:
     wh = warehouse.get()
     with wh.connect() as con:
-        con.execute("""
+        con.execute(
+            """
             CREATE OR REPLACE TABLE meta.refresh AS
             SELECT ?::TIMESTAMPTZ AS refreshed_at, ? AS run_id, ? AS source_mode""",
-                    [datetime.now(UTC), context.run_id, sources.mode])
+            [datetime.now(UTC), context.run_id, sources.mode],
+        )
         counts = {
             f"{s}.{t}": con.execute(f'SELECT count(*) FROM "{s}"."{t}"').fetchone()[0]
             for s, t in con.execute(
                 "SELECT schema_name, table_name FROM duckdb_tables() "
-                "WHERE schema_name IN ('staging', 'marts') ORDER BY 1, 2").fetchall()
+                "WHERE schema_name IN ('staging', 'marts') ORDER BY 1, 2"
+            ).fetchall()
         }
     path = wh.publish()
     context.log.info(f"published {path}")

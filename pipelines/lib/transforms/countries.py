@@ -81,8 +81,13 @@ def build_lookup(reference: pl.DataFrame, aliases: pl.DataFrame) -> dict[str, st
     known = set(reference["iso3"])
     for alias, iso3 in aliases.select("alias", "iso3").iter_rows():
         if iso3 not in known:
-            raise SourceDataError("seeds", "country_aliases.csv", f"unknown ISO3 {iso3!r}",
-                                  field="iso3", values=[alias])
+            raise SourceDataError(
+                "seeds",
+                "country_aliases.csv",
+                f"unknown ISO3 {iso3!r}",
+                field="iso3",
+                values=[alias],
+            )
         lookup[normalise_name(alias)] = iso3
     return lookup
 
@@ -102,8 +107,10 @@ def strip_estimate_marker(name: str, lookup: dict[str, str]) -> tuple[str, bool]
     `Ukraine` stays Ukraine.
     """
     stripped = (name or "").rstrip()
-    if not stripped.endswith("e") or resolve(stripped, lookup) or aggregate_kind(
-        normalise_name(stripped)
+    if (
+        not stripped.endswith("e")
+        or resolve(stripped, lookup)
+        or aggregate_kind(normalise_name(stripped))
     ):
         return name, False
     stem = stripped[:-1]
@@ -138,6 +145,7 @@ def conform_countries(
             f"{detail}",
             field=column,
         )
-    mapping = pl.DataFrame(rows, schema={"raw": pl.String, "iso3": pl.String,
-                                         "aggregate": pl.String}, orient="row").unique("raw")
+    mapping = pl.DataFrame(
+        rows, schema={"raw": pl.String, "iso3": pl.String, "aggregate": pl.String}, orient="row"
+    ).unique("raw")
     return df.join(mapping, left_on=column, right_on="raw", how="left", nulls_equal=True)

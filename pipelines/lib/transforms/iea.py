@@ -68,8 +68,11 @@ def read_workbook(path: Path) -> pl.DataFrame:
         raise SourceDataError("iea", path.name, "no header row of years in the supply sheet")
     base_year = min(c for c in year_row if isinstance(c, int))
     records = []
-    for start in (i for i, c in enumerate(year_row) if isinstance(c, int) and
-                  (i == 0 or not isinstance(year_row[i - 1], int))):
+    for start in (
+        i
+        for i, c in enumerate(year_row)
+        if isinstance(c, int) and (i == 0 or not isinstance(year_row[i - 1], int))
+    ):
         label_col = start - 1
         years = []
         for c in year_row[start:]:
@@ -90,19 +93,27 @@ def read_workbook(path: Path) -> pl.DataFrame:
                 if value is None:
                     continue
                 if not isinstance(value, int | float):
-                    raise SourceDataError("iea", path.name, "value is not a number",
-                                          rows=[line], field=str(year), values=[str(value)])
-                records.append({
-                    "edition": EDITION_2024,
-                    "source_file": path.name,
-                    "source_row": line,
-                    "mineral_label": block[0],
-                    "stage_label": block[1],
-                    "country_raw": str(label).strip(),
-                    "year": year,
-                    "value": float(value),
-                    "is_projection": year > base_year,
-                })
+                    raise SourceDataError(
+                        "iea",
+                        path.name,
+                        "value is not a number",
+                        rows=[line],
+                        field=str(year),
+                        values=[str(value)],
+                    )
+                records.append(
+                    {
+                        "edition": EDITION_2024,
+                        "source_file": path.name,
+                        "source_row": line,
+                        "mineral_label": block[0],
+                        "stage_label": block[1],
+                        "country_raw": str(label).strip(),
+                        "year": year,
+                        "value": float(value),
+                        "is_projection": year > base_year,
+                    }
+                )
     if not records:
         raise SourceDataError("iea", path.name, "no supply blocks found")
     return pl.DataFrame(records, schema=RAW_SCHEMA)
@@ -125,33 +136,43 @@ def read_json_2025(path: Path) -> pl.DataFrame:
                 for year, value in by_year.items():
                     if value is None:  # the conversion writes null where IEA shows no figure
                         continue
-                    records.append({
-                        "edition": EDITION_2025,
-                        "source_file": path.name,
-                        "source_row": position,  # order of the rows within the block
-                        "mineral_label": mineral,
-                        "stage_label": stage,
-                        "country_raw": country,
-                        "year": int(year),
-                        "value": float(value),
-                        "is_projection": int(year) > base_year,
-                    })
+                    records.append(
+                        {
+                            "edition": EDITION_2025,
+                            "source_file": path.name,
+                            "source_row": position,  # order of the rows within the block
+                            "mineral_label": mineral,
+                            "stage_label": stage,
+                            "country_raw": country,
+                            "year": int(year),
+                            "value": float(value),
+                            "is_projection": int(year) > base_year,
+                        }
+                    )
     return pl.DataFrame(records, schema=RAW_SCHEMA)
 
 
 def canonical_labels(raw: pl.DataFrame) -> pl.DataFrame:
     """Add commodity and stage; a label outside the maps is an error naming it."""
     df = raw.with_columns(
-        commodity=pl.col("mineral_label").str.strip_chars().str.to_lowercase()
+        commodity=pl.col("mineral_label")
+        .str.strip_chars()
+        .str.to_lowercase()
         .replace_strict(MINERALS, default=None),
-        stage=pl.col("stage_label").str.strip_chars().str.to_lowercase()
+        stage=pl.col("stage_label")
+        .str.strip_chars()
+        .str.to_lowercase()
         .replace_strict(STAGES, default=None),
     )
     bad = df.filter(pl.col("commodity").is_null() | pl.col("stage").is_null())
     if bad.height:
         first = bad.row(0, named=True)
-        raise SourceDataError("iea", first["source_file"], "unknown mineral or stage label",
-                              rows=[first["source_row"]] if first["source_row"] else None,
-                              field="mineral - stage",
-                              values=[f"{first['mineral_label']} - {first['stage_label']}"])
+        raise SourceDataError(
+            "iea",
+            first["source_file"],
+            "unknown mineral or stage label",
+            rows=[first["source_row"]] if first["source_row"] else None,
+            field="mineral - stage",
+            values=[f"{first['mineral_label']} - {first['stage_label']}"],
+        )
     return df

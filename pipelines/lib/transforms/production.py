@@ -53,8 +53,9 @@ def classify_series(chapter: str, measure: str, rules: pl.DataFrame) -> tuple[st
     return None
 
 
-def _fail_rows(df: pl.DataFrame, mask: pl.Expr, source: str, problem: str, field: str,
-               value_col: str) -> None:
+def _fail_rows(
+    df: pl.DataFrame, mask: pl.Expr, source: str, problem: str, field: str, value_col: str
+) -> None:
     bad = df.filter(mask)
     if bad.height:
         first = bad.row(0, named=True)
@@ -85,46 +86,77 @@ def conform_usgs(
         on="chapter_key",
         how="left",
     )
-    _fail_rows(df, pl.col("chapter").is_null(), "usgs_mcs",
-               "chapter not in data/seeds/usgs_chapters.csv", "chapter", "chapter_label")
+    _fail_rows(
+        df,
+        pl.col("chapter").is_null(),
+        "usgs_mcs",
+        "chapter not in data/seeds/usgs_chapters.csv",
+        "chapter",
+        "chapter_label",
+    )
 
     pairs = df.select("chapter", "measure").unique()
     series = [(c, m, *(classify_series(c, m, rules) or (None, None))) for c, m in pairs.iter_rows()]
-    series_df = pl.DataFrame(series, schema=["chapter", "measure", "commodity", "stage"],
-                             orient="row")
+    series_df = pl.DataFrame(
+        series, schema=["chapter", "measure", "commodity", "stage"], orient="row"
+    )
     df = df.join(series_df, on=["chapter", "measure"], how="left")
-    _fail_rows(df, pl.col("stage").is_null(), "usgs_mcs",
-               "measure matches no rule in data/seeds/usgs_series_rules.csv", "measure",
-               "measure_raw")
+    _fail_rows(
+        df,
+        pl.col("stage").is_null(),
+        "usgs_mcs",
+        "measure matches no rule in data/seeds/usgs_series_rules.csv",
+        "measure",
+        "measure_raw",
+    )
     df = df.filter(pl.col("stage") != "exclude")
 
     # MCS2025 leaves UNIT_MEAS blank on one rutile row: take the unit its block uses.
     df = df.with_columns(unit_raw=pl.col("unit_raw").str.strip_chars().str.to_lowercase())
     df = df.with_columns(
         unit_raw=pl.when(pl.col("unit_raw") == "")
-        .then(pl.col("unit_raw").replace("", None).drop_nulls().first()
-              .over("edition", "source_file", "commodity", "measure"))
+        .then(
+            pl.col("unit_raw")
+            .replace("", None)
+            .drop_nulls()
+            .first()
+            .over("edition", "source_file", "commodity", "measure")
+        )
         .otherwise(pl.col("unit_raw"))
     ).join(units.select("unit_raw", "unit", "factor"), on="unit_raw", how="left")
-    _fail_rows(df, pl.col("unit").is_null(), "usgs_mcs", "unit not in data/seeds/units.csv",
-               "unit", "unit_raw")
+    _fail_rows(
+        df,
+        pl.col("unit").is_null(),
+        "usgs_mcs",
+        "unit not in data/seeds/units.csv",
+        "unit",
+        "unit_raw",
+    )
 
     amount, flag = parse_reported(pl.col("value_raw"))
     df = df.with_columns(amount=amount * pl.col("factor"), value_flag=flag)
-    _fail_rows(df, pl.col("value_flag") == "unrecognised", "usgs_mcs",
-               "production value is neither a number nor a known flag", "value", "value_raw")
+    _fail_rows(
+        df,
+        pl.col("value_flag") == "unrecognised",
+        "usgs_mcs",
+        "production value is neither a number nor a known flag",
+        "value",
+        "value_raw",
+    )
 
     names = [(n, *strip_estimate_marker(n, country_lookup)) for n in df["country_raw"].unique()]
-    marker = pl.DataFrame(names, schema=["country_raw", "country_clean", "name_estimated"],
-                          orient="row")
+    marker = pl.DataFrame(
+        names, schema=["country_raw", "country_clean", "name_estimated"], orient="row"
+    )
     df = (
         df.join(marker, on="country_raw", how="left", nulls_equal=True)
         .with_columns(is_estimate=pl.col("is_estimate") | pl.col("name_estimated"))
         .drop("country_raw")
         .rename({"country_clean": "country_raw"})
     )
-    df = conform_countries(df, "country_raw", country_lookup, source="usgs_mcs",
-                           file_column="source_file")
+    df = conform_countries(
+        df, "country_raw", country_lookup, source="usgs_mcs", file_column="source_file"
+    )
     return df.select(
         source=pl.lit("usgs_mcs"),
         edition="edition",
@@ -172,8 +204,9 @@ def conform_iea(raw: pl.DataFrame, *, country_lookup: dict[str, str]) -> pl.Data
     from pipelines.lib.transforms.iea import MEASURES, canonical_labels
 
     df = canonical_labels(raw).with_columns(source_file=pl.col("source_file"))
-    df = conform_countries(df, "country_raw", country_lookup, source="iea",
-                           file_column="source_file")
+    df = conform_countries(
+        df, "country_raw", country_lookup, source="iea", file_column="source_file"
+    )
     df = df.filter(pl.col("aggregate").fill_null("") != "top3_share")
     return df.select(
         source=pl.lit("iea"),
@@ -203,6 +236,13 @@ def iea_published_top3(raw: pl.DataFrame) -> pl.DataFrame:
     return (
         canonical_labels(raw)
         .filter(pl.col("country_raw").str.to_lowercase().str.starts_with("top 3 share"))
-        .select("edition", "commodity", "stage", "year",
-                published_top3_share="value", source_file="source_file", source_row="source_row")
+        .select(
+            "edition",
+            "commodity",
+            "stage",
+            "year",
+            published_top3_share="value",
+            source_file="source_file",
+            source_row="source_row",
+        )
     )

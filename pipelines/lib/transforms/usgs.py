@@ -33,8 +33,9 @@ RAW_SCHEMA = {
 }
 
 # `Prod_t_2021`, `Prod_kt_est_2023`, `Prod_Sponge_t_Est_2022`, `PROD_EST_ 2024`, `PROD_2023`
-_WIDE_PROD = re.compile(r"^prod_(?:sponge_)?(?:(?P<unit>[a-z]+)_)?(?P<est>est_ ?)?(?P<year>\d{4})$",
-                        re.I)
+_WIDE_PROD = re.compile(
+    r"^prod_(?:sponge_)?(?:(?P<unit>[a-z]+)_)?(?P<est>est_ ?)?(?P<year>\d{4})$", re.I
+)
 _FILE_CODE = re.compile(r"mcs ?(?P<ed>\d{4})-(?P<code>[a-z-]+)_world\.csv$", re.I)
 
 
@@ -132,8 +133,17 @@ def read_mcs2026_commodities(path: Path) -> pl.DataFrame:
     """MCS2026_Commodities_Data.csv (cp1252, long): world production rows only."""
     header, body = _rows(path)
     col = {h: i for i, h in enumerate(header)}
-    needed = ("MCS chapter", "Section", "Country", "Statistics", "Statistics_detail", "Unit",
-              "Year", "Value", "Notes")
+    needed = (
+        "MCS chapter",
+        "Section",
+        "Country",
+        "Statistics",
+        "Statistics_detail",
+        "Unit",
+        "Year",
+        "Value",
+        "Notes",
+    )
     for name in needed:
         if name not in col:
             raise SourceDataError("usgs_mcs", path.name, f"missing column {name!r}", rows=[1])
@@ -144,8 +154,14 @@ def read_mcs2026_commodities(path: Path) -> pl.DataFrame:
             continue
         year = row[col["Year"]].strip()
         if not year.isdigit():
-            raise SourceDataError("usgs_mcs", f"2026/{path.name}", "year is not a number",
-                                  rows=[line], field="Year", values=[year])
+            raise SourceDataError(
+                "usgs_mcs",
+                f"2026/{path.name}",
+                "year is not a number",
+                rows=[line],
+                field="Year",
+                values=[year],
+            )
         notes = row[col["Notes"]]
         records.append(
             {
@@ -176,15 +192,17 @@ def read_usgs_files(paths: list[Path]) -> pl.DataFrame:
         elif _FILE_CODE.search(path.name):
             frames.append(read_mcs_chapter_csv(path))
     if not frames:
-        raise SourceDataError("usgs_mcs", ", ".join(p.name for p in paths[:5]),
-                              "no USGS MCS file among these")
+        raise SourceDataError(
+            "usgs_mcs", ", ".join(p.name for p in paths[:5]), "no USGS MCS file among these"
+        )
     return pl.concat(frames)
 
 
 def snapshot_files(usgs_dir: Path) -> list[Path]:
     """The bundled editions: MCS2022-2024 chapter tables, MCS2025 and MCS2026 releases."""
     return sorted(
-        p for p in usgs_dir.rglob("*.csv")
+        p
+        for p in usgs_dir.rglob("*.csv")
         if p.name in ("MCS2025_World_Data.csv", "MCS2026_Commodities_Data.csv")
         or _FILE_CODE.search(p.name)
     )

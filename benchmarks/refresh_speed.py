@@ -1,0 +1,65 @@
+"""Time `minerals refresh` on the bundled snapshot (after install) and record peak memory.
+
+Runs the refresh N times in a fresh process each, into a temporary warehouse directory, and
+appends the figures to benchmarks/results.jsonl. Usage: python benchmarks/refresh_speed.py [-n 3]
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+RESULTS = Path(__file__).with_name("results.jsonl")
+
+
+def run_once(warehouse_dir: str) -> tuple[float, float]:
+    env = dict(os.environ, MINERALS_WAREHOUSE_DIR=warehouse_dir)
+    env.pop("DAGSTER_HOME", None)  # ephemeral instance: time the pipeline, not run storage
+    start = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:  # child: exec the refresh so its peak RSS is measured alone
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.execve(sys.executable, [sys.executable, "-m", "pipelines.cli", "refresh"], env)
+    _, status, usage = os.wait4(pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit("refresh failed")
+    return elapsed, usage.ru_maxrss / 1024  # KiB -> MiB on Linux
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("-n", "--runs", type=int, default=3)
+    args = parser.parse_args()
+    times, peaks = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(args.runs):
+            elapsed, peak = run_once(tmp)
+            times.append(elapsed)
+            peaks.append(peak)
+            print(f"run {i + 1}: {elapsed:.1f} s wall, peak RSS {peak:.0f} MiB", flush=True)
+    record = {
+        "benchmark": "refresh_snapshot",
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "runs": args.runs,
+        "wall_s_median": round(statistics.median(times), 2),
+        "wall_s_min": round(min(times), 2),
+        "peak_rss_mib_max": round(max(peaks)),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+    }
+    print(json.dumps(record))
+    with RESULTS.open("a") as f:
+        f.write(json.dumps(record) + "\n")
+    print(f"appended to {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
