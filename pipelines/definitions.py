@@ -15,6 +15,7 @@ from pipelines.defs.production.assets import (
 )
 from pipelines.defs.production.checks import production_checks
 from pipelines.defs.reference import assets as reference
+from pipelines.defs.risk import assets as risk
 from pipelines.defs.resources import default_resources
 from pipelines.defs.serving.publish import published_warehouse
 
@@ -28,6 +29,7 @@ refresh_job = dg.define_asset_job(
 
 defs = dg.Definitions.merge(
     reference.defs,
+    risk.defs,
     dg.Definitions(
         assets=[
             raw_usgs_mcs_production,

@@ -6,13 +6,14 @@ import dagster as dg
 
 from pipelines.defs.marts.assets import mart_assets
 from pipelines.defs.resources import SourcesResource, WarehouseResource
+from pipelines.defs.risk.assets import ALERTS
 
 
 @dg.asset(
     key=["serving", "published_warehouse"],
     group_name="serving",
     kinds={"duckdb"},
-    deps=[a.key for a in mart_assets],
+    deps=[*(a.key for a in mart_assets), ALERTS],
     description="warehouse/minerals.duckdb, replaced atomically once every mart and every "
     "blocking check of this run has succeeded (a failed check skips this step).",
 )

@@ -1,0 +1,29 @@
+-- Every alert the current marts imply; the alerts asset inserts the ones not yet recorded.
+-- Projections never raise alerts.
+WITH trend AS (
+    SELECT *,
+        CASE source WHEN 'iea' THEN 'IEA' WHEN 'usgs_mcs' THEN 'USGS' ELSE upper(source) END
+            || CASE basis WHEN 'production' THEN '' ELSE ' ' || replace(basis, '_', ' ') END
+            || ' ' || year AS label,
+        replace(commodity, '_', ' ') || ' ' || stage AS series
+    FROM marts.concentration_trend
+    WHERE NOT is_projection AND previous_year IS NOT NULL
+)
+SELECT
+    concat_ws('|', 'became_highly_concentrated', source, commodity, stage, basis, year)
+        AS alert_key,
+    'became_highly_concentrated' AS kind, source, commodity, stage, basis, year,
+    NULL AS importer_iso3, hhi - hhi_change AS previous_value, hhi AS value,
+    series || ': now highly concentrated, HHI ' || round(hhi - hhi_change)::INT || ' -> '
+        || round(hhi)::INT || ' (' || label || ')' AS message
+FROM trend
+WHERE concentration_band = 'highly concentrated' AND previous_band <> 'highly concentrated'
+UNION ALL
+SELECT
+    concat_ws('|', 'china_share_up_5pts', source, commodity, stage, basis, year),
+    'china_share_up_5pts', source, commodity, stage, basis, year,
+    NULL, china_share - china_share_change, china_share,
+    series || ': China share ' || round(100 * (china_share - china_share_change))::INT
+        || '% -> ' || round(100 * china_share)::INT || '% (' || label || ')'
+FROM trend
+WHERE china_share_change >= 0.05
