@@ -272,3 +272,29 @@ def test_killed_refresh_leaves_the_published_warehouse_readable(published):
     proc.wait()
     assert reader.execute("SELECT count(*) FROM marts.country_share").fetchone()[0] > 0
     assert hashlib.sha256(target.read_bytes()).hexdigest() == before
+
+
+def test_rerunning_alerts_adds_no_duplicates(published):
+    from pipelines.defs.resources import SourcesResource, WarehouseResource
+    from pipelines.defs.risk.assets import alerts, no_new_alerts
+
+    _, checks, tmp = published
+    first = checks[("marts/alerts", "no_new_alerts")]
+    assert not first.passed  # the first refresh records the history it finds, and says so
+    assert "China share" in first.description
+    resources = {
+        "sources": SourcesResource(),
+        "warehouse": WarehouseResource(directory=str(tmp / "warehouse")),
+    }
+    build = duckdb.connect(str(tmp / "warehouse/build/minerals.duckdb"), read_only=True)
+    before = build.execute("SELECT count(*) FROM marts.alerts").fetchone()[0]
+    build.close()
+    again = dg.materialize(
+        [alerts, no_new_alerts], resources=resources, instance=dg.DagsterInstance.ephemeral()
+    )
+    (evaluation,) = again.get_asset_check_evaluations()
+    assert evaluation.passed and evaluation.description == "no new alerts"
+    build = duckdb.connect(str(tmp / "warehouse/build/minerals.duckdb"), read_only=True)
+    assert build.execute(
+        "SELECT count(*), count(DISTINCT alert_key) FROM marts.alerts"
+    ).fetchone() == (before, before)

@@ -30,34 +30,45 @@ def staging_governance(
     wh = warehouse.get()
     with wh.connect() as con:
         (through_year,) = con.execute(
-            "SELECT max(year) FROM staging.production WHERE NOT is_projection").fetchone()
+            "SELECT max(year) FROM staging.production WHERE NOT is_projection"
+        ).fetchone()
         known = {r[0] for r in con.execute("SELECT iso3 FROM staging.dim_country").fetchall()}
     wgi = governance.read_wgi_bulk(sources.snapshot / WGI_BULK)
     staged = governance.conform_governance(wgi, known, through_year)
     with wh.connect() as con:
         rows = wh.write_table(con, "staging.governance", staged)
     carried = staged.filter(pl.col("is_carried_forward")).height
-    context.log.info(f"staging.governance: {rows} rows through {through_year}, "
-                     f"{carried} carried forward")
-    return dg.MaterializeResult(metadata={"row_count": rows, "through_year": through_year,
-                                          "carried_forward_rows": carried})
+    context.log.info(
+        f"staging.governance: {rows} rows through {through_year}, {carried} carried forward"
+    )
+    return dg.MaterializeResult(
+        metadata={"row_count": rows, "through_year": through_year, "carried_forward_rows": carried}
+    )
 
 
-governance_suite = gx_suite_check(GOVERNANCE, id_columns=["iso3", "year", "dimension"],
-                                  parameters=known_iso3)
+governance_suite = gx_suite_check(
+    GOVERNANCE, id_columns=["iso3", "year", "dimension"], parameters=known_iso3
+)
 
 
-@dg.asset_check(asset=GOVERNANCE, blocking=False,
-                description="Political stability up to 2022 agrees with the newer 1996-2024 "
-                "file (a different WGI vintage, not used for 2023-2024: see the README).")
+@dg.asset_check(
+    asset=GOVERNANCE,
+    blocking=False,
+    description="Political stability up to 2022 agrees with the newer 1996-2024 "
+    "file (a different WGI vintage, not used for 2023-2024: see the README).",
+)
 def political_stability_matches_newer_file(
     sources: SourcesResource, warehouse: WarehouseResource
 ) -> dg.AssetCheckResult:
     newer = governance.read_wgi_political_stability(sources.snapshot / WGI_PV)
-    ours = warehouse.get().read_table("staging.governance").filter(
-        pl.col("dimension") == "political_stability", ~pl.col("is_carried_forward"))
+    ours = (
+        warehouse.get()
+        .read_table("staging.governance")
+        .filter(pl.col("dimension") == "political_stability", ~pl.col("is_carried_forward"))
+    )
     both = ours.join(newer, on=["iso3", "year"], suffix="_newer").filter(
-        pl.col("year") <= 2022, pl.col("estimate_newer").is_not_null())
+        pl.col("year") <= 2022, pl.col("estimate_newer").is_not_null()
+    )
     differ = both.filter((pl.col("estimate") - pl.col("estimate_newer")).abs() > 0.001)
     countries = differ.group_by("iso3").len().sort("len", descending=True)
     # GUY differs in every year: the newer file's packaging, not WGI (seen 2026-11, 36 rows)
@@ -66,8 +77,11 @@ def political_stability_matches_newer_file(
         severity=dg.AssetCheckSeverity.WARN,
         description=f"{both.height - differ.height} of {both.height} country-years agree; "
         f"differ: {', '.join(countries['iso3'].to_list()[:10]) or 'none'}",
-        metadata={"compared": both.height, "differing": differ.height,
-                  "differing_countries": str(countries.to_dicts()[:20])},
+        metadata={
+            "compared": both.height,
+            "differing": differ.height,
+            "differing_countries": str(countries.to_dicts()[:20]),
+        },
     )
 
 
@@ -93,26 +107,41 @@ def alerts(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
                 WHERE c.alert_key NOT IN (SELECT alert_key FROM marts.alerts)""",
             [datetime.now(UTC), context.run_id],
         )
-        new = con.sql("SELECT message FROM marts.alerts WHERE first_seen_run_id = ? "
-                      "ORDER BY year DESC, message", params=[context.op_execution_context.run_id]).fetchall()
+        new = con.sql(
+            "SELECT message FROM marts.alerts WHERE first_seen_run_id = ? "
+            "ORDER BY year DESC, message",
+            params=[context.op_execution_context.run_id],
+        ).fetchall()
         total = con.execute("SELECT count(*) FROM marts.alerts").fetchone()[0]
     context.log.info(f"marts.alerts: {len(new)} new, {total} in history")
-    return dg.MaterializeResult(metadata={
-        "new_alerts": len(new), "alerts_in_history": total, "previous": before,
-        "latest_new": dg.MetadataValue.md("\n".join(f"- {m}" for (m,) in new[:20]) or "none"),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "new_alerts": len(new),
+            "alerts_in_history": total,
+            "previous": before,
+            "latest_new": dg.MetadataValue.md("\n".join(f"- {m}" for (m,) in new[:20]) or "none"),
+        }
+    )
 
 
-@dg.asset_check(asset=ALERTS, blocking=False,
-                description="Warns, in plain words, about the alerts this refresh saw first.")
-def no_new_alerts(context: dg.AssetCheckExecutionContext,
-                  warehouse: WarehouseResource) -> dg.AssetCheckResult:
+@dg.asset_check(
+    asset=ALERTS,
+    blocking=False,
+    description="Warns, in plain words, about the alerts this refresh saw first.",
+)
+def no_new_alerts(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> dg.AssetCheckResult:
     with warehouse.get().connect() as con:
-        new = con.execute("""SELECT message FROM marts.alerts WHERE first_seen_run_id = ?
-                             ORDER BY year DESC, message""", [context.op_execution_context.run_id]).fetchall()
+        new = con.execute(
+            """SELECT message FROM marts.alerts WHERE first_seen_run_id = ?
+                             ORDER BY year DESC, message""",
+            [context.op_execution_context.run_id],
+        ).fetchall()
     messages = [m for (m,) in new]
-    shown = "; ".join(messages[:8]) + (f"; and {len(messages) - 8} more" if len(messages) > 8
-                                        else "")
+    shown = "; ".join(messages[:8]) + (
+        f"; and {len(messages) - 8} more" if len(messages) > 8 else ""
+    )
     return dg.AssetCheckResult(
         passed=not messages,
         severity=dg.AssetCheckSeverity.WARN,

@@ -31,24 +31,36 @@ def read_wgi_bulk(path: Path) -> pl.DataFrame:
     df = df.select([c for c in df.columns if c])  # the file ends every line with a comma
     years = [c for c in df.columns if c.isdigit()]
     if not years or "Indicator Code" not in df.columns:
-        raise SourceDataError("wgi", path.name, "not the WGI bulk layout (year columns, "
-                              "'Indicator Code')", rows=[1])
+        raise SourceDataError(
+            "wgi", path.name, "not the WGI bulk layout (year columns, 'Indicator Code')", rows=[1]
+        )
     long = (
         df.with_row_index("source_row", offset=2)
-        .unpivot(index=["source_row", "Country Code", "Indicator Code"], on=years,
-                 variable_name="year", value_name="value")
+        .unpivot(
+            index=["source_row", "Country Code", "Indicator Code"],
+            on=years,
+            variable_name="year",
+            value_name="value",
+        )
         .with_columns(
             dimension_code=pl.col("Indicator Code").str.extract(r"^(\w\w)\."),
             statistic=pl.col("Indicator Code").str.extract(r"^\w\w\.(.+)$"),
         )
         .filter(pl.col("statistic").is_in(["EST", "PER.RNK"]))
     )
-    bad = long.filter(pl.col("value").is_not_null()
-                      & pl.col("value").cast(pl.Float64, strict=False).is_null())
+    bad = long.filter(
+        pl.col("value").is_not_null() & pl.col("value").cast(pl.Float64, strict=False).is_null()
+    )
     if bad.height:
         r = bad.row(0, named=True)
-        raise SourceDataError("wgi", path.name, "value is not a number", rows=[r["source_row"]],
-                              field=r["year"], values=[r["value"]])
+        raise SourceDataError(
+            "wgi",
+            path.name,
+            "value is not a number",
+            rows=[r["source_row"]],
+            field=r["year"],
+            values=[r["value"]],
+        )
     return (
         long.with_columns(pl.col("value").cast(pl.Float64))
         .pivot(on="statistic", index=["Country Code", "dimension_code", "year"], values="value")
@@ -66,34 +78,57 @@ def conform_governance(wgi: pl.DataFrame, known_iso3: set[str], through_year: in
     """Known countries only, every year up to `through_year`, gaps carried forward and flagged."""
     unknown = set(wgi["iso3"]) - known_iso3 - set(NOT_ISO_COUNTRIES)
     if unknown:
-        raise SourceDataError("wgi", "WGIData.csv", "country codes not in ISO 3166",
-                              field="Country Code", values=sorted(unknown))
+        raise SourceDataError(
+            "wgi",
+            "WGIData.csv",
+            "country codes not in ISO 3166",
+            field="Country Code",
+            values=sorted(unknown),
+        )
     published = wgi.filter(pl.col("iso3").is_in(known_iso3), pl.col("estimate").is_not_null())
     first_year = int(published["year"].min())
     grid = (
-        published.select("iso3", "dimension").unique()
-        .join(pl.DataFrame({"year": range(first_year, through_year + 1)},
-                           schema={"year": pl.Int32}), how="cross")
+        published.select("iso3", "dimension")
+        .unique()
+        .join(
+            pl.DataFrame({"year": range(first_year, through_year + 1)}, schema={"year": pl.Int32}),
+            how="cross",
+        )
     )
     return (
-        grid.join(published.with_columns(source_year=pl.col("year")),
-                  on=["iso3", "dimension", "year"], how="left")
+        grid.join(
+            published.with_columns(source_year=pl.col("year")),
+            on=["iso3", "dimension", "year"],
+            how="left",
+        )
         .sort("iso3", "dimension", "year")
         .with_columns(
-            pl.col("estimate", "percentile_rank", "source_year").forward_fill()
+            pl.col("estimate", "percentile_rank", "source_year")
+            .forward_fill()
             .over("iso3", "dimension")
         )
         .filter(pl.col("estimate").is_not_null())
-        .with_columns(is_carried_forward=pl.col("source_year") != pl.col("year"),
-                      source=pl.lit("wgi_2023_update"))
-        .select("iso3", "year", "dimension", "estimate", "percentile_rank", "is_carried_forward",
-                "source_year", "source")
+        .with_columns(
+            is_carried_forward=pl.col("source_year") != pl.col("year"),
+            source=pl.lit("wgi_2023_update"),
+        )
+        .select(
+            "iso3",
+            "year",
+            "dimension",
+            "estimate",
+            "percentile_rank",
+            "is_carried_forward",
+            "source_year",
+            "source",
+        )
     )
 
 
 def read_wgi_political_stability(path: Path) -> pl.DataFrame:
     """The 1996-2024 political-stability file: iso3, year, estimate."""
     return pl.read_csv(path, infer_schema=False).select(
-        iso3="iso3", year=pl.col("year").cast(pl.Int32),
+        iso3="iso3",
+        year=pl.col("year").cast(pl.Int32),
         estimate=pl.col("estimate").cast(pl.Float64, strict=False),
     )

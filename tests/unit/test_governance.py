@@ -1,0 +1,45 @@
+"""WGI: read the bulk layout, carry gaps forward with a flag, reject unknown codes."""
+
+import polars as pl
+import pytest
+
+from pipelines.lib.errors import SourceDataError
+from pipelines.lib.paths import SNAPSHOT_DIR
+from pipelines.lib.transforms import governance
+
+BULK = SNAPSHOT_DIR / "wgi/WGIData.csv"
+
+
+@pytest.fixture(scope="module")
+def wgi():
+    return governance.read_wgi_bulk(BULK)
+
+
+def test_bulk_reads_six_dimensions_with_real_values(wgi):
+    china = wgi.filter(pl.col("iso3") == "CHN", pl.col("year") == 2022)
+    assert set(china["dimension"]) == set(governance.DIMENSIONS.values())
+    pv = china.filter(pl.col("dimension") == "political_stability").row(0, named=True)
+    # WGIData.csv, row "China, PV.EST", column 2022
+    assert pv["estimate"] == pytest.approx(-0.441074, abs=1e-6)
+
+
+def test_missing_years_are_carried_forward_and_flagged(wgi):
+    staged = governance.conform_governance(
+        wgi.filter(pl.col("iso3").is_in(["CHN", "XKX"])), {"CHN"}, through_year=2025
+    )
+    pv = staged.filter(pl.col("dimension") == "political_stability").sort("year")
+    # 1997 was never published: carried from 1996
+    y1997 = pv.filter(pl.col("year") == 1997).row(0, named=True)
+    assert y1997["is_carried_forward"] and y1997["source_year"] == 1996
+    # 2023-2025 are not in this vintage: carried from 2022 with the 2022 value
+    tail = pv.filter(pl.col("year") >= 2022)
+    assert tail["is_carried_forward"].to_list() == [False, True, True, True]
+    assert tail["estimate"].n_unique() == 1
+    # Kosovo (XKX) has no ISO 3166 code: left out on purpose, not an error
+    assert "XKX" not in set(staged["iso3"])
+
+
+def test_unknown_country_code_is_an_error(wgi):
+    planted = wgi.filter(pl.col("iso3") == "CHN").with_columns(iso3=pl.lit("ZZZ"))
+    with pytest.raises(SourceDataError, match="ZZZ"):
+        governance.conform_governance(planted, {"CHN"}, through_year=2025)
