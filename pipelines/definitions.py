@@ -15,8 +15,8 @@ from pipelines.defs.production.assets import (
 )
 from pipelines.defs.production.checks import production_checks
 from pipelines.defs.reference import assets as reference
-from pipelines.defs.risk import assets as risk
 from pipelines.defs.resources import default_resources
+from pipelines.defs.risk import assets as risk
 from pipelines.defs.serving.publish import published_warehouse
 
 refresh_job = dg.define_asset_job(
