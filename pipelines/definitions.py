@@ -4,6 +4,8 @@ Domain modules that export a `defs` object are imported as modules (`reference.d
 refuses a second Definitions object at this module's scope.
 """
 
+import warnings
+
 import dagster as dg
 
 from pipelines.defs.marts.assets import mart_assets, staging_sql_assets
@@ -18,30 +20,34 @@ from pipelines.defs.reference import assets as reference
 from pipelines.defs.resources import default_resources
 from pipelines.defs.risk import assets as risk
 from pipelines.defs.serving.publish import published_warehouse
+from pipelines.defs.serving.schedules import refresh_job, schedules, source_freshness
 
-refresh_job = dg.define_asset_job(
-    "refresh_job",
-    selection=dg.AssetSelection.all(),
-    description="Every source, staging table, mart and the atomic publish.",
-    # DuckDB has one writer: run the steps one after another in one process.
-    executor_def=dg.in_process_executor,
-)
 
-defs = dg.Definitions.merge(
-    reference.defs,
-    risk.defs,
-    dg.Definitions(
-        assets=[
-            raw_usgs_mcs_production,
-            raw_iea_supply,
-            staging_production,
-            *staging_sql_assets,
-            *mart_assets,
-            published_warehouse,
-        ],
-        asset_checks=[*production_checks, *mart_checks],
-        jobs=[refresh_job],
-        resources=default_resources(),
-        executor=dg.in_process_executor,
-    ),
+def _with_policy(definitions: dg.Definitions) -> dg.Definitions:
+    # map_asset_specs is a preview API in 1.13: its warning is noise for every CLI user
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dg.PreviewWarning)
+        return definitions.map_asset_specs(func=source_freshness)
+
+
+defs = _with_policy(
+    dg.Definitions.merge(
+        reference.defs,
+        risk.defs,
+        dg.Definitions(
+            assets=[
+                raw_usgs_mcs_production,
+                raw_iea_supply,
+                staging_production,
+                *staging_sql_assets,
+                *mart_assets,
+                published_warehouse,
+            ],
+            asset_checks=[*production_checks, *mart_checks],
+            jobs=[refresh_job],
+            schedules=schedules,
+            resources=default_resources(),
+            executor=dg.in_process_executor,
+        ),
+    )
 )
