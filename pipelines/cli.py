@@ -147,6 +147,51 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+# When each source publishes its next edition (month, day): used to say what is stale.
+NEXT_RELEASE = {
+    "usgs_mcs": (2, 15, "USGS Mineral Commodity Summaries, early February"),
+    "iea": (6, 1, "IEA Critical Minerals Outlook / Data Explorer, May"),
+}
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from datetime import UTC, date, datetime
+
+    con = _connect_readonly()
+    refreshed, run_id, mode = con.execute(
+        "SELECT refreshed_at, run_id, source_mode FROM meta.refresh"
+    ).fetchone()
+    age = datetime.now(UTC) - refreshed
+    print(
+        f"Warehouse {_published_path()}\n  refreshed {refreshed:%Y-%m-%d %H:%M %Z} "
+        f"({age.days} days ago) from the {mode}, run {run_id}\n"
+    )
+    print("Sources")
+    today = date.today()
+    for source, files, editions in con.execute(
+        "SELECT source, count(*), string_agg(DISTINCT editions, ', ') FROM meta.source_files "
+        "GROUP BY source ORDER BY source"
+    ).fetchall():
+        latest = max(int(e[-4:]) for e in editions.split(", "))
+        month, day, what = NEXT_RELEASE.get(source, (12, 31, "unknown"))
+        due = date(latest + 1, month, day)
+        state = (
+            f"STALE: a newer edition was due by {due}" if today > due else f"current until {due}"
+        )
+        print(f"  {source:9} {files:4} files, editions {editions}; {state} ({what})")
+    print("\nChecks in the refresh that produced this warehouse")
+    rows = con.execute(
+        "SELECT asset, check_name, passed, severity, description "
+        "FROM meta.check_results ORDER BY passed, asset"
+    ).fetchall()
+    passed = sum(1 for r in rows if r[2])
+    print(f"  {passed} of {len(rows)} passed")
+    for asset, check, ok, severity, description in rows:
+        if not ok:
+            print(f"  {severity}: {asset} {check}: {(description or '')[:160]}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="minerals",
@@ -171,6 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("show", help="mining vs refining concentration of one commodity")
     p.add_argument("commodity", help="e.g. rare_earths, lithium, graphite")
     p.set_defaults(func=cmd_show)
+    p = sub.add_parser("status", help="when each source was refreshed, which checks passed")
+    p.set_defaults(func=cmd_status)
     return parser
 
 

@@ -298,3 +298,24 @@ def test_rerunning_alerts_adds_no_duplicates(published):
     assert build.execute(
         "SELECT count(*), count(DISTINCT alert_key) FROM marts.alerts"
     ).fetchone() == (before, before)
+
+
+def test_cli_answers_from_the_published_warehouse(published, monkeypatch, capsys):
+    from pipelines import cli
+
+    _, _, tmp = published
+    monkeypatch.setenv("MINERALS_WAREHOUSE_DIR", str(tmp / "warehouse"))
+    assert cli.main(["show", "rare_earths"]) == 0
+    out = capsys.readouterr().out
+    assert "refining  iea" in out and "highly concentrated" in out
+    assert cli.main(["sql", "select count(*) as n from marts.supply_concentration",
+                     "--format", "json"]) == 0
+    assert '"n":' in capsys.readouterr().out
+    assert cli.main(["status"]) == 0
+    assert "usgs_mcs" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["show", "rare_earth"])  # a typo: the error suggests the right name
+    assert "rare_earths" in str(exc.value.code)
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["sql", "select * from marts.nope"])
+    assert "nope" in str(exc.value.code)

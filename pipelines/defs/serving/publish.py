@@ -3,10 +3,39 @@
 from datetime import UTC, datetime
 
 import dagster as dg
+import polars as pl
 
 from pipelines.defs.marts.assets import mart_assets
 from pipelines.defs.resources import SourcesResource, WarehouseResource
 from pipelines.defs.risk.assets import ALERTS
+from pipelines.lib.sql import load_query
+
+
+def _check_results(context: dg.AssetExecutionContext) -> pl.DataFrame:
+    """Every asset check evaluated in this run, as a table for `minerals status`."""
+    records = context.instance.get_records_for_run(
+        run_id=context.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
+    ).records
+    rows = []
+    for record in records:
+        evaluation = record.event_log_entry.dagster_event.event_specific_data
+        rows.append(
+            {
+                "asset": evaluation.asset_key.to_user_string().replace("/", "."),
+                "check_name": evaluation.check_name,
+                "passed": evaluation.passed,
+                "severity": evaluation.severity.value,
+                "description": evaluation.description,
+            }
+        )
+    schema = {
+        "asset": pl.String,
+        "check_name": pl.String,
+        "passed": pl.Boolean,
+        "severity": pl.String,
+        "description": pl.String,
+    }
+    return pl.DataFrame(rows, schema=schema)
 
 
 @dg.asset(
@@ -21,12 +50,16 @@ def published_warehouse(
     context: dg.AssetExecutionContext, sources: SourcesResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     wh = warehouse.get()
+    checks = _check_results(context)
     with wh.connect() as con:
         con.execute(
-            """
-            CREATE OR REPLACE TABLE meta.refresh AS
-            SELECT ?::TIMESTAMPTZ AS refreshed_at, ? AS run_id, ? AS source_mode""",
+            """CREATE OR REPLACE TABLE meta.refresh AS
+               SELECT ?::TIMESTAMPTZ AS refreshed_at, ? AS run_id, ? AS source_mode""",
             [datetime.now(UTC), context.run_id, sources.mode],
+        )
+        wh.write_table(con, "meta.check_results", checks)
+        con.execute(
+            f"CREATE OR REPLACE TABLE meta.source_files AS {load_query('meta/source_files.sql')}"
         )
         counts = {
             f"{s}.{t}": con.execute(f'SELECT count(*) FROM "{s}"."{t}"').fetchone()[0]
@@ -37,4 +70,11 @@ def published_warehouse(
         }
     path = wh.publish()
     context.log.info(f"published {path}")
-    return dg.MaterializeResult(metadata={"path": str(path), "tables": counts})
+    return dg.MaterializeResult(
+        metadata={
+            "path": str(path),
+            "tables": counts,
+            "checks_passed": int(checks["passed"].sum()),
+            "checks": checks.height,
+        }
+    )
