@@ -319,3 +319,14 @@ def test_cli_answers_from_the_published_warehouse(published, monkeypatch, capsys
     with pytest.raises(SystemExit) as exc:
         cli.main(["sql", "select * from marts.nope"])
     assert "nope" in str(exc.value.code)
+
+
+def test_every_example_query_runs_and_returns_rows(published):
+    from pipelines.lib.paths import SQL_DIR
+
+    con, _, _ = published
+    examples = sorted((SQL_DIR / "examples").glob("*.sql"))
+    assert len(examples) >= 7
+    for path in examples:
+        result = con.execute(path.read_text()).fetchall()
+        assert result, f"{path.name} returned no rows"
