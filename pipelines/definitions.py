@@ -21,6 +21,7 @@ from pipelines.defs.resources import default_resources
 from pipelines.defs.risk import assets as risk
 from pipelines.defs.serving.publish import published_warehouse
 from pipelines.defs.serving.schedules import refresh_job, schedules, source_freshness
+from pipelines.defs.trade import assets as trade
 
 
 def _with_policy(definitions: dg.Definitions) -> dg.Definitions:
@@ -34,6 +35,7 @@ defs = _with_policy(
     dg.Definitions.merge(
         reference.defs,
         risk.defs,
+        trade.defs,
         dg.Definitions(
             assets=[
                 raw_usgs_mcs_production,

@@ -308,8 +308,12 @@ def test_cli_answers_from_the_published_warehouse(published, monkeypatch, capsys
     assert cli.main(["show", "rare_earths"]) == 0
     out = capsys.readouterr().out
     assert "refining  iea" in out and "highly concentrated" in out
-    assert cli.main(["sql", "select count(*) as n from marts.supply_concentration",
-                     "--format", "json"]) == 0
+    assert (
+        cli.main(
+            ["sql", "select count(*) as n from marts.supply_concentration", "--format", "json"]
+        )
+        == 0
+    )
     assert '"n":' in capsys.readouterr().out
     assert cli.main(["status"]) == 0
     assert "usgs_mcs" in capsys.readouterr().out

@@ -1,0 +1,105 @@
+"""CEPII BACI bilateral trade (bundled HS92 extract): raw.baci_flows -> staging.trade_flows."""
+
+import hashlib
+from pathlib import Path
+
+import dagster as dg
+import polars as pl
+
+from pipelines.defs.quality import gx_suite_check, known_iso3
+from pipelines.defs.resources import SourcesResource, WarehouseResource
+from pipelines.defs.trade.checks import trade_checks
+from pipelines.lib.seeds import load_seed
+from pipelines.lib.transforms import trade
+
+BACI_HS92 = "baci/hs92/baci_hs92_critical_1995_2024.parquet"
+TRADE_FLOWS = dg.AssetKey(["staging", "trade_flows"])
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dg.asset(
+    key=["raw", "baci_flows"],
+    group_name="trade",
+    kinds={"polars", "duckdb"},
+    description="CEPII BACI (HS92, 1995-2024) bilateral flows for 48 critical-mineral HS6 codes "
+    "as delivered: value in thousand USD, quantity in tonnes, BACI country codes; with the "
+    "file name and sha256.",
+)
+def raw_baci_flows(
+    context: dg.AssetExecutionContext, sources: SourcesResource, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    path = sources.snapshot / BACI_HS92
+    digest = _sha256(path)
+    raw = (
+        trade.read_baci_extract(path)
+        .with_columns(_source_file=pl.lit(BACI_HS92), _sha256=pl.lit(digest))
+        .collect()
+    )
+    wh = warehouse.get()
+    with wh.connect() as con:
+        rows = wh.write_table(con, "raw.baci_flows", raw)
+    context.log.info(f"raw.baci_flows: {rows} rows from {BACI_HS92} (sha256 {digest[:12]})")
+    return dg.MaterializeResult(
+        metadata={
+            "row_count": rows,
+            "sha256": digest,
+            "years": f"{raw['year'].min()}-{raw['year'].max()}",
+            "hs6_codes": raw["hs92_6"].n_unique(),
+        }
+    )
+
+
+@dg.asset(
+    key=TRADE_FLOWS,
+    group_name="trade",
+    kinds={"polars", "duckdb"},
+    deps=[raw_baci_flows, dg.AssetKey(["staging", "dim_country"])],
+    description="Bilateral trade flows conformed: ISO3 (Taiwan = TWN, historical BACI "
+    "entities kept under their own code), HS6 -> commodity and stage from the reviewed seed, "
+    "value in USD, quantity in tonnes (null when BACI has none). Also writes "
+    "staging.dim_hs_mineral and staging.eu_membership from their seeds.",
+)
+def staging_trade_flows(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    wh = warehouse.get()
+    known = set(wh.read_table("staging.dim_country")["iso3"].to_list())
+    raw = wh.read_table("raw.baci_flows")
+    hs_map = load_seed("hs_mineral")
+    flows = trade.conform_baci(raw, hs_map, known, file=BACI_HS92)
+    summary = trade.summarise(raw, flows, hs_map)
+    with wh.connect() as con:
+        rows = wh.write_table(con, "staging.trade_flows", flows)
+        wh.write_table(con, "staging.dim_hs_mineral", hs_map)
+        wh.write_table(
+            con, "staging.eu_membership", trade.eu_membership(load_seed("eu_membership"))
+        )
+    context.log.info(f"staging.trade_flows: {rows} rows; {summary}")
+    return dg.MaterializeResult(
+        metadata={
+            **summary,
+            "row_count": rows,
+            "commodities": flows["commodity"].n_unique(),
+        }
+    )
+
+
+def trade_iso3_codes(warehouse: WarehouseResource) -> dict:
+    """ISO3 of staging.dim_country plus the historical BACI entities kept on purpose."""
+    codes = known_iso3(warehouse)["iso3_codes"]
+    return {"iso3_codes": [*codes, *trade.BACI_HISTORICAL]}
+
+
+trade_flows_suite = gx_suite_check(
+    TRADE_FLOWS,
+    id_columns=["year", "hs6", "exporter_iso3", "importer_iso3"],
+    parameters=trade_iso3_codes,
+)
+
+defs = dg.Definitions(
+    assets=[raw_baci_flows, staging_trade_flows],
+    asset_checks=[trade_flows_suite, *trade_checks],
+)

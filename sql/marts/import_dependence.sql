@@ -1,0 +1,63 @@
+-- marts.import_dependence: one row per (importer_iso3, commodity, stage, year) from BACI bilateral
+-- trade. Importers are every country (and historical BACI entity) plus EU27: extra-EU imports of
+-- the EU as constituted that year (staging.eu_membership; GBR a member up to 2019), i.e. member
+-- imports from non-members. Shares are of import value (0-1); supplier_hhi is 0-10,000 from
+-- supplier shares in percent; exceeds_eu_65pct_cap flags a top supplier above 65% (EU Critical
+-- Raw Materials Act benchmark). All mapped HS6 codes count, including shared (basket) codes:
+-- includes_shared_codes says whether one contributed. import_quantity_t sums the flows that
+-- report a quantity (BACI has none for some flows).
+-- group: trade
+-- deps: staging.trade_flows, staging.eu_membership
+WITH flows AS (
+    SELECT
+        importer_iso3, exporter_iso3, commodity, stage, year,
+        value_usd, quantity_t, exclusivity = 'shared' AS is_shared
+    FROM staging.trade_flows
+),
+eu_flows AS (
+    SELECT
+        'EU27' AS importer_iso3, f.exporter_iso3, f.commodity, f.stage, f.year,
+        f.value_usd, f.quantity_t, f.is_shared
+    FROM flows AS f
+    JOIN staging.eu_membership AS mi
+        ON mi.iso3 = f.importer_iso3
+       AND f.year >= mi.joined AND (mi."left" IS NULL OR f.year < mi."left")
+    WHERE NOT EXISTS (
+        SELECT 1 FROM staging.eu_membership AS mx
+        WHERE mx.iso3 = f.exporter_iso3
+          AND f.year >= mx.joined AND (mx."left" IS NULL OR f.year < mx."left")
+    )
+),
+by_supplier AS (
+    SELECT
+        importer_iso3, commodity, stage, year, exporter_iso3,
+        sum(value_usd) AS value_usd,
+        sum(quantity_t) AS quantity_t,
+        bool_or(is_shared) AS is_shared
+    FROM (SELECT * FROM flows UNION ALL SELECT * FROM eu_flows)
+    GROUP BY ALL
+),
+shares AS (
+    SELECT
+        *,
+        value_usd / sum(value_usd) OVER (PARTITION BY importer_iso3, commodity, stage, year)
+            AS share
+    FROM by_supplier
+)
+SELECT
+    importer_iso3,
+    commodity,
+    stage,
+    year,
+    sum(value_usd) AS import_value_usd,
+    sum(quantity_t) AS import_quantity_t,
+    count(*) FILTER (WHERE value_usd > 0) AS n_suppliers,
+    first(exporter_iso3 ORDER BY value_usd DESC, exporter_iso3) AS top_supplier_iso3,
+    max(share) AS top_supplier_share,
+    coalesce(sum(share) FILTER (WHERE exporter_iso3 = 'CHN'), 0) AS china_share,
+    sum(power(share * 100, 2)) AS supplier_hhi,
+    max(share) > 0.65 AS exceeds_eu_65pct_cap,
+    bool_or(is_shared) AS includes_shared_codes
+FROM shares
+GROUP BY importer_iso3, commodity, stage, year
+ORDER BY importer_iso3, commodity, stage, year
