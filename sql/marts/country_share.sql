@@ -1,13 +1,14 @@
 -- marts.country_share: one row per (source, commodity, stage, basis, year, iso3).
 -- Each country's amount and its share of the world total of the newest edition of the series.
--- The world total is staging.production_series.world_total (see there).
+-- The world total is staging.supply_series.world_total (see there). Bases: production
+-- (USGS, IEA) and export_value / export_quantity (BACI, by exporter).
 -- Withheld or missing amounts stay in the table with a null share and rank.
--- deps: staging.production, staging.production_series
+-- deps: staging.supply_by_country, staging.supply_series
 SELECT
     l.source,
     l.commodity,
     l.stage,
-    'production' AS basis,
+    l.basis,
     l.year,
     l.is_estimate,
     l.is_projection,
@@ -17,14 +18,14 @@ SELECT
     l.unit,
     l.amount / nullif(s.world_total, 0) AS share,
     CASE WHEN l.amount IS NOT NULL THEN
-        rank() OVER (PARTITION BY l.source, l.commodity, l.stage, l.year
+        rank() OVER (PARTITION BY l.source, l.commodity, l.stage, l.basis, l.year
                      ORDER BY l.amount DESC NULLS LAST)
     END AS rank,
     l.value_flag,
     l.edition,
     l.measure
-FROM staging.production AS l
-JOIN staging.production_series AS s USING (source, commodity, stage, year, edition)
+FROM staging.supply_by_country AS l
+JOIN staging.supply_series AS s USING (source, commodity, stage, basis, year)
 LEFT JOIN staging.dim_country AS c ON c.iso3 = l.iso3
-WHERE l.is_latest_edition AND l.iso3 IS NOT NULL AND s.world_total > 0
-ORDER BY source, commodity, stage, year, rank NULLS LAST, iso3
+WHERE l.iso3 IS NOT NULL AND s.world_total > 0
+ORDER BY source, commodity, stage, basis, year, rank NULLS LAST, iso3

@@ -2,7 +2,7 @@
 -- HHI on the 0-10,000 scale from country shares in percent; effective suppliers = 10,000 / HHI;
 -- bands from the US 2010 Horizontal Merger Guidelines. unallocated_share is what aggregate rows
 -- ("Other countries", "Rest of world") hold: the HHI cannot see how it is split.
--- deps: marts.country_share, staging.production_series
+-- deps: marts.country_share, staging.supply_series
 WITH shares AS (
     SELECT
         source, commodity, stage, basis, year,
@@ -48,6 +48,6 @@ SELECT
     t.published_world_total,
     t.edition
 FROM shares AS s
-JOIN staging.production_series AS t USING (source, commodity, stage, year)
+JOIN staging.supply_series AS t USING (source, commodity, stage, basis, year)
 WHERE s.hhi IS NOT NULL
 ORDER BY source, commodity, stage, basis, year

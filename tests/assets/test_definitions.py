@@ -10,7 +10,7 @@ def test_asset_keys_are_pinned():
         "raw/iea_supply",
         "staging/dim_country",
         "staging/production",
-        "staging/production_series",
+        "staging/supply_by_country", "staging/supply_series",
         "staging/governance",
         "marts/country_share",
         "marts/supply_concentration",

@@ -1,16 +1,18 @@
--- staging.production_series: one row per (source, commodity, stage, year) series of the newest
--- edition, with the world total every share is measured against.
+-- staging.supply_series: one row per (source, commodity, stage, basis, year) series, with the
+-- world total every share is measured against.
 -- world_total: IEA's own "Total" (it defines IEA's published shares, even where IEA's rows add
 -- up to a little more); for USGS the larger of the published "World total (rounded)" and the sum
 -- of the rows, because a total rounded to 2-3 digits can fall below the sum of its parts
--- (gallium 2025: 900 t published, 909 t listed) and shares must not exceed 1.
+-- (gallium 2025: 900 t published, 909 t listed) and shares must not exceed 1; for trade the sum
+-- of all exporters.
 -- unallocated_amount: what "Other countries" / "Rest of world" rows hold.
--- group: production
--- deps: staging.production
+-- group: marts
+-- deps: staging.supply_by_country
 SELECT
     source,
     commodity,
     stage,
+    basis,
     year,
     max(edition) AS edition,
     any_value(unit) AS unit,
@@ -24,6 +26,5 @@ SELECT
     coalesce(sum(amount) FILTER (WHERE aggregate IN ('other_countries', 'rest_of_world',
                                                      'combined_countries')), 0)
         AS unallocated_amount
-FROM staging.production
-WHERE is_latest_edition
-GROUP BY source, commodity, stage, year
+FROM staging.supply_by_country
+GROUP BY source, commodity, stage, basis, year
