@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export DAGSTER_HOME := $(CURDIR)/.dagster
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: install run test lint ui bench clean
+.PHONY: install run test lint ui bench browser docs clean
 
 # uv resolves the pinned set in seconds; plain pip is the fallback if uv cannot be installed.
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -33,6 +33,15 @@ ui: install
 
 bench: install
 	$(BIN)/python benchmarks/refresh_speed.py
+
+# Debian's Chromium for the dashboard test (needs root; a test tool's own browser download
+# cannot work here, so Playwright drives /usr/bin/chromium).
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+# Regenerate the data dictionary from the published warehouse (after make run).
+docs: install
+	$(BIN)/python scripts/gen_data_dictionary.py README.md
 
 clean:
 	rm -rf warehouse .dagster/storage .dagster/logs .dagster/history .pytest_cache

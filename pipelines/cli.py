@@ -66,20 +66,20 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     print(
         f"Refreshing from the {'live sources' if args.live else 'bundled snapshot'}...", flush=True
     )
+    loggers = {"progress": {}}
+    if args.log_level:  # the full Dagster event log, for debugging
+        loggers["console"] = {"config": {"log_level": args.log_level}}
     result = job.execute_in_process(
-        instance=instance,
-        raise_on_error=False,
-        run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
+        instance=instance, raise_on_error=False, run_config={"loggers": loggers}
     )
     failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    if failed_checks:
+        print("\nChecks that did not pass:")
     for e in failed_checks:
         level = "WARN" if e.severity == dg.AssetCheckSeverity.WARN else "FAILED"
-        print(f"check {level}: {e.asset_key.to_user_string()} {e.check_name}: {e.description}")
+        name = e.asset_key.to_user_string().replace("/", ".")
+        print(f"  {level}: {name} {e.check_name}: {e.description}")
     if not result.success:
-        for event in result.all_events:
-            if event.event_type_value == "STEP_FAILURE":
-                err = event.event_specific_data.error
-                print(f"step failed: {event.step_key}: {err.message.strip() if err else ''}")
         print(
             f"\nRefresh failed: nothing was published; the last good warehouse at "
             f"{_published_path()} is unchanged.",
@@ -206,7 +206,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SCHEMA.TABLE",
         help="only these assets, e.g. staging.production (publishes nothing)",
     )
-    p.add_argument("--log-level", default="WARNING", help="Dagster log level (default WARNING)")
+    p.add_argument(
+        "--log-level",
+        default=None,
+        help="also print Dagster's own event log at this level (e.g. INFO, DEBUG)",
+    )
     p.set_defaults(func=cmd_refresh)
     p = sub.add_parser("sql", help="run a read-only query on the published warehouse")
     p.add_argument("query", nargs="?")

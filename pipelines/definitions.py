@@ -19,6 +19,8 @@ from pipelines.defs.production.checks import production_checks
 from pipelines.defs.reference import assets as reference
 from pipelines.defs.resources import default_resources
 from pipelines.defs.risk import assets as risk
+from pipelines.defs.serving import outputs as serving_outputs
+from pipelines.defs.serving.progress import progress_logger
 from pipelines.defs.serving.publish import published_warehouse
 from pipelines.defs.serving.schedules import refresh_job, schedules, source_freshness
 from pipelines.defs.trade import assets as trade
@@ -35,6 +37,7 @@ defs = _with_policy(
     dg.Definitions.merge(
         reference.defs,
         risk.defs,
+        serving_outputs.serving_outputs_defs,
         trade.defs,
         dg.Definitions(
             assets=[
@@ -49,6 +52,7 @@ defs = _with_policy(
             jobs=[refresh_job],
             schedules=schedules,
             resources=default_resources(),
+            loggers={"progress": progress_logger},
             executor=dg.in_process_executor,
         ),
     )

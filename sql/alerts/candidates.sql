@@ -27,3 +27,19 @@ SELECT
         || '% -> ' || round(100 * china_share)::INT || '% (' || label || ')'
 FROM trend
 WHERE china_share_change >= 0.05
+UNION ALL
+SELECT
+    concat_ws('|', 'new_eu_65pct_breach', 'baci', commodity, stage, 'import_value', year, 'EU27'),
+    'new_eu_65pct_breach', 'baci', commodity, stage, 'import_value', year,
+    'EU27', prev_share, top_supplier_share,
+    replace(commodity, '_', ' ') || ' ' || stage || ': EU27 now gets '
+        || round(100 * top_supplier_share)::INT || '% of its extra-EU imports from '
+        || top_supplier_iso3 || ', above the 65% benchmark (BACI ' || year || ')'
+FROM (
+    SELECT *, lag(exceeds_eu_65pct_cap) OVER w AS prev_exceeds,
+           lag(top_supplier_share) OVER w AS prev_share, lag(year) OVER w AS prev_year
+    FROM marts.import_dependence
+    WHERE importer_iso3 = 'EU27'
+    WINDOW w AS (PARTITION BY commodity, stage ORDER BY year)
+)
+WHERE exceeds_eu_65pct_cap AND NOT prev_exceeds

@@ -7,35 +7,11 @@
 -- includes_shared_codes says whether one contributed. import_quantity_t sums the flows that
 -- report a quantity (BACI has none for some flows).
 -- group: trade
--- deps: staging.trade_flows, staging.eu_membership
-WITH flows AS (
-    SELECT
-        importer_iso3, exporter_iso3, commodity, stage, year,
-        value_usd, quantity_t, exclusivity = 'shared' AS is_shared
-    FROM staging.trade_flows
-),
-eu_flows AS (
-    SELECT
-        'EU27' AS importer_iso3, f.exporter_iso3, f.commodity, f.stage, f.year,
-        f.value_usd, f.quantity_t, f.is_shared
-    FROM flows AS f
-    JOIN staging.eu_membership AS mi
-        ON mi.iso3 = f.importer_iso3
-       AND f.year >= mi.joined AND (mi."left" IS NULL OR f.year < mi."left")
-    WHERE NOT EXISTS (
-        SELECT 1 FROM staging.eu_membership AS mx
-        WHERE mx.iso3 = f.exporter_iso3
-          AND f.year >= mx.joined AND (mx."left" IS NULL OR f.year < mx."left")
-    )
-),
-by_supplier AS (
-    SELECT
-        importer_iso3, commodity, stage, year, exporter_iso3,
-        sum(value_usd) AS value_usd,
-        sum(quantity_t) AS quantity_t,
-        bool_or(is_shared) AS is_shared
-    FROM (SELECT * FROM flows UNION ALL SELECT * FROM eu_flows)
-    GROUP BY ALL
+-- deps: staging.import_by_supplier
+WITH by_supplier AS (
+    SELECT importer_iso3, commodity, stage, year, exporter_iso3, value_usd, quantity_t,
+           includes_shared_codes AS is_shared
+    FROM staging.import_by_supplier
 ),
 shares AS (
     SELECT

@@ -22,6 +22,11 @@ def published(tmp_path_factory):
     from pipelines.defs.resources import SourcesResource, WarehouseResource
 
     tmp = tmp_path_factory.mktemp("e2e")
+    # a table a removed model left in the persistent build: it must not be published
+    from pipelines.lib.warehouse import Warehouse
+
+    with Warehouse(tmp / "warehouse").connect() as con:
+        con.execute("CREATE TABLE staging.production_series AS SELECT 1 AS leftover")
     resources = {
         "sources": SourcesResource(landing_dir=str(tmp / "landing")),
         "warehouse": WarehouseResource(directory=str(tmp / "warehouse")),
@@ -65,6 +70,18 @@ def usgs_2026_rare_earth_mining_2025():
             elif value.isdigit() and r["Country"] != "Other countries":
                 by_country[r["Country"]] = float(value)
     return by_country, world
+
+
+def test_tables_no_asset_writes_are_not_published(published):
+    con, _, _ = published
+    tables = {
+        r[0]
+        for r in con.execute(
+            "SELECT schema_name || '.' || table_name FROM duckdb_tables()"
+        ).fetchall()
+    }
+    assert "staging.production_series" not in tables
+    assert {"marts.import_dependence", "staging.partner_group", "meta.refresh"} <= tables
 
 
 def test_every_blocking_check_passed(published):
@@ -334,3 +351,99 @@ def test_every_example_query_runs_and_returns_rows(published):
     for path in examples:
         result = con.execute(path.read_text()).fetchall()
         assert result, f"{path.name} returned no rows"
+
+
+BACI = SNAPSHOT_DIR / "baci/hs92/baci_hs92_critical_1995_2024.parquet"
+NATURAL_GRAPHITE = ["250410", "250490"]  # HS92: natural graphite, powder/flakes and other
+
+
+def graphite_flows_2024():
+    """Natural-graphite flows of 2024 straight from the BACI parquet (thousand USD)."""
+    import polars as pl
+
+    return (
+        pl.read_parquet(BACI)
+        .filter(pl.col("year") == 2024, pl.col("hs92_6").is_in(NATURAL_GRAPHITE))
+        .with_columns(
+            exporter=pl.col("exporter_iso3").replace("S19", "TWN"),
+            importer=pl.col("importer_iso3").replace("S19", "TWN"),
+            usd=pl.col("value_kusd") * 1000,
+        )
+    )
+
+
+def test_export_concentration_matches_the_raw_parquet(published):
+    con, _, _ = published
+    flows = graphite_flows_2024()
+    by_exporter = flows.group_by("exporter").agg(usd=pl_sum("usd"))
+    world = by_exporter["usd"].sum()
+    shares = {r["exporter"]: r["usd"] / world for r in by_exporter.iter_rows(named=True)}
+    got = rows(
+        con,
+        """SELECT * FROM marts.supply_concentration WHERE source = 'baci'
+        AND basis = 'export_value' AND commodity = 'graphite' AND stage = 'mining'
+        AND year = 2024""",
+    )[0]
+    assert got["world_total"] == pytest.approx(world)
+    assert got["china_share"] == pytest.approx(shares["CHN"])
+    assert got["hhi"] == pytest.approx(sum((100 * s) ** 2 for s in shares.values()))
+    assert got["n_countries"] == len(shares)
+
+
+def test_import_shares_and_disruption_match_the_raw_parquet(published):
+    con, _, _ = published
+    flows = graphite_flows_2024()
+    japan = flows.filter(flows["importer"] == "JPN")
+    total = japan["usd"].sum()
+    from_china = japan.filter(japan["exporter"] == "CHN")["usd"].sum()
+    dep = rows(
+        con,
+        """SELECT * FROM marts.import_dependence WHERE importer_iso3 = 'JPN'
+        AND commodity = 'graphite' AND stage = 'mining' AND year = 2024""",
+    )[0]
+    assert dep["import_value_usd"] == pytest.approx(total)
+    assert dep["china_share"] == pytest.approx(from_china / total)
+    assert dep["exceeds_eu_65pct_cap"] == (from_china / total > 0.65)
+    china_exports = flows.filter(flows["exporter"] == "CHN")["usd"].sum()
+    risk = rows(
+        con,
+        """SELECT * FROM marts.disruption_exposure WHERE supplier_iso3 = 'CHN'
+        AND importer_iso3 = 'JPN' AND commodity = 'graphite' AND stage = 'mining'
+        AND year = 2024""",
+    )[0]
+    assert risk["value_at_risk_usd"] == pytest.approx(from_china)
+    assert risk["share_at_risk"] == pytest.approx(from_china / total)
+    assert risk["alternative_supply_ratio"] == pytest.approx(
+        (flows["usd"].sum() - china_exports) / from_china
+    )
+
+
+def test_export_control_exposure_matches_the_raw_parquet(published):
+    con, _, _ = published
+    flows = graphite_flows_2024()
+    china = flows.filter(flows["exporter"] == "CHN")["usd"].sum()
+    got = rows(
+        con,
+        """SELECT * FROM marts.export_control_exposure
+        WHERE measure_id = 'CN-2023-39' AND importer_iso3 = 'WORLD' AND year = 2024""",
+    )[0]
+    assert got["covered_value_usd"] == pytest.approx(china)
+    assert got["covered_share"] == pytest.approx(china / flows["usd"].sum())
+    assert got["period"] == "after"  # effective 2023-12-01
+
+
+def pl_sum(column):
+    import polars as pl
+
+    return pl.col(column).sum()
+
+
+def test_readme_data_dictionary_matches_the_published_warehouse(published):
+    from pipelines.lib import catalog_docs
+    from pipelines.lib.paths import PROJECT_ROOT
+
+    con, _, _ = published
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    expected = catalog_docs.render_document(readme, catalog_docs.data_dictionary(con))
+    assert readme == expected, "README data dictionary is stale: run `make docs`"
+    assert not catalog_docs.undocumented(con)

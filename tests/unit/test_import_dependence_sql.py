@@ -47,6 +47,8 @@ def mart(raw) -> pl.DataFrame:
     con.register("_eu", trade.eu_membership(load_seed("eu_membership")))
     con.execute("CREATE TABLE staging.trade_flows AS SELECT * FROM _flows")
     con.execute("CREATE TABLE staging.eu_membership AS SELECT * FROM _eu")
+    staging = next(m for m in load_models("staging") if m.name == "import_by_supplier")
+    con.execute(f"CREATE TABLE staging.import_by_supplier AS {staging.sql}")
     model = next(m for m in load_models("marts") if m.name == "import_dependence")
     return con.sql(model.sql).pl()
 

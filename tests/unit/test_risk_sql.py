@@ -54,6 +54,12 @@ def test_hhi_wgi_matches_a_hand_computation(con):
 def test_alert_messages_in_plain_words():
     con = duckdb.connect()
     con.execute("CREATE SCHEMA marts")
+    # EU27 imports: 2023 under the 65% benchmark, 2024 above it (a new breach)
+    con.execute("""CREATE TABLE marts.import_dependence AS SELECT * FROM (VALUES
+        ('EU27', 'rare_earths', 'refining', 2023, 'CHN', 0.60, false),
+        ('EU27', 'rare_earths', 'refining', 2024, 'CHN', 0.70, true)
+        ) t(importer_iso3, commodity, stage, year, top_supplier_iso3, top_supplier_share,
+            exceeds_eu_65pct_cap)""")
     con.execute("""CREATE TABLE marts.concentration_trend AS SELECT * FROM (VALUES
         ('iea', 'graphite', 'refining', 'production', 2024, false, 2023,
          9166.0, 400.0, 0.957, 0.05, 0.98, 0.0, 'highly concentrated', 'highly concentrated'),
@@ -71,4 +77,6 @@ def test_alert_messages_in_plain_words():
     assert messages == [
         "copper refining: now highly concentrated, HHI 2240 -> 2532 (USGS 2025)",
         "graphite refining: China share 91% -> 96% (IEA 2024)",
+        "rare earths refining: EU27 now gets 70% of its extra-EU imports from CHN, above the 65%"
+        " benchmark (BACI 2024)",
     ]  # the 2030 projection raises nothing

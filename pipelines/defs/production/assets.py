@@ -8,7 +8,7 @@ import dagster as dg
 import polars as pl
 
 from pipelines.defs.reference.assets import country_lookup
-from pipelines.defs.resources import SourcesResource, WarehouseResource
+from pipelines.defs.resources import ALSO_WRITES, SourcesResource, WarehouseResource
 from pipelines.lib.seeds import load_seed, units
 from pipelines.lib.sources.catalog import IEA_LIVE_FILES, USGS_LIVE_FILES, LiveFile
 from pipelines.lib.transforms import iea, production, usgs
@@ -136,6 +136,7 @@ def raw_iea_supply(
 
 @dg.asset(
     key=["staging", "production"],
+    metadata={ALSO_WRITES: ["staging.iea_published_top3"]},
     group_name="production",
     kinds={"polars", "duckdb"},
     deps=[raw_usgs_mcs_production, raw_iea_supply, dg.AssetKey(["staging", "dim_country"])],

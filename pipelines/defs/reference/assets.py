@@ -4,7 +4,7 @@ import dagster as dg
 import polars as pl
 
 from pipelines.defs.quality import gx_suite_check
-from pipelines.defs.resources import SourcesResource, WarehouseResource
+from pipelines.defs.resources import ALSO_WRITES, SourcesResource, WarehouseResource
 from pipelines.lib.seeds import load_seed
 from pipelines.lib.transforms import countries
 
@@ -13,6 +13,7 @@ COUNTRY_REFERENCE = "reference/country_codes_datahub/country-codes.csv"
 
 @dg.asset(
     key=["staging", "dim_country"],
+    metadata={ALSO_WRITES: ["staging.country_alias"]},
     group_name="reference",
     kinds={"polars", "duckdb"},
     description="ISO 3166 countries (datahub country-codes, PDDL) with region; one row per iso3.",

@@ -6,9 +6,11 @@ import dagster as dg
 import polars as pl
 
 from pipelines.defs.quality import gx_suite_check, known_iso3
-from pipelines.defs.resources import SourcesResource, WarehouseResource
+from pipelines.defs.resources import ALSO_WRITES, SourcesResource, WarehouseResource
+from pipelines.lib.seeds import load_seed
 from pipelines.lib.sql import load_query
 from pipelines.lib.transforms import governance
+from pipelines.lib.transforms.export_controls import conform_export_controls
 
 WGI_BULK = "wgi/WGIData.csv"
 WGI_PV = "wgi/political_stability_1996_2024/wgi_pv_1996_2024.csv"
@@ -89,7 +91,10 @@ def political_stability_matches_newer_file(
     key=ALERTS,
     group_name="risk",
     kinds={"duckdb", "sql"},
-    deps=[dg.AssetKey(["marts", "concentration_trend"])],
+    deps=[
+        dg.AssetKey(["marts", "concentration_trend"]),
+        dg.AssetKey(["marts", "import_dependence"]),
+    ],
     description="History of alerts (a series turning highly concentrated, China's share up 5 "
     "points or more, a new breach of the EU 65% cap). Each alert is recorded once, when first "
     "seen: re-running a refresh adds no duplicates.",
@@ -150,7 +155,30 @@ def no_new_alerts(
     )
 
 
+@dg.asset(
+    key=["staging", "export_controls"],
+    metadata={ALSO_WRITES: ["staging.export_control_codes"]},
+    group_name="risk",
+    kinds={"polars", "duckdb"},
+    deps=[dg.AssetKey(["staging", "trade_flows"])],
+    description="China's export-control measures (curated seed data/seeds/export_controls.csv: "
+    "dates, status, HS codes, source document); also staging.export_control_codes, one row per "
+    "(measure, HS92 code present in the trade data).",
+)
+def staging_export_controls(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    wh = warehouse.get()
+    known_hs = set(wh.read_table("staging.dim_hs_mineral")["hs6"].to_list())
+    measures, codes = conform_export_controls(load_seed("export_controls"), known_hs)
+    with wh.connect() as con:
+        rows = wh.write_table(con, "staging.export_controls", measures)
+        wh.write_table(con, "staging.export_control_codes", codes)
+    context.log.info(f"{rows} export-control measures, {codes.height} (measure, HS92) rows")
+    return dg.MaterializeResult(metadata={"row_count": rows, "hs_codes": codes.height})
+
+
 defs = dg.Definitions(
-    assets=[staging_governance, alerts],
+    assets=[staging_governance, staging_export_controls, alerts],
     asset_checks=[governance_suite, political_stability_matches_newer_file, no_new_alerts],
 )

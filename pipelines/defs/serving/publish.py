@@ -6,8 +6,9 @@ import dagster as dg
 import polars as pl
 
 from pipelines.defs.marts.assets import mart_assets
-from pipelines.defs.resources import SourcesResource, WarehouseResource
+from pipelines.defs.resources import ALSO_WRITES, SourcesResource, WarehouseResource
 from pipelines.defs.risk.assets import ALERTS
+from pipelines.lib.catalog_docs import apply_comments
 from pipelines.lib.sql import load_query
 
 
@@ -38,6 +39,33 @@ def _check_results(context: dg.AssetExecutionContext) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema)
 
 
+def _tables_the_code_writes() -> set[str]:
+    """`schema.table` of every asset, plus the side tables assets declare under ALSO_WRITES."""
+    from pipelines.definitions import defs  # at run time: this module is part of those defs
+
+    tables = set()
+    for assets_def in defs.assets:
+        for spec in assets_def.specs:
+            tables.add(".".join(spec.key.path))
+            tables.update(spec.metadata.get(ALSO_WRITES, []))
+    return tables
+
+
+def _drop_leftovers(con, keep: set[str]) -> list[str]:
+    """Tables a removed or renamed model left in the persistent build: not published."""
+    leftovers = [
+        f"{s}.{t}"
+        for s, t in con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() "
+            "WHERE schema_name IN ('raw', 'staging', 'marts')"
+        ).fetchall()
+        if f"{s}.{t}" not in keep
+    ]
+    for table in leftovers:
+        con.execute(f"DROP TABLE {table}")
+    return leftovers
+
+
 @dg.asset(
     key=["serving", "published_warehouse"],
     group_name="serving",
@@ -52,6 +80,9 @@ def published_warehouse(
     wh = warehouse.get()
     checks = _check_results(context)
     with wh.connect() as con:
+        dropped = _drop_leftovers(con, _tables_the_code_writes())
+        if dropped:
+            context.log.warning(f"dropped tables no current asset writes: {dropped}")
         con.execute(
             """CREATE OR REPLACE TABLE meta.refresh AS
                SELECT ?::TIMESTAMPTZ AS refreshed_at, ? AS run_id, ? AS source_mode""",
@@ -61,6 +92,8 @@ def published_warehouse(
         con.execute(
             f"CREATE OR REPLACE TABLE meta.source_files AS {load_query('meta/source_files.sql')}"
         )
+        # last: every CREATE OR REPLACE TABLE before this wiped that table's comments
+        context.log.info(f"{apply_comments(con)} table/column comments applied")
         counts = {
             f"{s}.{t}": con.execute(f'SELECT count(*) FROM "{s}"."{t}"').fetchone()[0]
             for s, t in con.execute(

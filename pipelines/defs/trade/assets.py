@@ -7,7 +7,7 @@ import dagster as dg
 import polars as pl
 
 from pipelines.defs.quality import gx_suite_check, known_iso3
-from pipelines.defs.resources import SourcesResource, WarehouseResource
+from pipelines.defs.resources import ALSO_WRITES, SourcesResource, WarehouseResource
 from pipelines.defs.trade.checks import trade_checks
 from pipelines.lib.seeds import load_seed
 from pipelines.lib.transforms import trade
@@ -54,13 +54,16 @@ def raw_baci_flows(
 
 @dg.asset(
     key=TRADE_FLOWS,
+    metadata={
+        ALSO_WRITES: ["staging.dim_hs_mineral", "staging.eu_membership", "staging.partner_group"]
+    },
     group_name="trade",
     kinds={"polars", "duckdb"},
     deps=[raw_baci_flows, dg.AssetKey(["staging", "dim_country"])],
     description="Bilateral trade flows conformed: ISO3 (Taiwan = TWN, historical BACI "
     "entities kept under their own code), HS6 -> commodity and stage from the reviewed seed, "
     "value in USD, quantity in tonnes (null when BACI has none). Also writes "
-    "staging.dim_hs_mineral and staging.eu_membership from their seeds.",
+    "staging.dim_hs_mineral, staging.eu_membership and staging.partner_group from their seeds.",
 )
 def staging_trade_flows(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
@@ -77,6 +80,7 @@ def staging_trade_flows(
         wh.write_table(
             con, "staging.eu_membership", trade.eu_membership(load_seed("eu_membership"))
         )
+        wh.write_table(con, "staging.partner_group", load_seed("partner_group"))
     context.log.info(f"staging.trade_flows: {rows} rows; {summary}")
     return dg.MaterializeResult(
         metadata={

@@ -1,0 +1,61 @@
+"""What the published warehouse feeds: Parquet exports and the static dashboard.
+
+Both read the PUBLISHED file read-only (never the build), after the publish step.
+"""
+
+import dagster as dg
+
+from pipelines.defs.resources import WarehouseResource
+from pipelines.lib.dashboard import build_dashboard
+from pipelines.lib.exports import export_marts
+
+PUBLISHED = dg.AssetKey(["serving", "published_warehouse"])
+
+
+@dg.asset(
+    key=["serving", "exports"],
+    group_name="serving",
+    kinds={"parquet", "duckdb"},
+    deps=[PUBLISHED],
+    description="warehouse/exports/: every marts table as Parquet plus manifest.json (schema "
+    "version, refresh time, row counts, column types, sources and licences), swapped in "
+    "atomically.",
+)
+def exports(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    wh = warehouse.get()
+    out = wh.directory / "exports"
+    manifest = export_marts(wh.published_path, out)
+    rows = {name: t["rows"] for name, t in manifest["tables"].items()}
+    context.log.info(f"exported {len(rows)} marts to {out}")
+    return dg.MaterializeResult(
+        metadata={
+            "path": str(out),
+            "tables": rows,
+            "refreshed_at": manifest["refreshed_at"] or "unknown",
+        }
+    )
+
+
+@dg.asset(
+    key=["serving", "dashboard"],
+    group_name="serving",
+    kinds={"html"},
+    deps=[PUBLISHED],
+    description="warehouse/dashboard/index.html: a self-contained offline dashboard (mining vs "
+    "refining concentration, China's share over time, import dependence heatmap, most "
+    "concentrated stages).",
+)
+def dashboard(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    wh = warehouse.get()
+    path = build_dashboard(wh.published_path, wh.directory / "dashboard")
+    context.log.info(f"dashboard written to {path}")
+    return dg.MaterializeResult(
+        metadata={"path": dg.MetadataValue.path(str(path)), "bytes": path.stat().st_size}
+    )
+
+
+serving_outputs_defs = dg.Definitions(assets=[exports, dashboard])

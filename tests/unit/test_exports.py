@@ -1,0 +1,88 @@
+"""Parquet exports of the marts: complete, described by the manifest, swapped in atomically."""
+
+import json
+from datetime import UTC, datetime
+
+import duckdb
+import pytest
+
+from pipelines.lib.exports import export_marts
+
+
+def _warehouse(path, tables: dict[str, int]):
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE SCHEMA IF NOT EXISTS marts; CREATE SCHEMA IF NOT EXISTS meta")
+        con.execute(
+            "CREATE OR REPLACE TABLE meta.refresh AS SELECT ?::TIMESTAMPTZ AS refreshed_at",
+            [datetime(2026, 2, 15, 6, 0, tzinfo=UTC)],
+        )
+        existing = {
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts'"
+            ).fetchall()
+        }
+        for name in existing - set(tables):
+            con.execute(f"DROP TABLE marts.{name}")
+        for name, rows in tables.items():
+            con.execute(
+                f"CREATE OR REPLACE TABLE marts.{name} AS SELECT range AS id, "
+                f"'x' || range AS label, range / 10.0 AS share FROM range({rows})"
+            )
+        con.execute("COMMENT ON TABLE marts.a IS 'table a'") if "a" in tables else None
+
+
+@pytest.fixture
+def published(tmp_path):
+    path = tmp_path / "minerals.duckdb"
+    _warehouse(path, {"a": 3, "b": 7, "empty": 0})
+    return path
+
+
+def test_every_mart_is_exported_with_its_row_count(published, tmp_path):
+    out = tmp_path / "exports"
+    manifest = export_marts(published, out)
+    assert set(manifest["tables"]) == {"a", "b", "empty"}
+    for name, table in manifest["tables"].items():
+        (rows,) = duckdb.execute(
+            f"SELECT count(*) FROM read_parquet('{out / table['file']}')"
+        ).fetchone()
+        assert rows == table["rows"] == {"a": 3, "b": 7, "empty": 0}[name]
+    on_disk = json.loads((out / "manifest.json").read_text())
+    assert on_disk["schema_version"] == "1"
+    assert on_disk["refreshed_at"].startswith("2026-02-15T06:00:00")
+    assert on_disk["tables"]["a"]["description"] == "table a"
+    columns = on_disk["tables"]["b"]["columns"]
+    assert [(c["name"], c["type"]) for c in columns] == [
+        ("id", "BIGINT"),
+        ("label", "VARCHAR"),
+        ("share", "DOUBLE"),
+    ]
+    licences = " ".join(s["licence"] for s in on_disk["sources"])
+    assert "CC BY 4.0" in licences and "Etalab" in licences and "public domain" in licences
+    assert any("doi.org/10.5066" in d for s in on_disk["sources"] for d in s.get("doi", []))
+
+
+def test_a_second_export_replaces_the_first_atomically(published, tmp_path):
+    out = tmp_path / "exports"
+    export_marts(published, out)
+    (out / "stray.txt").write_text("left by someone")
+    _warehouse(published, {"a": 5, "c": 2})
+    manifest = export_marts(published, out)
+    assert sorted(p.name for p in out.iterdir()) == [
+        "a.parquet",
+        "c.parquet",
+        "manifest.json",
+    ]
+    assert manifest["tables"]["a"]["rows"] == 5
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["exports", "minerals.duckdb"]
+
+
+def test_a_failed_export_leaves_the_previous_one_in_place(published, tmp_path):
+    out = tmp_path / "exports"
+    export_marts(published, out)
+    before = sorted(p.name for p in out.iterdir())
+    with pytest.raises(duckdb.Error):
+        export_marts(tmp_path / "missing" / "nothing.duckdb", out)
+    assert sorted(p.name for p in out.iterdir()) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["exports", "minerals.duckdb"]
