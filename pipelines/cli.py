@@ -114,6 +114,15 @@ def cmd_sql(args: argparse.Namespace) -> int:
     return 0
 
 
+def _require_known(value: str, known: list[str], what: str, listing_sql: str) -> None:
+    """Exit with a clear error naming close matches when `value` is not a known key."""
+    if value in known:
+        return
+    close = difflib.get_close_matches(value, known, n=5, cutoff=0.5)
+    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+    sys.exit(f'error: unknown {what} {value!r}.{hint} (list them: `minerals sql "{listing_sql}"`)')
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     con = _connect_readonly()
     known = [
@@ -122,13 +131,12 @@ def cmd_show(args: argparse.Namespace) -> int:
             "SELECT DISTINCT commodity FROM marts.supply_concentration ORDER BY 1"
         ).fetchall()
     ]
-    if args.commodity not in known:
-        close = difflib.get_close_matches(args.commodity, known, n=5, cutoff=0.5)
-        hint = f" Did you mean: {', '.join(close)}?" if close else ""
-        sys.exit(
-            f"error: unknown commodity {args.commodity!r}.{hint} "
-            f'(`minerals sql "select distinct commodity from marts.supply_concentration"`)'
-        )
+    _require_known(
+        args.commodity,
+        known,
+        "commodity",
+        "select distinct commodity from marts.supply_concentration",
+    )
     print(f"{args.commodity}: concentration by stage, source and year\n")
     _print_relation(
         con.sql(
@@ -142,6 +150,78 @@ def cmd_show(args: argparse.Namespace) -> int:
         WHERE commodity = ? AND basis = 'production'
         ORDER BY stage, source, year""",
             params=[args.commodity],
+        )
+    )
+    return 0
+
+
+def cmd_exposure(args: argparse.Namespace) -> int:
+    con = _connect_readonly()
+    importer = args.importer.upper()
+    importers = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT importer_iso3 FROM marts.import_dependence ORDER BY 1"
+        ).fetchall()
+    ]
+    _require_known(
+        importer,
+        importers,
+        "importer (ISO3 code or EU27)",
+        "select distinct importer_iso3 from marts.import_dependence",
+    )
+    commodities = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT commodity FROM marts.import_dependence WHERE importer_iso3 = ? "
+            "ORDER BY 1",
+            [importer],
+        ).fetchall()
+    ]
+    if args.commodity:
+        _require_known(
+            args.commodity,
+            commodities,
+            f"commodity for {importer}",
+            "select distinct commodity from marts.import_dependence",
+        )
+    where = "AND commodity = ?" if args.commodity else ""
+    params = [importer, *([args.commodity] if args.commodity else [])]
+    print(f"{importer}: import dependence, latest year (BACI; shares of import value)\n")
+    _print_relation(
+        con.sql(
+            f"""
+        SELECT commodity, stage, year, round(import_value_usd / 1e6, 1) AS "imports $m",
+               n_suppliers AS suppliers, top_supplier_iso3 AS top,
+               round(100 * top_supplier_share, 1) AS "top %",
+               round(100 * china_share, 1) AS "China %", round(supplier_hhi) AS hhi,
+               exceeds_eu_65pct_cap AS "over 65%"
+        FROM marts.import_dependence
+        WHERE importer_iso3 = ? {where}
+        QUALIFY year = max(year) OVER (PARTITION BY commodity, stage)
+        ORDER BY china_share DESC, import_value_usd DESC""",
+            params=params,
+        )
+    )
+    print(
+        f"\nIf one of the five largest exporters stopped: what {importer} would lose "
+        "(latest year)\n"
+    )
+    _print_relation(
+        con.sql(
+            f"""
+        SELECT commodity, stage, year, supplier_iso3 AS supplier,
+               round(value_at_risk_usd / 1e6, 1) AS "at risk $m",
+               round(100 * share_at_risk, 1) AS "share at risk %",
+               round(alternative_supply_ratio, 1) AS "others' exports / loss",
+               round(100 * partner_group_share, 1) AS "from partners %"
+        FROM marts.disruption_exposure
+        WHERE importer_iso3 = ? {where}
+        QUALIFY year = max(year) OVER (PARTITION BY commodity, stage)
+            AND share_at_risk >= 0.05
+        ORDER BY share_at_risk DESC
+        LIMIT 25""",
+            params=params,
         )
     )
     return 0
@@ -220,6 +300,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("show", help="mining vs refining concentration of one commodity")
     p.add_argument("commodity", help="e.g. rare_earths, lithium, graphite")
     p.set_defaults(func=cmd_show)
+    p = sub.add_parser("exposure", help="an importer's dependence and what is at risk")
+    p.add_argument("importer", help="ISO3 code (JPN, USA, DEU...) or EU27")
+    p.add_argument("--commodity", help="e.g. graphite, rare_earths")
+    p.set_defaults(func=cmd_exposure)
     p = sub.add_parser("status", help="when each source was refreshed, which checks passed")
     p.set_defaults(func=cmd_status)
     return parser

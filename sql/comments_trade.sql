@@ -129,3 +129,17 @@ COMMENT ON COLUMN marts.importer_supply_risk.production_hhi IS 'HHI of world pro
 COMMENT ON COLUMN marts.importer_supply_risk.production_source IS 'Source of production_hhi: usgs_mcs for mining, iea for refining where IEA publishes it (else usgs_mcs).';
 COMMENT ON COLUMN marts.importer_supply_risk.import_weighted_instability IS 'Sum over suppliers of import share times political instability, instability = clamp((2.5 - WGI political stability) / 5, 0, 1); 0-1.';
 COMMENT ON COLUMN marts.importer_supply_risk.import_share_without_wgi IS 'Share of import value from suppliers without a WGI political-stability score, 0-1.';
+
+-- staging.comtrade_flows
+COMMENT ON TABLE staging.comtrade_flows IS 'UN Comtrade reporter declarations (imports of the United States and Japan in the bundled extract; what the live API returns otherwise), conformed: one row per declared flow. Used to check BACI against what importers declared.';
+COMMENT ON COLUMN staging.comtrade_flows.source IS 'Always comtrade.';
+COMMENT ON COLUMN staging.comtrade_flows.year IS 'Reference year of the declaration.';
+COMMENT ON COLUMN staging.comtrade_flows.flow IS 'M (imports, CIF value) or X (exports, FOB value), as declared by the reporter.';
+COMMENT ON COLUMN staging.comtrade_flows.reporter_code IS 'Comtrade numeric area code of the declaring country (842 USA, 392 Japan, 490 Taiwan, 699 India, 251 France).';
+COMMENT ON COLUMN staging.comtrade_flows.reporter_iso3 IS 'ISO3 of the reporter.';
+COMMENT ON COLUMN staging.comtrade_flows.partner_code IS 'Comtrade numeric area code of the partner; 0 World, 899 areas n.e.s., 837-839 bunkers and free zones are aggregates.';
+COMMENT ON COLUMN staging.comtrade_flows.partner_iso3 IS 'ISO3 of the partner; null for aggregate partners (see is_aggregate_partner).';
+COMMENT ON COLUMN staging.comtrade_flows.hs6 IS 'Six-digit HS code as declared (HS 2017/2022 in these declarations; compared with BACI HS92 only where the six digits coincide).';
+COMMENT ON COLUMN staging.comtrade_flows.value_usd IS 'Declared value in US dollars (primaryValue).';
+COMMENT ON COLUMN staging.comtrade_flows.quantity_t IS 'Net weight in tonnes (netWgt / 1000); null when not reported, or reported as 0 against a positive value.';
+COMMENT ON COLUMN staging.comtrade_flows.is_aggregate_partner IS 'True when the partner is World, an area n.e.s., bunkers or a free zone rather than a country.';

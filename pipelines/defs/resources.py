@@ -32,6 +32,11 @@ class SourcesResource(dg.ConfigurableResource):
     iea_base_url: str = (
         "https://www.iea.org/data-and-statistics/data-tools"  # MINERALS_IEA_BASE_URL
     )
+    comtrade_base_url: str = "https://comtradeapi.un.org"  # MINERALS_COMTRADE_BASE_URL
+    comtrade_api_key: str | None = None  # COMTRADE_API_KEY: keyed endpoint; else the preview
+    baci_release_url: str = (  # MINERALS_BACI_RELEASE_URL
+        "https://www.cepii.fr/DATA_DOWNLOAD/baci/data/BACI_HS92_V202501.zip"
+    )
     timeout_s: float = 60.0
 
     @property
@@ -51,6 +56,9 @@ ENV_SETTINGS = {
     "MINERALS_LANDING_DIR": ("sources", "landing_dir"),
     "MINERALS_USGS_BASE_URL": ("sources", "usgs_base_url"),
     "MINERALS_IEA_BASE_URL": ("sources", "iea_base_url"),
+    "MINERALS_COMTRADE_BASE_URL": ("sources", "comtrade_base_url"),
+    "COMTRADE_API_KEY": ("sources", "comtrade_api_key"),
+    "MINERALS_BACI_RELEASE_URL": ("sources", "baci_release_url"),
     "MINERALS_WAREHOUSE_DIR": ("warehouse", "directory"),
 }
 

@@ -29,6 +29,10 @@ FOCUS = (
     "antimony",
 )
 IMPORTERS = ("USA", "JPN", "EU27")
+# Importers in the export-control table (EU27 is not an importer in marts.export_control_exposure).
+EXPOSURE_IMPORTERS = ("USA", "JPN", "KOR", "DEU")
+EXPOSURE_YEARS = (2015, 2024)
+ALERT_KINDS = ("became_highly_concentrated", "china_share_up_5pts", "new_eu_65pct_breach")
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> list[dict]:
@@ -143,6 +147,74 @@ def _top_concentrated(con, limit: int = 15) -> list[dict]:
     )
 
 
+def _export_controls(con) -> dict:
+    """(e) Per measure with trade coverage: the measure country's share of world exports of the
+    covered HS codes over EXPOSURE_YEARS, the latest covered value and, for a few importers,
+    the latest year's covered share. Measures without WORLD rows in the window are left out."""
+    y0, y1 = EXPOSURE_YEARS
+    world = _rows(
+        con,
+        """SELECT measure_id, year, covered_share, covered_value_usd, total_value_usd,
+                  includes_shared_codes, measure, status, effective
+           FROM marts.export_control_exposure
+           WHERE importer_iso3 = 'WORLD' AND year BETWEEN ? AND ?
+           ORDER BY effective, measure_id, year""",
+        [y0, y1],
+    )
+    marks = ", ".join("?" for _ in EXPOSURE_IMPORTERS)
+    by_importer = _rows(
+        con,
+        f"""SELECT measure_id, importer_iso3, covered_share FROM marts.export_control_exposure
+            WHERE importer_iso3 IN ({marks}) AND year BETWEEN ? AND ?
+            QUALIFY year = max(year) OVER (PARTITION BY measure_id)""",
+        [*EXPOSURE_IMPORTERS, y0, y1],
+    )
+    measures: dict[str, dict] = {}
+    for r in world:
+        m = measures.setdefault(
+            r["measure_id"],
+            {
+                "measure_id": r["measure_id"],
+                "measure": r["measure"],
+                "status": r["status"],
+                "effective": r["effective"],
+                "includes_shared_codes": False,
+                "series": [],
+                "importers": {},
+            },
+        )
+        m["includes_shared_codes"] = m["includes_shared_codes"] or bool(r["includes_shared_codes"])
+        m["series"].append(
+            {"year": r["year"], "share": r["covered_share"], "value": r["covered_value_usd"]}
+        )
+    for m in measures.values():
+        m["latest"] = m["series"][-1]
+    for r in by_importer:
+        if r["measure_id"] in measures:
+            measures[r["measure_id"]]["importers"][r["importer_iso3"]] = r["covered_share"]
+    return {
+        "years": list(EXPOSURE_YEARS),
+        "importers": list(EXPOSURE_IMPORTERS),
+        "measures": list(measures.values()),
+    }
+
+
+def _alerts(con, limit: int = 15) -> dict:
+    """(f) The most recent alerts by data year (then message), and counts by kind."""
+    recent = _rows(
+        con,
+        f"""SELECT year, kind, commodity, stage, importer_iso3, message FROM marts.alerts
+            ORDER BY year DESC NULLS LAST, message LIMIT {int(limit)}""",
+    )
+    counts = dict(con.execute("SELECT kind, count(*) FROM marts.alerts GROUP BY kind").fetchall())
+    kinds = [*ALERT_KINDS, *sorted(set(counts) - set(ALERT_KINDS))]
+    return {
+        "recent": recent,
+        "counts": [{"kind": k, "n": counts.get(k, 0)} for k in kinds],
+        "total": sum(counts.values()),
+    }
+
+
 def dashboard_data(con: duckdb.DuckDBPyConnection) -> dict:
     tables = _tables(con)
     data: dict = {"tables": sorted(t for t in tables if t.startswith("marts."))}
@@ -159,6 +231,10 @@ def dashboard_data(con: duckdb.DuckDBPyConnection) -> dict:
     if "marts.import_dependence" in tables:
         data["trade_trend"] = _trade_trend(con)
         data["heatmap"] = _heatmap(con)
+    if "marts.export_control_exposure" in tables:
+        data["export_controls"] = _export_controls(con)
+    if "marts.alerts" in tables:
+        data["alerts"] = _alerts(con)
     data["sources"] = SOURCES
     return data
 
@@ -242,6 +318,23 @@ _TEMPLATE = """<!doctype html>
     listing fewer than three producing countries are left out.</p>
     <div id="top-table"></div>
   </section>
+  <section class="card" id="chart-export-controls">
+    <h2>Export-control exposure</h2>
+    <p class="note">For each curated export-control measure with trade coverage: the measure
+    country's share of world exports of the HS codes it covers (CEPII BACI), with the year the
+    measure takes effect marked. * = shared (basket) codes, which overstate what a measure
+    covers.</p>
+    <div id="export-controls"></div>
+    <h3>Latest-year covered share by importer</h3>
+    <div id="export-table"></div>
+  </section>
+  <section class="card" id="list-alerts">
+    <h2>Latest alerts</h2>
+    <p class="note">Alerts history: a series turning highly concentrated, China's share up 5
+    points or more, a new breach of the EU 65% single-supplier benchmark. The 15 most recent by
+    data year.</p>
+    <div id="alerts"></div>
+  </section>
 </main>
 <footer>
   <h2>Sources and licences</h2>
@@ -286,11 +379,33 @@ svg .grid line { stroke:var(--grid); }
 table { border-collapse:collapse; width:100%; font-size:13px; }
 th, td { padding:5px 8px; border-bottom:1px solid var(--grid); text-align:left; }
 th { background:#f0f4f8; }
+td.nowrap { white-space:nowrap; }
 td.num { text-align:right; font-variant-numeric:tabular-nums; }
 .band { padding:1px 6px; border-radius:9px; font-size:11px; white-space:nowrap; }
 .band-high { background:#fde0dd; color:#9b1c1c; }
 .band-mod { background:#fff1c2; color:#7a4d00; }
 .band-low { background:#e3f8e8; color:#1c6b34; }
+.multiples { display:grid; grid-template-columns:repeat(auto-fill, minmax(290px, 1fr));
+  gap:12px; margin-bottom:10px; }
+.panel { border:1px solid var(--grid); border-radius:6px; padding:8px 10px; }
+.panel .head { display:flex; justify-content:space-between; align-items:center; gap:6px; }
+.panel .head b { font-size:13px; }
+.panel .what { color:var(--muted); font-size:12px; margin:2px 0 4px; min-height:34px; }
+.panel .latest { font-size:12px; margin-top:2px; }
+.status { padding:1px 6px; border-radius:9px; font-size:11px; white-space:nowrap; }
+.status-in_force { background:#fde0dd; color:#9b1c1c; }
+.status-suspended { background:#e4e7eb; color:#3e4c59; }
+.counts { display:flex; flex-wrap:wrap; gap:8px 18px; margin:4px 0 10px; font-size:13px; }
+.counts b { font-variant-numeric:tabular-nums; }
+ul.alerts { list-style:none; margin:0; padding:0; }
+ul.alerts li { display:flex; gap:10px; align-items:baseline; padding:4px 0;
+  border-bottom:1px solid var(--grid); font-size:13px; }
+ul.alerts .yr { font-variant-numeric:tabular-nums; color:var(--muted); width:3em; flex:none; }
+.kind { padding:1px 6px; border-radius:9px; font-size:11px; white-space:nowrap; flex:none;
+  width:17em; text-align:center; }
+.kind-became_highly_concentrated { background:#fde0dd; color:#9b1c1c; }
+.kind-china_share_up_5pts { background:#fff1c2; color:#7a4d00; }
+.kind-new_eu_65pct_breach { background:#dceefb; color:#0b4f8a; }
 footer { max-width:1280px; margin:0 auto; padding:4px 20px 30px; color:var(--muted);
   font-size:12px; }
 footer h2 { font-size:14px; color:var(--ink); }
@@ -573,11 +688,147 @@ _JS = r"""
     document.getElementById("top-table").appendChild(t);
   }
 
+  function node(tag, cls, parent, text) {
+    var n = document.createElement(tag);
+    if (cls) { n.className = cls; }
+    if (text !== undefined) { n.textContent = text; }
+    if (parent) { parent.appendChild(n); }
+    return n;
+  }
+  function money(v) {
+    if (v === null || v === undefined) { return "n/a"; }
+    var a = Math.abs(v);
+    return a >= 1e9 ? "$" + (v / 1e9).toFixed(2) + "B" : a >= 1e6 ? "$" + (v / 1e6).toFixed(1) + "M"
+      : a >= 1e3 ? "$" + (v / 1e3).toFixed(0) + "k" : "$" + fmt(v);
+  }
+  function statusBadge(parent, status) {
+    return node("span", "status status-" + status, parent, pretty(status || "unknown"));
+  }
+
+  function effYear(date) {  // "2025-04-04" -> 2025.25 (the month's start)
+    var d = String(date || "");
+    return parseInt(d.slice(0, 4), 10) + ((parseInt(d.slice(5, 7), 10) || 1) - 1) / 12;
+  }
+
+  // (e) export-control exposure: small multiples of world covered share, effective year marked
+  function exposurePanel(box, m, y0, y1) {
+    var panel = node("div", "panel", box);
+    var head = node("div", "head", panel);
+    node("b", "", head, m.measure_id + (m.includes_shared_codes ? " *" : ""));
+    statusBadge(head, m.status);
+    node("div", "what", panel, m.measure);
+    var w = 300, h = 140, left = 40, right = 16, top = 16, bottom = 22;
+    var top1 = Math.max.apply(null, m.series.map(function (p) { return p.share || 0; }));
+    var max = [0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1].filter(function (v) { return v >= top1; })[0] || 1;
+    var s = svg(panel, w, h, m.measure_id + " share of world exports");
+    var x = function (v) { return left + (w - left - right) * (v - y0) / (y1 - y0); };
+    var y = function (v) { return top + (h - top - bottom) * (1 - v / max); };
+    var grid = el("g", { "class": "grid axis" }, s);
+    [0, max / 2, max].forEach(function (t) {
+      el("line", { x1: left, x2: w - right, y1: y(t), y2: y(t) }, grid);
+      el("text", { x: left - 4, y: y(t) + 4, "text-anchor": "end" }, grid,
+        pct(t, max < 0.1 ? 1 : 0));
+    });
+    for (var t = y0; t <= y1; t += 2) {
+      el("text", { x: x(t), y: h - 6, "text-anchor": "middle" }, grid, String(t));
+    }
+    var eff = String(m.effective || ""), ey = parseInt(eff.slice(0, 4), 10);
+    if (ey >= y0 && ey <= y1) {
+      var ex = x(effYear(eff));
+      el("line", { "class": "effective", x1: ex, x2: ex, y1: top - 4, y2: h - bottom,
+        stroke: "#c0392b", "stroke-width": 1.5, "stroke-dasharray": "4 3" }, s);
+      var early = ex < left + (w - left - right) / 2;
+      el("text", { x: early ? ex + 3 : ex - 3, y: top - 2, "text-anchor": early ? "start" : "end",
+        "font-size": 10, fill: "#c0392b" }, s, "effective " + eff.slice(0, 7));
+    } else if (ey < y0) {
+      el("text", { x: left + 3, y: top - 2, "font-size": 10, fill: "#c0392b" }, s,
+        "in effect since " + eff.slice(0, 7));
+    }
+    var pts = m.series.filter(function (p) { return p.share !== null; });
+    var d = pts.map(function (p, i) { return (i ? "L" : "M") + x(p.year).toFixed(1) + "," +
+      y(p.share).toFixed(1); }).join("");
+    tip(el("path", { d: d, fill: "none", stroke: "#102a43", "stroke-width": 2 }, s),
+      m.measure_id + ": share of world exports");
+    pts.forEach(function (p) {
+      tip(el("circle", { cx: x(p.year), cy: y(p.share), r: 2.6, fill: "#102a43" }, s),
+        m.measure_id + " " + p.year + ": " + pct(p.share, 1) + " of world exports, " +
+        money(p.value) + " covered");
+    });
+    var last = m.latest;
+    node("div", "latest", panel, "Latest (" + last.year + "): " + money(last.value) +
+      " covered, " + pct(last.share, 1) + " of world exports");
+  }
+
+  function exposureTable(ec) {
+    var t = node("table", "", document.getElementById("export-table"));
+    var tr = node("tr", "", t);
+    ["Measure", "Effective", "Status", "Year", "World"].concat(ec.importers)
+      .forEach(function (hd) { node("th", "", tr, hd); });
+    ec.measures.forEach(function (m) {
+      var row = node("tr", "", t);
+      var first = node("td", "", row);
+      node("b", "", first, m.measure_id + " ");
+      first.appendChild(document.createTextNode(m.measure));
+      node("td", "nowrap", row, String(m.effective).slice(0, 10));
+      statusBadge(node("td", "", row), m.status);
+      node("td", "num", row, m.latest.year);
+      node("td", "num", row, pct(m.latest.share, 1));
+      ec.importers.forEach(function (imp) {
+        node("td", "num", row, pct(m.importers[imp], 1));
+      });
+    });
+  }
+
+  function drawExportControls() {
+    var ec = DATA.export_controls;
+    if (!ec) {
+      missing("export-controls", "marts.export_control_exposure");
+      document.getElementById("export-table").previousElementSibling.remove();
+      return;
+    }
+    var box = document.getElementById("export-controls");
+    if (!ec.measures.length) {
+      node("p", "note", box, "No measure has trade in " + ec.years.join("-") + ".");
+      return;
+    }
+    var y0 = ec.years[0], y1 = ec.years[1];  // x axis runs on to the latest effective date
+    ec.measures.forEach(function (m) { y1 = Math.max(y1, effYear(m.effective) || y1); });
+    y1 = Math.min(y1, ec.years[1] + 2);
+    var grid = node("div", "multiples", box);
+    ec.measures.forEach(function (m) { exposurePanel(grid, m, y0, y1); });
+    exposureTable(ec);
+  }
+
+  // (f) latest alerts: counts by kind and the most recent by data year
+  function drawAlerts() {
+    var al = DATA.alerts;
+    if (!al) { missing("alerts", "marts.alerts"); return; }
+    var box = document.getElementById("alerts");
+    var counts = node("div", "counts", box);
+    node("span", "", counts, "All alerts: ").appendChild(node("b", "", null, fmt(al.total)));
+    al.counts.forEach(function (c) {
+      var sp = node("span", "", counts);
+      node("span", "kind kind-" + c.kind, sp, pretty(c.kind));
+      sp.appendChild(document.createTextNode(" "));
+      node("b", "", sp, fmt(c.n));
+    });
+    if (!al.recent.length) { node("p", "note", box, "No alerts recorded yet."); return; }
+    var ul = node("ul", "alerts", box);
+    al.recent.forEach(function (a) {
+      var li = node("li", "", ul);
+      node("span", "yr", li, a.year === null ? "n/a" : String(a.year));
+      node("span", "kind kind-" + a.kind, li, pretty(a.kind));
+      node("span", "msg", li, a.message);
+    });
+  }
+
   document.getElementById("refreshed").textContent = DATA.refreshed_at || "(unknown)";
   document.getElementById("generated").textContent = DATA.generated_at;
   drawConcentration();
   drawTrend();
   drawHeatmap();
   drawTable();
+  drawExportControls();
+  drawAlerts();
 })();
 """

@@ -4,7 +4,7 @@ Needs `/usr/bin/chromium` (Debian package `chromium`) and the Python package `pl
 test never downloads a browser (`playwright install` is not used).
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -59,9 +59,39 @@ IMPORTS = [
         ("USA", "cobalt", "refining", 0.1, 3e8),
     ]
 ]
+# (measure_id, effective, status, base covered share, years with trade)
+MEASURES = [
+    ("CN-2023-39", date(2023, 12, 1), "in_force", 0.5, range(2015, 2025)),
+    ("CN-2025-18", date(2025, 4, 4), "suspended", 0.2, range(2018, 2025)),
+    ("CN-1999-01", date(1999, 1, 1), "in_force", 0.3, range(1995, 2001)),  # before 2015: left out
+]
+EXPOSURE = [
+    (
+        mid,
+        imp,
+        year,
+        "after" if year > eff.year else "before",
+        share * k * 1e8,
+        1e8,
+        share * k,
+        mid == "CN-2025-18",
+        f"Export licensing {mid}",
+        status,
+        eff,
+    )
+    for mid, eff, status, share, years in MEASURES
+    for year in years
+    for imp, k in [("WORLD", 1 + 0.02 * (year - 2015)), ("USA", 1.2), ("JPN", 1.5), ("KOR", 0.4)]
+]
+KINDS = ["became_highly_concentrated", "china_share_up_5pts", "new_eu_65pct_breach"]
+# (alert_key, kind, year, message): 18 alerts, years 2007-2024
+ALERTS = [
+    (f"k{i}", KINDS[i % 3], 2007 + i, f"commodity {i:02d}: alert message for {2007 + i}")
+    for i in range(18)
+]
 
 
-def _warehouse(path: Path, *, trade: bool) -> Path:
+def _warehouse(path: Path, *, trade: bool, risk: bool = True) -> Path:
     with duckdb.connect(str(path)) as con:
         con.execute("CREATE SCHEMA marts; CREATE SCHEMA meta")
         con.execute(
@@ -92,6 +122,28 @@ def _warehouse(path: Path, *, trade: bool) -> Path:
                    top_supplier_share DOUBLE)"""
             )
             con.executemany("INSERT INTO marts.import_dependence VALUES (?,?,?,?,?,?,?,?)", IMPORTS)
+        if risk:
+            con.execute(
+                """CREATE TABLE marts.export_control_exposure (measure_id VARCHAR,
+                   importer_iso3 VARCHAR, year INTEGER, period VARCHAR, covered_value_usd DOUBLE,
+                   total_value_usd DOUBLE, covered_share DOUBLE, includes_shared_codes BOOLEAN,
+                   measure VARCHAR, status VARCHAR, effective DATE)"""
+            )
+            con.executemany(
+                "INSERT INTO marts.export_control_exposure VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                EXPOSURE,
+            )
+            con.execute(
+                """CREATE TABLE marts.alerts (alert_key VARCHAR PRIMARY KEY, kind VARCHAR,
+                   source VARCHAR, commodity VARCHAR, stage VARCHAR, basis VARCHAR,
+                   year INTEGER, importer_iso3 VARCHAR, previous_value DOUBLE, value DOUBLE,
+                   message VARCHAR, first_seen_at TIMESTAMPTZ DEFAULT now(),
+                   first_seen_run_id VARCHAR DEFAULT 'run-1')"""
+            )
+            con.executemany(
+                "INSERT INTO marts.alerts (alert_key, kind, year, message) VALUES (?,?,?,?)",
+                ALERTS,
+            )
     return path
 
 
@@ -123,6 +175,50 @@ def test_every_chart_draws_and_the_page_is_self_contained(tmp_path):
         for chart in ["#bars-china", "#bars-hhi", "#lines-production", "#lines-trade", "#heatmap"]:
             assert _drawn(page, chart) > 0, chart
         assert page.locator("#top-table tr").count() == 1 + 7  # header + latest of each stage
+        # export controls: a panel per measure with 2015-2024 trade, effective date marked
+        panels = page.locator("#export-controls .panel")
+        assert panels.count() == 2
+        assert "CN-1999-01" not in page.locator("#chart-export-controls").inner_text()
+        assert page.locator("#export-controls svg path").count() == 2
+        assert page.locator("#export-controls svg circle").count() == 10 + 7
+        assert page.locator("#export-controls svg line.effective").count() == 2
+        first = panels.nth(0).inner_text()
+        assert "in force" in first and "effective 2023-12" in first
+        assert "Latest (2024): $59.0M covered, 59.0% of world exports" in first
+        second = panels.nth(1).inner_text()
+        assert "suspended" in second and "CN-2025-18 *" in second
+        rows = page.locator("#export-table tr")
+        assert rows.count() == 1 + 2
+        assert rows.nth(0).inner_text().split() == [
+            "Measure",
+            "Effective",
+            "Status",
+            "Year",
+            "World",
+            "USA",
+            "JPN",
+            "KOR",
+            "DEU",
+        ]
+        assert rows.nth(1).locator("td").all_inner_texts()[1:] == [
+            "2023-12-01",
+            "in force",
+            "2024",
+            "59.0%",
+            "60.0%",
+            "75.0%",
+            "20.0%",
+            "n/a",
+        ]
+        # alerts: the 15 most recent by data year, a kind badge each, counts by kind
+        items = page.locator("#alerts li")
+        assert items.count() == 15
+        assert items.nth(0).inner_text().startswith("2024")
+        assert "commodity 17: alert message for 2024" in items.nth(0).inner_text()
+        assert items.nth(14).inner_text().startswith("2010")
+        assert page.locator("#alerts li .kind").count() == 15
+        counts = page.locator("#alerts .counts").inner_text()
+        assert "All alerts: 18" in counts and "china share up 5pts 6" in counts
         assert page.locator(".missing").count() == 0
         assert page.locator("#refreshed").inner_text() == "2026-02-15 11:00 UTC"
         footer = page.locator("footer").inner_text()
@@ -137,16 +233,23 @@ def test_every_chart_draws_and_the_page_is_self_contained(tmp_path):
 
 
 def test_without_import_dependence_the_trade_charts_say_so(tmp_path):
-    db = _warehouse(tmp_path / "minerals.duckdb", trade=False)
+    db = _warehouse(tmp_path / "minerals.duckdb", trade=False, risk=False)
     html = build_dashboard(db, tmp_path / "dashboard")
-    manager, browser, page, errors, _ = _open(html)
+    manager, browser, page, errors, requests = _open(html)
     try:
         for chart in ["#bars-china", "#bars-hhi", "#lines-production"]:
             assert _drawn(page, chart) > 0, chart
         notes = page.locator(".missing").all_inner_texts()
-        assert len(notes) == 2  # the trade lines and the heatmap
-        assert all("marts.import_dependence is not in this warehouse yet" in n for n in notes)
+        assert len(notes) == 4  # the trade lines, the heatmap, export controls and alerts
+        assert all("marts.import_dependence is not in this warehouse yet" in n for n in notes[:2])
+        exposure = page.locator("#export-controls .missing").inner_text()
+        assert "marts.export_control_exposure is not in this warehouse yet" in exposure
+        alerts = page.locator("#alerts .missing").inner_text()
+        assert "marts.alerts is not in this warehouse yet" in alerts
+        assert page.locator("#export-controls svg, #export-table table, #alerts li").count() == 0
+        assert page.locator("#chart-export-controls h2").inner_text() == "Export-control exposure"
         assert errors == []
+        assert all(u.startswith("file://") for u in requests), requests
     finally:
         browser.close()
         manager.stop()

@@ -9,15 +9,49 @@ import polars as pl
 from pipelines.defs.quality import gx_suite_check, known_iso3
 from pipelines.defs.resources import ALSO_WRITES, SourcesResource, WarehouseResource
 from pipelines.defs.trade.checks import trade_checks
+from pipelines.defs.trade.comtrade import comtrade_assets, comtrade_checks
 from pipelines.lib.seeds import load_seed
 from pipelines.lib.transforms import trade
 
 BACI_HS92 = "baci/hs92/baci_hs92_critical_1995_2024.parquet"
+BACI_COUNTRY_CODES = "reference/baci_country_codes/country_codes_V202601.csv"
 TRADE_FLOWS = dg.AssetKey(["staging", "trade_flows"])
 
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _live_release(
+    context: dg.AssetExecutionContext, sources: SourcesResource, work_dir: Path
+) -> tuple[pl.DataFrame, str, str]:
+    """Download (resumably) the BACI release and keep only the mapped HS6 codes, year by year.
+
+    Each year's CSV is streamed out of the zip and filtered before anything is collected, then
+    written to a Parquet file beside the landed zip: about 10 million rows a year in, a few
+    thousand out.
+    """
+    from pipelines.lib.sources import baci
+    from pipelines.lib.sources.http import RetryPolicy, make_session
+
+    landed = baci.land_release(
+        make_session(),
+        sources.baci_release_url,
+        landing_root=Path(sources.landing_dir),
+        policy=RetryPolicy(timeout_s=sources.timeout_s),
+    )
+    codes = set(load_seed("hs_mineral")["hs6"])
+    out_dir = work_dir / "baci" / landed.sha256[:16]  # derived: not in the immutable landing
+    out_dir.mkdir(parents=True, exist_ok=True)
+    parts = []
+    for year in baci.year_members(landed.path):
+        part = out_dir / f"{year}.parquet"
+        rows = baci.filter_year_to_parquet(landed.path, year, codes, part)
+        context.log.info(f"BACI {year}: {rows:,} mineral flows kept")
+        parts.append(part)
+    country_codes = pl.read_csv(sources.snapshot / BACI_COUNTRY_CODES, infer_schema=False)
+    raw = trade.release_to_extract(pl.scan_parquet(parts), country_codes).collect()
+    return raw, landed.path.name, landed.sha256
 
 
 @dg.asset(
@@ -31,17 +65,18 @@ def _sha256(path: Path) -> str:
 def raw_baci_flows(
     context: dg.AssetExecutionContext, sources: SourcesResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    path = sources.snapshot / BACI_HS92
-    digest = _sha256(path)
-    raw = (
-        trade.read_baci_extract(path)
-        .with_columns(_source_file=pl.lit(BACI_HS92), _sha256=pl.lit(digest))
-        .collect()
-    )
+    if sources.is_live:
+        work_dir = warehouse.get().build_path.parent
+        raw, source_file, digest = _live_release(context, sources, work_dir)
+    else:
+        path = sources.snapshot / BACI_HS92
+        source_file, digest = BACI_HS92, _sha256(path)
+        raw = trade.read_baci_extract(path).collect()
+    raw = raw.with_columns(_source_file=pl.lit(source_file), _sha256=pl.lit(digest))
     wh = warehouse.get()
     with wh.connect() as con:
         rows = wh.write_table(con, "raw.baci_flows", raw)
-    context.log.info(f"raw.baci_flows: {rows} rows from {BACI_HS92} (sha256 {digest[:12]})")
+    context.log.info(f"raw.baci_flows: {rows} rows from {source_file} (sha256 {digest[:12]})")
     return dg.MaterializeResult(
         metadata={
             "row_count": rows,
@@ -104,6 +139,6 @@ trade_flows_suite = gx_suite_check(
 )
 
 defs = dg.Definitions(
-    assets=[raw_baci_flows, staging_trade_flows],
-    asset_checks=[trade_flows_suite, *trade_checks],
+    assets=[raw_baci_flows, staging_trade_flows, *comtrade_assets],
+    asset_checks=[trade_flows_suite, *trade_checks, *comtrade_checks],
 )

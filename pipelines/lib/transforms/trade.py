@@ -154,3 +154,34 @@ def eu_membership(seed: pl.DataFrame) -> pl.DataFrame:
         .alias("left"),
         *([pl.col("note")] if "note" in seed.columns else []),
     )
+
+
+def release_to_extract(filtered: pl.LazyFrame, country_codes: pl.DataFrame) -> pl.LazyFrame:
+    """Rows filtered out of a BACI release (year, hs6, exporter/importer_code, value_kusd,
+    quantity_t) -> the bundled extract's shape, numeric codes mapped through BACI's own table
+    (`country_code, country_iso3`; Taiwan is `S19` there, as in the extract)."""
+    codes = country_codes.select(
+        code=pl.col("country_code").cast(pl.Int64), iso3=pl.col("country_iso3")
+    )
+    return (
+        filtered.join(
+            codes.lazy().rename({"code": "exporter_code", "iso3": "exporter_iso3"}),
+            on="exporter_code",
+            how="left",
+        )
+        .join(
+            codes.lazy().rename({"code": "importer_code", "iso3": "importer_iso3"}),
+            on="importer_code",
+            how="left",
+        )
+        .select(
+            year=pl.col("year").cast(pl.Int64),
+            hs92_6=pl.col("hs6"),
+            exporter_baci=pl.col("exporter_code").cast(pl.Int64),
+            importer_baci=pl.col("importer_code").cast(pl.Int64),
+            exporter_iso3="exporter_iso3",
+            importer_iso3="importer_iso3",
+            value_kusd="value_kusd",
+            qty_t="quantity_t",
+        )
+    )

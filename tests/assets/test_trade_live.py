@@ -1,0 +1,55 @@
+"""Live trade path: a BACI-format release served locally, landed, streamed and conformed."""
+
+import dagster as dg
+import duckdb
+import polars as pl
+import pytest
+
+from pipelines.defs.reference.assets import dim_country
+from pipelines.defs.resources import SourcesResource
+from pipelines.defs.trade.assets import raw_baci_flows, staging_trade_flows
+from pipelines.lib.paths import SNAPSHOT_DIR
+from tests.support.replay_server import Fault, ReplayServer
+from tests.unit.test_baci_source import _write_release
+
+BACI = SNAPSHOT_DIR / "baci/hs92/baci_hs92_critical_1995_2024.parquet"
+
+
+def test_live_release_is_landed_filtered_and_conformed(resources, tmp_path):
+    # real rows in BACI's own release format: two years, mineral codes plus one that is not
+    sample = pl.read_parquet(BACI).filter(
+        pl.col("year").is_in([2022, 2023]),
+        pl.col("hs92_6").is_in(["250410", "261710"]),
+        pl.col("importer_iso3").is_in(["JPN", "USA"]),
+    )
+    release = tmp_path / "serve" / "BACI_HS92_V202501.zip"
+    release.parent.mkdir()
+    _write_release(release, sample)
+    with ReplayServer(release.parent) as server:
+        server.script("/BACI_HS92_V202501.zip", [Fault.truncate(2000)])  # a dropped download
+        resources["sources"] = SourcesResource(
+            mode="live",
+            landing_dir=str(tmp_path / "landing"),
+            baci_release_url=server.url("BACI_HS92_V202501.zip"),
+            timeout_s=5,
+        )
+        result = dg.materialize(
+            [dim_country, raw_baci_flows, staging_trade_flows],
+            resources=resources,
+            instance=dg.DagsterInstance.ephemeral(),
+        )
+    assert result.success
+    landed = list((tmp_path / "landing/baci").rglob("*.zip"))
+    assert [p.read_bytes() for p in landed] == [release.read_bytes()]
+    con = duckdb.connect(str(tmp_path / "warehouse/build/minerals.duckdb"), read_only=True)
+    got = con.sql(
+        "SELECT year, hs6, sum(value_usd) AS usd, count(*) AS n "
+        "FROM staging.trade_flows GROUP BY ALL ORDER BY ALL"
+    ).pl()
+    expected = (
+        sample.group_by(pl.col("year").cast(pl.Int32), hs6=pl.col("hs92_6"))
+        .agg(usd=(pl.col("value_kusd") * 1000).sum(), n=pl.len())
+        .sort("year", "hs6")
+    )
+    assert got["n"].to_list() == expected["n"].to_list()
+    assert got["usd"].to_list() == pytest.approx(expected["usd"].to_list())
