@@ -22,7 +22,13 @@ from pipelines.defs.risk import assets as risk
 from pipelines.defs.serving import outputs as serving_outputs
 from pipelines.defs.serving.progress import progress_logger
 from pipelines.defs.serving.publish import published_warehouse
-from pipelines.defs.serving.schedules import refresh_job, schedules, source_freshness
+from pipelines.defs.serving.schedules import (
+    refresh_job,
+    schedules,
+    sensors,
+    source_freshness,
+    trade_job,
+)
 from pipelines.defs.trade import assets as trade
 
 
@@ -49,8 +55,9 @@ defs = _with_policy(
                 published_warehouse,
             ],
             asset_checks=[*production_checks, *mart_checks],
-            jobs=[refresh_job],
+            jobs=[refresh_job, trade_job],
             schedules=schedules,
+            sensors=sensors,
             resources=default_resources(),
             loggers={"progress": progress_logger},
             executor=dg.in_process_executor,

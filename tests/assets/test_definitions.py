@@ -36,10 +36,28 @@ def test_blocking_checks_guard_every_staging_table():
 def test_schedules_have_timezone_and_description():
     for schedule in defs.schedules:
         assert schedule.execution_timezone and schedule.description
-    assert {s.name for s in defs.schedules} >= {"usgs_annual_february"}
+    assert {s.name for s in defs.schedules} == {"usgs_annual_february", "trade_monthly"}
+    assert {s.name for s in defs.sensors} == {"new_alerts_sensor"}
 
 
 def test_sources_carry_a_freshness_policy():
     specs = {s.key.to_user_string(): s for a in defs.assets for s in a.specs}
     assert specs["raw/usgs_mcs_production"].freshness_policy is not None
     assert specs["raw/iea_supply"].freshness_policy is not None
+
+
+def test_dg_check_defs_passes():
+    """What `dg check defs` sees (it also rejects a second Definitions object at module scope)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    dg_cli = Path(sys.executable).with_name("dg")
+    result = subprocess.run(
+        [str(dg_cli), "check", "defs"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=Path(__file__).parents[2],
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]

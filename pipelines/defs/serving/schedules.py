@@ -4,6 +4,8 @@ from datetime import timedelta
 
 import dagster as dg
 
+ALERTS_KEY = dg.AssetKey(["marts", "alerts"])
+
 # USGS publishes the Mineral Commodity Summaries in late January / early February; the IEA
 # explorer follows its outlook in May. A year and a month without a new landing is overdue.
 ANNUAL_SOURCE_FRESHNESS = dg.FreshnessPolicy.time_window(
@@ -28,6 +30,42 @@ usgs_annual_february = dg.ScheduleDefinition(
 )
 
 
+trade_job = dg.define_asset_job(
+    "trade_job",
+    selection=dg.AssetSelection.groups("trade").downstream(),
+    description="Trade sources (BACI, Comtrade) and everything built from them, then publish.",
+    executor_def=dg.in_process_executor,
+)
+
+trade_monthly = dg.ScheduleDefinition(
+    name="trade_monthly",
+    job=trade_job,
+    cron_schedule="0 5 2 * *",
+    execution_timezone="UTC",
+    description="Monthly trade refresh on the 2nd at 05:00 UTC: picks up a new BACI release "
+    "(CEPII publishes yearly, usually in January) and the Comtrade declarations of the past "
+    "month. An unchanged BACI zip is not landed again (same sha256).",
+)
+
+
+@dg.sensor(
+    name="new_alerts_sensor",
+    minimum_interval_seconds=300,
+    description="After each refresh, reports the alerts it saw first (marts.alerts) in plain "
+    "words in the sensor's tick log; it starts no run.",
+)
+def new_alerts_sensor(context: dg.SensorEvaluationContext) -> dg.SkipReason:
+    event = context.instance.get_latest_materialization_event(ALERTS_KEY)
+    if event is None or event.run_id == context.cursor:
+        return dg.SkipReason("no refresh since the last report")
+    context.update_cursor(event.run_id)
+    metadata = event.asset_materialization.metadata
+    count = metadata["new_alerts"].value if "new_alerts" in metadata else 0
+    latest = metadata["latest_new"].value if "latest_new" in metadata else ""
+    context.log.info(f"{count} new alert(s) in run {event.run_id}:\n{latest}")
+    return dg.SkipReason(f"{count} new alert(s): {latest[:900]}")
+
+
 def source_freshness(spec: dg.AssetSpec) -> dg.AssetSpec:
     """Raw (source) assets carry the annual freshness policy; the rest follow their sources."""
     if spec.key.path[0] == "raw":
@@ -35,4 +73,5 @@ def source_freshness(spec: dg.AssetSpec) -> dg.AssetSpec:
     return spec
 
 
-schedules = [usgs_annual_february]
+schedules = [usgs_annual_february, trade_monthly]
+sensors = [new_alerts_sensor]
