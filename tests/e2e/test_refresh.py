@@ -347,7 +347,7 @@ def test_every_example_query_runs_and_returns_rows(published):
 
     con, _, _ = published
     examples = sorted((SQL_DIR / "examples").glob("*.sql"))
-    assert len(examples) >= 7
+    assert len(examples) >= 12
     for path in examples:
         result = con.execute(path.read_text()).fetchall()
         assert result, f"{path.name} returned no rows"
