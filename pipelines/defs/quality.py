@@ -59,3 +59,23 @@ def gx_suite_check(
 def known_iso3(warehouse: WarehouseResource) -> dict:
     codes = warehouse.get().read_table("staging.dim_country")["iso3"].to_list()
     return {"iso3_codes": codes}
+
+
+def query_rows(warehouse: WarehouseResource, sql: str, params: list | None = None) -> list[dict]:
+    """Rows of a check query as dicts, so a failure can show them."""
+    with warehouse.get().connect() as con:
+        cur = con.execute(sql, params or [])
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def rows_check_result(
+    bad: list[dict], ok_text: str, bad_text: str, severity=dg.AssetCheckSeverity.ERROR
+) -> dg.AssetCheckResult:
+    """A native check's result: passes when the query found no offending rows, else lists them."""
+    return dg.AssetCheckResult(
+        passed=not bad,
+        severity=severity,
+        description=ok_text if not bad else f"{len(bad)} {bad_text}",
+        metadata={"failing": len(bad), "examples": str(bad[:10])},
+    )

@@ -40,7 +40,7 @@ SOURCES = [
         "used_for": ["production (refining)", "country_share", "supply_concentration"],
     },
     {
-        "name": "CEPII BACI bilateral trade (HS92)",
+        "name": "CEPII BACI bilateral trade (HS92 1995-2024; HS2017 2022 and 2024)",
         "publisher": "CEPII",
         "licence": "Etalab Open Licence 2.0 (attribution)",
         "citation": "Gaulier, G. and Zignago, S. (2010), BACI: International Trade Database at "

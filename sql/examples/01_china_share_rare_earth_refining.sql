@@ -2,5 +2,5 @@
 SELECT stage, source, year, is_projection,
        round(100 * china_share, 1) AS china_pct, round(hhi) AS hhi, concentration_band
 FROM marts.supply_concentration
-WHERE commodity = 'rare_earths'
+WHERE commodity = 'rare_earths' AND basis = 'production'
 ORDER BY stage, source, year;

@@ -2,28 +2,11 @@
 
 import dagster as dg
 
+from pipelines.defs.quality import query_rows, rows_check_result
 from pipelines.defs.resources import WarehouseResource
 
 COUNTRY_SHARE = dg.AssetKey(["marts", "country_share"])
 SUPPLY_CONCENTRATION = dg.AssetKey(["marts", "supply_concentration"])
-
-
-def _rows(warehouse: WarehouseResource, sql: str, params: list | None = None) -> list[dict]:
-    with warehouse.get().connect() as con:
-        cur = con.execute(sql, params or [])
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-
-
-def _result(
-    bad: list[dict], ok_text: str, bad_text: str, severity=dg.AssetCheckSeverity.ERROR
-) -> dg.AssetCheckResult:
-    return dg.AssetCheckResult(
-        passed=not bad,
-        severity=severity,
-        description=ok_text if not bad else f"{len(bad)} {bad_text}",
-        metadata={"failing": len(bad), "examples": str(bad[:10])},
-    )
 
 
 @dg.asset_check(
@@ -32,13 +15,13 @@ def _result(
     description="One row per (source, commodity, stage, basis, year, iso3).",
 )
 def one_row_per_key(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    bad = _rows(
+    bad = query_rows(
         warehouse,
         """
         SELECT source, commodity, stage, basis, year, iso3, count(*) AS n
         FROM marts.country_share GROUP BY ALL HAVING count(*) > 1 LIMIT 50""",
     )
-    return _result(bad, "keys unique", "duplicated keys")
+    return rows_check_result(bad, "keys unique", "duplicated keys")
 
 
 _SHARE_TOTALS = """
@@ -58,8 +41,10 @@ _SHARE_TOTALS = """
     "15%: a larger gap means a unit, an edition mix-up or a double count.",
 )
 def share_sums_to_one(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    bad = _rows(warehouse, _SHARE_TOTALS, [0.15])
-    return _result(bad, "every series sums to 1 within 15%", "series off by more than 15%")
+    bad = query_rows(warehouse, _SHARE_TOTALS, [0.15])
+    return rows_check_result(
+        bad, "every series sums to 1 within 15%", "series off by more than 15%"
+    )
 
 
 @dg.asset_check(
@@ -70,8 +55,8 @@ def share_sums_to_one(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     "add up to 3.6% more than its Total). A warning to read, not a failure.",
 )
 def share_sums_to_one_exactly(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    bad = _rows(warehouse, _SHARE_TOTALS, [0.01])
-    return _result(
+    bad = query_rows(warehouse, _SHARE_TOTALS, [0.01])
+    return rows_check_result(
         bad,
         "every series sums to 1 within 1%",
         "series whose parts and published total differ by more than 1%",
@@ -85,7 +70,7 @@ def share_sums_to_one_exactly(warehouse: WarehouseResource) -> dg.AssetCheckResu
     description="HHI within 0-10,000, shares within 0-1, top-1 <= top-3.",
 )
 def hhi_in_range(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    bad = _rows(
+    bad = query_rows(
         warehouse,
         """
         SELECT source, commodity, stage, basis, year, hhi, top1_share, top3_share
@@ -94,7 +79,7 @@ def hhi_in_range(warehouse: WarehouseResource) -> dg.AssetCheckResult:
            OR top3_share < top1_share - 1e-9 OR china_share < 0
         LIMIT 50""",
     )
-    return _result(bad, "all in range", "series out of range")
+    return rows_check_result(bad, "all in range", "series out of range")
 
 
 @dg.asset_check(
@@ -108,7 +93,7 @@ def hhi_in_range(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     "16.5 kt and Germany 6th with 28.2 kt); anything else fails.",
 )
 def top3_matches_published(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    rows = _rows(
+    rows = query_rows(
         warehouse,
         """
         WITH listed AS (

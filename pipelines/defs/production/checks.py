@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from pipelines.defs.quality import gx_suite_check, known_iso3
+from pipelines.defs.quality import gx_suite_check, known_iso3, query_rows, rows_check_result
 from pipelines.defs.resources import WarehouseResource
 
 PRODUCTION = dg.AssetKey(["staging", "production"])
@@ -19,17 +19,15 @@ production_suite = gx_suite_check(
     "withheld or missing value never has one.",
 )
 def amount_matches_flag(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    with warehouse.get().connect() as con:
-        bad = con.execute("""
-            SELECT source_file, source_row, country, year, value_flag, value_raw, amount
-            FROM staging.production
-            WHERE (value_flag IN ('reported', 'estimated', 'none')) <> (amount IS NOT NULL)
-            LIMIT 20""").fetchall()
-    return dg.AssetCheckResult(
-        passed=not bad,
-        metadata={"examples": str(bad)},
-        description="consistent" if not bad else f"{len(bad)}+ rows",
+    bad = query_rows(
+        warehouse,
+        """
+        SELECT source_file, source_row, country, year, value_flag, value_raw, amount
+        FROM staging.production
+        WHERE (value_flag IN ('reported', 'estimated', 'none')) <> (amount IS NOT NULL)
+        LIMIT 20""",
     )
+    return rows_check_result(bad, "consistent", "rows whose amount contradicts their flag")
 
 
 production_checks = [production_suite, amount_matches_flag]

@@ -1,4 +1,9 @@
-"""CEPII BACI bilateral trade (bundled HS92 extract): raw.baci_flows -> staging.trade_flows."""
+"""CEPII BACI bilateral trade: raw.baci_flows (HS92, 1995-2024) and raw.baci_flows_hs17 (HS17,
+2022 and 2024, snapshot only) -> staging.trade_flows.
+
+HS17 rows only add (commodity, stage) series that no HS92 code carries (rule in
+pipelines/lib/transforms/trade.py and the seed notes): series 1995-2024 stay HS92-only.
+"""
 
 import hashlib
 from pathlib import Path
@@ -12,8 +17,14 @@ from pipelines.defs.trade.checks import trade_checks
 from pipelines.defs.trade.comtrade import comtrade_assets, comtrade_checks
 from pipelines.lib.seeds import load_seed
 from pipelines.lib.transforms import trade
+from pipelines.lib.warehouse import Warehouse
 
 BACI_HS92 = "baci/hs92/baci_hs92_critical_1995_2024.parquet"
+# HS17 extract (snapshot only): 2024 with value and quantity, 2022 value only (USD)
+BACI_HS17_2024 = "baci/hs17/trade.parquet"
+BACI_HS17_2022 = "baci/hs17/baci_2022.csv"
+BACI_HS17_FILES = f"{BACI_HS17_2022} + {BACI_HS17_2024}"
+BACI_HS17_TABLE = "raw.baci_flows_hs17"
 BACI_COUNTRY_CODES = "reference/baci_country_codes/country_codes_V202601.csv"
 TRADE_FLOWS = dg.AssetKey(["staging", "trade_flows"])
 
@@ -40,7 +51,8 @@ def _live_release(
         landing_root=Path(sources.landing_dir),
         policy=RetryPolicy(timeout_s=sources.timeout_s),
     )
-    codes = set(load_seed("hs_mineral")["hs6"])
+    seed = load_seed("hs_mineral")
+    codes = set(seed.filter(pl.col("nomenclature") == trade.NOMENCLATURE)["hs6"])  # HS92 only
     out_dir = work_dir / "baci" / landed.sha256[:16]  # derived: not in the immutable landing
     out_dir.mkdir(parents=True, exist_ok=True)
     parts = []
@@ -88,14 +100,68 @@ def raw_baci_flows(
 
 
 @dg.asset(
+    key=["raw", "baci_flows_hs17"],
+    group_name="trade",
+    kinds={"polars", "duckdb"},
+    description="CEPII BACI (HS2017) bilateral flows for 30 HS6 codes, 2022 and 2024, from the "
+    "bundled snapshot in both modes (live mode still downloads only the HS92 release): 2024 "
+    "from trade.parquet (thousand USD, tonnes), 2022 from baci_2022.csv (USD / 1000, no "
+    "quantity); the HS92 extract's shape with hs17_6, plus file name and sha256 per row.",
+)
+def raw_baci_flows_hs17(
+    context: dg.AssetExecutionContext, sources: SourcesResource, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    if sources.is_live:
+        context.log.info("BACI HS17 comes from the bundled snapshot (no HS17 release is fetched)")
+    parts = []
+    for rel, read in (
+        (BACI_HS17_2022, trade.read_baci_hs17_csv),
+        (BACI_HS17_2024, trade.read_baci_hs17_parquet),
+    ):
+        path = sources.snapshot / rel
+        parts.append(
+            read(path).with_columns(_source_file=pl.lit(rel), _sha256=pl.lit(_sha256(path)))
+        )
+    raw = pl.concat(parts)
+    wh = warehouse.get()
+    with wh.connect() as con:
+        rows = wh.write_table(con, BACI_HS17_TABLE, raw)
+    context.log.info(
+        f"{BACI_HS17_TABLE}: {rows} rows from the snapshot ({BACI_HS17_2022}, {BACI_HS17_2024})"
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "row_count": rows,
+            "years": ", ".join(str(y) for y in sorted(raw["year"].unique())),
+            "hs6_codes": raw["hs17_6"].n_unique(),
+            "mode": "snapshot",
+        }
+    )
+
+
+def _table_exists(wh: Warehouse, table: str) -> bool:
+    """Whether `schema.table` is in the build file."""
+    schema, name = table.split(".")
+    with wh.connect() as con:
+        return bool(
+            con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
+                [schema, name],
+            ).fetchone()[0]
+        )
+
+
+@dg.asset(
     key=TRADE_FLOWS,
     metadata={
         ALSO_WRITES: ["staging.dim_hs_mineral", "staging.eu_membership", "staging.partner_group"]
     },
     group_name="trade",
     kinds={"polars", "duckdb"},
-    deps=[raw_baci_flows, dg.AssetKey(["staging", "dim_country"])],
-    description="Bilateral trade flows conformed: ISO3 (Taiwan = TWN, historical BACI "
+    deps=[raw_baci_flows, raw_baci_flows_hs17, dg.AssetKey(["staging", "dim_country"])],
+    description="Bilateral trade flows conformed, BACI HS92 1995-2024 plus BACI HS17 2022 and "
+    "2024 for (commodity, stage) series no HS92 code carries (column nomenclature; HS17 codes "
+    "already covered by HS92 are excluded in the seed): ISO3 (Taiwan = TWN, historical BACI "
     "entities kept under their own code), HS6 -> commodity and stage from the reviewed seed, "
     "value in USD, quantity in tonnes (null when BACI has none). Also writes "
     "staging.dim_hs_mineral, staging.eu_membership and staging.partner_group from their seeds.",
@@ -107,8 +173,22 @@ def staging_trade_flows(
     known = set(wh.read_table("staging.dim_country")["iso3"].to_list())
     raw = wh.read_table("raw.baci_flows")
     hs_map = load_seed("hs_mineral")
+    # One nomenclature per (commodity, stage) series: no double count, no break in 2022/2024
+    trade.check_series_rule(hs_map)
     flows = trade.conform_baci(raw, hs_map, known, file=BACI_HS92)
     summary = trade.summarise(raw, flows, hs_map)
+    if _table_exists(wh, BACI_HS17_TABLE):
+        raw17 = wh.read_table(BACI_HS17_TABLE)
+        flows17 = trade.conform_baci(
+            raw17, hs_map, known, file=BACI_HS17_FILES, nomenclature=trade.HS17
+        )
+        summary17 = trade.summarise(raw17, flows17, hs_map, nomenclature=trade.HS17)
+        flows = trade.combine_nomenclatures(flows, flows17)
+        summary = {k: v + summary17[k] for k, v in summary.items()}
+        summary["hs17_rows"] = flows17.height
+    else:  # only when the HS17 raw asset was left out of a partial run
+        context.log.warning(f"{BACI_HS17_TABLE} not materialized: HS92 flows only")
+        summary["hs17_rows"] = 0
     with wh.connect() as con:
         rows = wh.write_table(con, "staging.trade_flows", flows)
         wh.write_table(con, "staging.dim_hs_mineral", hs_map)
@@ -134,11 +214,11 @@ def trade_iso3_codes(warehouse: WarehouseResource) -> dict:
 
 trade_flows_suite = gx_suite_check(
     TRADE_FLOWS,
-    id_columns=["year", "hs6", "exporter_iso3", "importer_iso3"],
+    id_columns=["nomenclature", "year", "hs6", "exporter_iso3", "importer_iso3"],
     parameters=trade_iso3_codes,
 )
 
 defs = dg.Definitions(
-    assets=[raw_baci_flows, staging_trade_flows, *comtrade_assets],
+    assets=[raw_baci_flows, raw_baci_flows_hs17, staging_trade_flows, *comtrade_assets],
     asset_checks=[trade_flows_suite, *trade_checks, *comtrade_checks],
 )
