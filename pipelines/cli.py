@@ -227,10 +227,15 @@ def cmd_exposure(args: argparse.Namespace) -> int:
     return 0
 
 
-# When each source publishes its next edition (month, day): used to say what is stale.
+# When each source's next edition is due: (years after the latest edition or data year, month,
+# day, what). USGS MCS <year> comes out in early February of that year; IEA in May; BACI's data
+# for year Y arrives in the January release of Y+2, so Y+1 is due in Y+3; Comtrade's year Y
+# declarations are complete by the autumn of Y+2.
 NEXT_RELEASE = {
-    "usgs_mcs": (2, 15, "USGS Mineral Commodity Summaries, early February"),
-    "iea": (6, 1, "IEA Critical Minerals Outlook / Data Explorer, May"),
+    "usgs_mcs": (1, 2, 15, "USGS Mineral Commodity Summaries, early February"),
+    "iea": (1, 6, 1, "IEA Critical Minerals Outlook / Data Explorer, May"),
+    "baci": (3, 2, 15, "CEPII BACI release, January"),
+    "comtrade": (2, 9, 1, "UN Comtrade annual declarations"),
 }
 
 
@@ -253,8 +258,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         "GROUP BY source ORDER BY source"
     ).fetchall():
         latest = max(int(e[-4:]) for e in editions.split(", "))
-        month, day, what = NEXT_RELEASE.get(source, (12, 31, "unknown"))
-        due = date(latest + 1, month, day)
+        lag, month, day, what = NEXT_RELEASE.get(source, (1, 12, 31, "unknown"))
+        due = date(latest + lag, month, day)
         state = (
             f"STALE: a newer edition was due by {due}" if today > due else f"current until {due}"
         )

@@ -1,4 +1,6 @@
 -- meta.source_files: every file the raw layer read in this refresh, with its hash and edition.
+-- `editions` ends with the edition's year (USGS/IEA) or the latest data year (trade), which
+-- `minerals status` uses to say when a newer release is due.
 SELECT 'usgs_mcs' AS source, source_file, any_value(_sha256) AS sha256,
        any_value(_fetched_at) AS fetched_at, any_value(_source) AS mode,
        string_agg(DISTINCT edition, ', ') AS editions, count(*) AS raw_rows
@@ -9,4 +11,18 @@ SELECT 'iea', source_file, any_value(_sha256), any_value(_fetched_at), any_value
        string_agg(DISTINCT edition, ', '), count(*)
 FROM raw.iea_supply
 GROUP BY source_file
+UNION ALL
+SELECT 'baci', _source_file, any_value(_sha256), NULL, NULL,
+       'BACI HS92 data to ' || max(year), count(*)
+FROM raw.baci_flows
+GROUP BY _source_file
+UNION ALL
+SELECT 'baci', _source_file, any_value(_sha256), NULL, NULL,
+       'BACI HS2017 data to ' || max(year), count(*)
+FROM raw.baci_flows_hs17
+GROUP BY _source_file
+UNION ALL
+SELECT 'comtrade', 'comtrade declarations', NULL, NULL, any_value(_source),
+       'Comtrade data to ' || max(refYear), count(*)
+FROM raw.comtrade_flows
 ORDER BY source, source_file
