@@ -447,3 +447,43 @@ def test_readme_data_dictionary_matches_the_published_warehouse(published):
     expected = catalog_docs.render_document(readme, catalog_docs.data_dictionary(con))
     assert readme == expected, "README data dictionary is stale: run `make docs`"
     assert not catalog_docs.undocumented(con)
+
+
+def test_importer_supply_risk_by_hand(published):
+    """GeoPolRisk for Japan's natural graphite 2024, from the raw parquet and WGIData.csv."""
+    import polars as pl
+
+    from pipelines.lib.transforms.governance import read_wgi_bulk
+
+    con, _, _ = published
+    flows = graphite_flows_2024().filter(pl.col("importer") == "JPN")
+    shares = flows.group_by("exporter").agg(usd=pl.col("usd").sum())
+    total = shares["usd"].sum()
+    pv = read_wgi_bulk(SNAPSHOT_DIR / "wgi/WGIData.csv").filter(
+        pl.col("dimension") == "political_stability"
+    )
+    # the last published year (2022), carried forward to 2024
+    latest = (
+        pv.filter(pl.col("estimate").is_not_null())
+        .sort("year")
+        .group_by("iso3")
+        .agg(pl.col("estimate").last())
+    )
+    instability = {
+        r["iso3"]: min(1, max(0, (2.5 - r["estimate"]) / 5)) for r in latest.iter_rows(named=True)
+    }
+    weighted = sum(
+        r["usd"] / total * instability[r["exporter"]]
+        for r in shares.iter_rows(named=True)
+        if r["exporter"] in instability
+    )
+    (production_hhi,) = con.execute("""SELECT hhi / 10000 FROM marts.supply_concentration
+        WHERE source = 'usgs_mcs' AND commodity = 'graphite' AND stage = 'mining'
+          AND basis = 'production' AND year = 2024""").fetchone()
+    got = rows(
+        con,
+        """SELECT * FROM marts.importer_supply_risk WHERE importer_iso3 = 'JPN'
+        AND commodity = 'graphite' AND stage = 'mining' AND year = 2024""",
+    )[0]
+    assert got["import_weighted_instability"] == pytest.approx(weighted)
+    assert got["geopolrisk"] == pytest.approx(production_hhi * weighted)
