@@ -20,12 +20,13 @@ latest AS (SELECT * FROM ranked WHERE pick = 1)
 SELECT
     commodity,
     m.year AS mining_year,
-    round(100 * m.china_share, 1) AS "mining China %",
+    -- blank where the source does not list China (it may sit in "Other countries")
+    CASE WHEN m.china_listed THEN round(100 * m.china_share, 1) END AS "mining China %",
     round(100 * m.top3_share, 1) AS "mining top-3 %",
     round(m.hhi) AS mining_hhi,
     r.year AS refining_year,
     r.source AS refining_source,
-    round(100 * r.china_share, 1) AS "refining China %",
+    CASE WHEN r.china_listed THEN round(100 * r.china_share, 1) END AS "refining China %",
     round(100 * r.top3_share, 1) AS "refining top-3 %",
     round(r.hhi) AS refining_hhi
 FROM (SELECT * FROM latest WHERE stage = 'mining') m
