@@ -82,16 +82,7 @@ def raw_usgs_mcs_production(
         live_names = {p.name for p in live}
         paths = [p for p in paths if p.name not in live_names] + live
     raw = usgs.read_usgs_files(paths)
-    files = {}
-    for p in paths:
-        edition_dir = (
-            "2025"
-            if p.name.startswith("MCS2025")
-            else "2026"
-            if p.name.startswith("MCS2026")
-            else p.parent.name
-        )
-        files[f"{edition_dir}/{p.name}"] = p
+    files = {usgs.source_label(p): p for p in paths}
     raw = _with_lineage(raw, files, "live" if sources.is_live else "snapshot")
     wh = warehouse.get()
     with wh.connect() as con:
@@ -101,7 +92,7 @@ def raw_usgs_mcs_production(
         metadata={
             "row_count": rows,
             "files": len(files),
-            "rows_by_edition": dg.MetadataValue.md(by_edition.to_pandas().to_markdown(index=False)),
+            "rows_by_edition": dg.MetadataValue.json(dict(by_edition.iter_rows())),
         }
     )
 

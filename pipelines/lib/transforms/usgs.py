@@ -39,6 +39,16 @@ _WIDE_PROD = re.compile(
 _FILE_CODE = re.compile(r"mcs ?(?P<ed>\d{4})-(?P<code>[a-z-]+)_world\.csv$", re.I)
 
 
+def source_label(path: Path) -> str:
+    """How rows name their file: `<edition year>/<file name>`, wherever the file lies."""
+    if path.name == "MCS2025_World_Data.csv":
+        return f"2025/{path.name}"
+    if path.name == "MCS2026_Commodities_Data.csv":
+        return f"2026/{path.name}"
+    match = _FILE_CODE.search(path.name)
+    return f"{match['ed']}/{path.name}" if match else path.name
+
+
 def decode(path: Path) -> str:
     """UTF-8 (with or without BOM) when it is; otherwise Windows-1252, as USGS often publishes."""
     data = path.read_bytes()
@@ -84,7 +94,7 @@ def read_mcs_chapter_csv(path: Path) -> pl.DataFrame:
                 {
                     # the file's own `Source` cell is sometimes "MCS 2024": trust the name
                     "edition": "MCS" + match["ed"],
-                    "source_file": f"{match['ed']}/{path.name}",
+                    "source_file": source_label(path),
                     "source_row": line,
                     "chapter_label": match["code"].lower(),
                     "country_raw": row[i_country],
@@ -114,7 +124,7 @@ def read_mcs2025_world(path: Path) -> pl.DataFrame:
             records.append(
                 {
                     "edition": row[col.get("SOURCE", 0)].strip() or "MCS2025",
-                    "source_file": f"2025/{path.name}",  # edition/file, as for every edition
+                    "source_file": source_label(path),
                     "source_row": line,
                     "chapter_label": row[col["COMMODITY"]],
                     "country_raw": row[col["COUNTRY"]],
@@ -156,7 +166,7 @@ def read_mcs2026_commodities(path: Path) -> pl.DataFrame:
         if not year.isdigit():
             raise SourceDataError(
                 "usgs_mcs",
-                f"2026/{path.name}",
+                source_label(path),
                 "year is not a number",
                 rows=[line],
                 field="Year",
@@ -166,7 +176,7 @@ def read_mcs2026_commodities(path: Path) -> pl.DataFrame:
         records.append(
             {
                 "edition": "MCS2026",
-                "source_file": f"2026/{path.name}",
+                "source_file": source_label(path),
                 "source_row": line,
                 "chapter_label": row[col["MCS chapter"]],
                 "country_raw": row[col["Country"]],
