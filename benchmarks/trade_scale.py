@@ -242,23 +242,12 @@ def run_project(zip_path: Path, tmpdir: Path) -> dict:
     )
 
     def conform() -> None:
-        countries = pl.read_csv(COUNTRY_CSV, infer_schema=False).select(
-            pl.col("country_code").cast(pl.Int32).alias("code"),
-            pl.col("country_iso3").alias("iso3"),
-        )
+        from pipelines.lib.transforms.trade import with_iso3
+
+        countries = pl.read_csv(COUNTRY_CSV, infer_schema=False)
         tmp = conformed.with_name(f".{conformed.name}.tmp")
         (
-            pl.scan_parquet(filtered)
-            .join(
-                countries.lazy().rename({"code": "exporter_code", "iso3": "exporter_iso3"}),
-                on="exporter_code",
-                how="left",
-            )
-            .join(
-                countries.lazy().rename({"code": "importer_code", "iso3": "importer_iso3"}),
-                on="importer_code",
-                how="left",
-            )
+            with_iso3(pl.scan_parquet(filtered), countries)
             .with_columns((pl.col("value_kusd") * 1000).alias("value_usd"))
             .sink_parquet(tmp)
         )

@@ -175,7 +175,7 @@ COMMENT ON COLUMN marts.supply_risk.largest_contributor_iso3 IS 'ISO3 of the cou
 -- marts.alerts
 COMMENT ON TABLE marts.alerts IS 'History of alerts, appended once when first seen (re-running adds no duplicates): a series turning highly concentrated, China''s share up 5 points or more, a new breach of the EU 65% cap. Projections never alert.';
 COMMENT ON COLUMN marts.alerts.alert_key IS 'Unique key: kind|source|commodity|stage|basis|year (plus importer for trade alerts).';
-COMMENT ON COLUMN marts.alerts.kind IS 'Alert kind: became_highly_concentrated | china_share_up_5pts | exceeds_eu_65pct_cap (trade).';
+COMMENT ON COLUMN marts.alerts.kind IS 'Alert kind: became_highly_concentrated | china_share_up_5pts | new_eu_65pct_breach (EU27 imports).';
 COMMENT ON COLUMN marts.alerts.source IS 'Data source of the series: usgs_mcs, iea or a trade source.';
 COMMENT ON COLUMN marts.alerts.commodity IS 'Canonical commodity key.';
 COMMENT ON COLUMN marts.alerts.stage IS 'Supply-chain stage.';

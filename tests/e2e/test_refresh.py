@@ -17,9 +17,24 @@ def everything():
     return [*defs.assets, *defs.asset_checks]
 
 
+def refresh(tmp, **sources):
+    """The whole graph in process, every output under `tmp`."""
+    from pipelines.defs.resources import SourcesResource, WarehouseResource
+
+    resources = {
+        "sources": SourcesResource(landing_dir=str(tmp / "landing"), **sources),
+        "warehouse": WarehouseResource(directory=str(tmp / "warehouse")),
+    }
+    return dg.materialize(
+        everything(),
+        resources=resources,
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+
+
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
-    from pipelines.defs.resources import SourcesResource, WarehouseResource
 
     tmp = tmp_path_factory.mktemp("e2e")
     # a table a removed model left in the persistent build: it must not be published
@@ -27,16 +42,7 @@ def published(tmp_path_factory):
 
     with Warehouse(tmp / "warehouse").connect() as con:
         con.execute("CREATE TABLE staging.production_series AS SELECT 1 AS leftover")
-    resources = {
-        "sources": SourcesResource(landing_dir=str(tmp / "landing")),
-        "warehouse": WarehouseResource(directory=str(tmp / "warehouse")),
-    }
-    result = dg.materialize(
-        everything(),
-        resources=resources,
-        instance=dg.DagsterInstance.ephemeral(),
-        raise_on_error=False,
-    )
+    result = refresh(tmp)
     checks = {
         (e.asset_key.to_user_string(), e.check_name): e
         for e in result.get_asset_check_evaluations()
@@ -226,8 +232,6 @@ def test_failed_refresh_leaves_the_published_warehouse_untouched(published, tmp_
     import hashlib
     import shutil
 
-    from pipelines.defs.resources import SourcesResource, WarehouseResource
-
     _, _, tmp = published
     target = tmp / "warehouse" / "minerals.duckdb"
     before = hashlib.sha256(target.read_bytes()).hexdigest()
@@ -238,16 +242,7 @@ def test_failed_refresh_leaves_the_published_warehouse_untouched(published, tmp_
     planted.write_text(
         planted.read_text(encoding="utf-8-sig").replace("Zimbabwe", "Zimbabwé"), encoding="utf-8"
     )
-    resources = {
-        "sources": SourcesResource(snapshot_dir=str(snapshot)),
-        "warehouse": WarehouseResource(directory=str(tmp / "warehouse")),
-    }
-    result = dg.materialize(
-        everything(),
-        resources=resources,
-        instance=dg.DagsterInstance.ephemeral(),
-        raise_on_error=False,
-    )
+    result = refresh(tmp, snapshot_dir=str(snapshot))
     assert not result.success
     errors = [
         str(e.event_specific_data.error)

@@ -289,32 +289,31 @@ def eu_membership(seed: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def release_to_extract(filtered: pl.LazyFrame, country_codes: pl.DataFrame) -> pl.LazyFrame:
-    """Rows filtered out of a BACI release (year, hs6, exporter/importer_code, value_kusd,
-    quantity_t) -> the bundled extract's shape, numeric codes mapped through BACI's own table
-    (`country_code, country_iso3`; Taiwan is `S19` there, as in the extract)."""
-    codes = country_codes.select(
+def with_iso3(flows: pl.LazyFrame, country_codes: pl.DataFrame) -> pl.LazyFrame:
+    """Add exporter_iso3 / importer_iso3 to rows keyed by BACI's numeric exporter_code and
+    importer_code, through BACI's own table (`country_code, country_iso3`; Taiwan is `S19`)."""
+    codes = country_codes.lazy().select(
         code=pl.col("country_code").cast(pl.Int64), iso3=pl.col("country_iso3")
     )
-    return (
-        filtered.join(
-            codes.lazy().rename({"code": "exporter_code", "iso3": "exporter_iso3"}),
-            on="exporter_code",
+    for side in ("exporter", "importer"):
+        flows = flows.with_columns(pl.col(f"{side}_code").cast(pl.Int64)).join(
+            codes.rename({"code": f"{side}_code", "iso3": f"{side}_iso3"}),
+            on=f"{side}_code",
             how="left",
         )
-        .join(
-            codes.lazy().rename({"code": "importer_code", "iso3": "importer_iso3"}),
-            on="importer_code",
-            how="left",
-        )
-        .select(
-            year=pl.col("year").cast(pl.Int64),
-            hs92_6=pl.col("hs6"),
-            exporter_baci=pl.col("exporter_code").cast(pl.Int64),
-            importer_baci=pl.col("importer_code").cast(pl.Int64),
-            exporter_iso3="exporter_iso3",
-            importer_iso3="importer_iso3",
-            value_kusd="value_kusd",
-            qty_t="quantity_t",
-        )
+    return flows
+
+
+def release_to_extract(filtered: pl.LazyFrame, country_codes: pl.DataFrame) -> pl.LazyFrame:
+    """Rows filtered out of a BACI release (year, hs6, exporter/importer_code, value_kusd,
+    quantity_t) -> the bundled extract's shape."""
+    return with_iso3(filtered, country_codes).select(
+        year=pl.col("year").cast(pl.Int64),
+        hs92_6=pl.col("hs6"),
+        exporter_baci="exporter_code",
+        importer_baci="importer_code",
+        exporter_iso3="exporter_iso3",
+        importer_iso3="importer_iso3",
+        value_kusd="value_kusd",
+        qty_t="quantity_t",
     )
