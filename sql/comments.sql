@@ -93,7 +93,7 @@ COMMENT ON COLUMN staging.governance.estimate IS 'WGI estimate, about -2.5 (wors
 COMMENT ON COLUMN staging.governance.percentile_rank IS 'Percentile rank among all countries, 0 (lowest) to 100 (highest).';
 COMMENT ON COLUMN staging.governance.is_carried_forward IS 'True when the value is the last published year''s score repeated for a later year.';
 COMMENT ON COLUMN staging.governance.source_year IS 'WGI year the estimate actually comes from.';
-COMMENT ON COLUMN staging.governance.source IS 'WGI release the row was read from, e.g. wgi_2023_update.';
+COMMENT ON COLUMN staging.governance.source IS 'Where the estimates were read from: wgi_2023_update (the bundled bulk file) or worldbank_api (live).';
 
 -- marts.country_share
 COMMENT ON TABLE marts.country_share IS 'One row per (source, commodity, stage, basis, year, iso3): each country''s amount and share of the world total, newest edition only. Withheld or missing amounts stay with a null share and rank.';

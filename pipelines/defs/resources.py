@@ -37,6 +37,7 @@ class SourcesResource(dg.ConfigurableResource):
     baci_release_url: str = (  # MINERALS_BACI_RELEASE_URL
         "https://www.cepii.fr/DATA_DOWNLOAD/baci/data/BACI_HS92_V202501.zip"
     )
+    worldbank_base_url: str = "https://api.worldbank.org/v2"  # MINERALS_WORLDBANK_BASE_URL
     timeout_s: float = 60.0
 
     @property
@@ -59,6 +60,7 @@ ENV_SETTINGS = {
     "MINERALS_COMTRADE_BASE_URL": ("sources", "comtrade_base_url"),
     "COMTRADE_API_KEY": ("sources", "comtrade_api_key"),
     "MINERALS_BACI_RELEASE_URL": ("sources", "baci_release_url"),
+    "MINERALS_WORLDBANK_BASE_URL": ("sources", "worldbank_base_url"),
     "MINERALS_WAREHOUSE_DIR": ("warehouse", "directory"),
 }
 

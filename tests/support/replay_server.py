@@ -175,6 +175,9 @@ class _Server(ThreadingHTTPServer):
 
 class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, like real servers
+    # Headers and body go out as two writes; with Nagle on each response waits ~40 ms for the
+    # client's delayed ACK, and API tests make hundreds of requests.
+    disable_nagle_algorithm = True
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:

@@ -8,6 +8,8 @@ import polars as pl
 from pipelines.defs.quality import gx_suite_check, known_iso3
 from pipelines.defs.resources import ALSO_WRITES, SourcesResource, WarehouseResource
 from pipelines.lib.seeds import load_seed
+from pipelines.lib.sources.http import RetryPolicy, make_session
+from pipelines.lib.sources.worldbank import fetch_wgi
 from pipelines.lib.sql import load_query
 from pipelines.lib.transforms import governance
 from pipelines.lib.transforms.export_controls import conform_export_controls
@@ -35,8 +37,21 @@ def staging_governance(
             "SELECT max(year) FROM staging.production WHERE NOT is_projection"
         ).fetchone()
         known = {r[0] for r in con.execute("SELECT iso3 FROM staging.dim_country").fetchall()}
-    wgi = governance.read_wgi_bulk(sources.snapshot / WGI_BULK)
-    staged = governance.conform_governance(wgi, known, through_year)
+    if sources.is_live:
+        wgi = fetch_wgi(
+            make_session(),
+            base_url=sources.worldbank_base_url,
+            policy=RetryPolicy(timeout_s=sources.timeout_s),
+            known_iso3=known,
+        )
+        context.log.info(
+            f"WGI from the World Bank API ({sources.worldbank_base_url}): {wgi.height} rows"
+        )
+    else:
+        wgi = governance.read_wgi_bulk(sources.snapshot / WGI_BULK)
+        context.log.info(f"WGI from the snapshot bulk file {WGI_BULK}: {wgi.height} rows")
+    origin = "worldbank_api" if sources.is_live else "wgi_2023_update"
+    staged = governance.conform_governance(wgi, known, through_year, source=origin)
     with wh.connect() as con:
         rows = wh.write_table(con, "staging.governance", staged)
     carried = staged.filter(pl.col("is_carried_forward")).height

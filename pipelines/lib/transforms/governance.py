@@ -74,8 +74,17 @@ def read_wgi_bulk(path: Path) -> pl.DataFrame:
     )
 
 
-def conform_governance(wgi: pl.DataFrame, known_iso3: set[str], through_year: int) -> pl.DataFrame:
-    """Known countries only, every year up to `through_year`, gaps carried forward and flagged."""
+def conform_governance(
+    wgi: pl.DataFrame,
+    known_iso3: set[str],
+    through_year: int,
+    *,
+    source: str = "wgi_2023_update",
+) -> pl.DataFrame:
+    """Known countries only, every year up to `through_year`, gaps carried forward and flagged.
+
+    `source` names where the estimates came from (the bundled bulk file, or `worldbank_api`).
+    """
     unknown = set(wgi["iso3"]) - known_iso3 - set(NOT_ISO_COUNTRIES)
     if unknown:
         raise SourceDataError(
@@ -86,6 +95,8 @@ def conform_governance(wgi: pl.DataFrame, known_iso3: set[str], through_year: in
             values=sorted(unknown),
         )
     published = wgi.filter(pl.col("iso3").is_in(known_iso3), pl.col("estimate").is_not_null())
+    if published.is_empty():
+        raise SourceDataError("wgi", source, "no governance estimate for any known country")
     first_year = int(published["year"].min())
     grid = (
         published.select("iso3", "dimension")
@@ -110,7 +121,7 @@ def conform_governance(wgi: pl.DataFrame, known_iso3: set[str], through_year: in
         .filter(pl.col("estimate").is_not_null())
         .with_columns(
             is_carried_forward=pl.col("source_year") != pl.col("year"),
-            source=pl.lit("wgi_2023_update"),
+            source=pl.lit(source),
         )
         .select(
             "iso3",
