@@ -1,6 +1,5 @@
 """USGS and IEA production by country: raw as published -> staging.production."""
 
-import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,21 +10,18 @@ from pipelines.defs.reference.assets import country_lookup
 from pipelines.defs.resources import ALSO_WRITES, SourcesResource, WarehouseResource
 from pipelines.lib.seeds import load_seed, units
 from pipelines.lib.sources.catalog import IEA_LIVE_FILES, USGS_LIVE_FILES, LiveFile
+from pipelines.lib.sources.http import sha256_file
 from pipelines.lib.transforms import iea, production, usgs
 
 IEA_WORKBOOK = "iea/CM_Data_Explorer_May2024.xlsx"
 IEA_JSON_2025 = "iea/iea_cm_data_explorer_2025ed_derived.json"
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _with_lineage(df: pl.DataFrame, files: dict[str, Path], root_name: str) -> pl.DataFrame:
     """Add `_sha256` and `_fetched_at` per source file to raw rows."""
     lineage = pl.DataFrame(
         [
-            (name, _sha256(p), datetime.fromtimestamp(p.stat().st_mtime, UTC))
+            (name, sha256_file(p), datetime.fromtimestamp(p.stat().st_mtime, UTC))
             for name, p in files.items()
         ],
         schema={

@@ -5,7 +5,6 @@ HS17 rows only add (commodity, stage) series that no HS92 code carries (rule in
 pipelines/lib/transforms/trade.py and the seed notes): series 1995-2024 stay HS92-only.
 """
 
-import hashlib
 from pathlib import Path
 
 import dagster as dg
@@ -16,6 +15,7 @@ from pipelines.defs.resources import ALSO_WRITES, SourcesResource, WarehouseReso
 from pipelines.defs.trade.checks import trade_checks
 from pipelines.defs.trade.comtrade import comtrade_assets, comtrade_checks
 from pipelines.lib.seeds import load_seed
+from pipelines.lib.sources.http import sha256_file
 from pipelines.lib.transforms import trade
 from pipelines.lib.warehouse import Warehouse
 
@@ -27,10 +27,6 @@ BACI_HS17_FILES = f"{BACI_HS17_2022} + {BACI_HS17_2024}"
 BACI_HS17_TABLE = "raw.baci_flows_hs17"
 BACI_COUNTRY_CODES = "reference/baci_country_codes/country_codes_V202601.csv"
 TRADE_FLOWS = dg.AssetKey(["staging", "trade_flows"])
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _live_release(
@@ -82,7 +78,7 @@ def raw_baci_flows(
         raw, source_file, digest = _live_release(context, sources, work_dir)
     else:
         path = sources.snapshot / BACI_HS92
-        source_file, digest = BACI_HS92, _sha256(path)
+        source_file, digest = BACI_HS92, sha256_file(path)
         raw = trade.read_baci_extract(path).collect()
     raw = raw.with_columns(_source_file=pl.lit(source_file), _sha256=pl.lit(digest))
     wh = warehouse.get()
@@ -120,7 +116,7 @@ def raw_baci_flows_hs17(
     ):
         path = sources.snapshot / rel
         parts.append(
-            read(path).with_columns(_source_file=pl.lit(rel), _sha256=pl.lit(_sha256(path)))
+            read(path).with_columns(_source_file=pl.lit(rel), _sha256=pl.lit(sha256_file(path)))
         )
     raw = pl.concat(parts)
     wh = warehouse.get()

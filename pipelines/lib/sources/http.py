@@ -225,9 +225,9 @@ def land_file(
         raise
 
     size = part.stat().st_size
-    digest = _sha256_file(part)
+    digest = sha256_file(part)
     latest = latest_landed(landing_root, source, filename)
-    if latest is not None and latest.stat().st_size == size and _sha256_file(latest) == digest:
+    if latest is not None and latest.stat().st_size == size and sha256_file(latest) == digest:
         part.unlink()
         _remove_if_empty(date_dir)
         logger.info("%s: %s unchanged (sha256 %s), reusing %s", source, filename, digest, latest)
@@ -432,7 +432,8 @@ def _free_version_path(date_dir: Path, filename: str) -> Path:
     return target
 
 
-def _sha256_file(path: Path) -> str:
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file, read in chunks (landed files can be gigabytes)."""
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         while chunk := fh.read(CHUNK_SIZE):
