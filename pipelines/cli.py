@@ -54,10 +54,19 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     if args.live:
         os.environ["MINERALS_SOURCE"] = "live"
     from pipelines.definitions import defs
+    from pipelines.defs.trade.partitions import year_range_tags
 
     job = defs.resolve_job_def("refresh_job")
     if args.select:
-        job = job.get_subset(asset_selection={dg.AssetKey(s.split(".")) for s in args.select})
+        known = {k.to_user_string().replace("/", "."): k for k in defs.resolve_all_asset_keys()}
+        for name in args.select:
+            _require_known(name, sorted(known), "asset", "show all tables")
+        job = job.get_subset(asset_selection={known[name] for name in args.select})
+    try:  # trade assets are partitioned by year: one run covers the whole range, or --years
+        first, _, last = (args.years or "").partition("-")
+        tags = year_range_tags(int(first), int(last or first)) if args.years else year_range_tags()
+    except ValueError as exc:
+        sys.exit(f"error: --years {args.years!r}: {exc}")
     instance = (
         dg.DagsterInstance.get()
         if os.environ.get("DAGSTER_HOME")
@@ -70,7 +79,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     if args.log_level:  # the full Dagster event log, for debugging
         loggers["console"] = {"config": {"log_level": args.log_level}}
     result = job.execute_in_process(
-        instance=instance, raise_on_error=False, run_config={"loggers": loggers}
+        instance=instance, raise_on_error=False, run_config={"loggers": loggers}, tags=tags
     )
     failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed]
     if failed_checks:
@@ -290,6 +299,11 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="+",
         metavar="SCHEMA.TABLE",
         help="only these assets, e.g. staging.production (publishes nothing)",
+    )
+    p.add_argument(
+        "--years",
+        metavar="FIRST-LAST",
+        help="trade years to rebuild, e.g. 2022-2024 (default: all); other years are kept",
     )
     p.add_argument(
         "--log-level",

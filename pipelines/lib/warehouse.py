@@ -47,6 +47,37 @@ class Warehouse:
             con.unregister("_frame")
         return df.height
 
+    def replace_years(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        table: str,
+        df: pl.DataFrame,
+        years: list[int],
+        *,
+        all_years: bool,
+    ) -> int:
+        """Write the rows of `years` (a partitioned asset's run) and leave other years alone.
+
+        A run over every year replaces the whole table, so a changed schema takes effect.
+        """
+        # fetchall, not fetchone: DuckDB 2 keeps a partly read result open on the connection
+        # and refuses the next statement
+        ((exists,),) = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name || '.' || table_name = ?",
+            [table],
+        ).fetchall()
+        if all_years or not exists:
+            return self.write_table(con, table, df)
+        con.register("_frame", df)
+        try:
+            con.execute(
+                f"DELETE FROM {table} WHERE year IN (SELECT unnest(?::INT[]))", [years]
+            ).fetchall()
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _frame").fetchall()
+        finally:
+            con.unregister("_frame")
+        return df.height
+
     def read_table(self, table: str) -> pl.DataFrame:
         with self.connect() as con:
             return con.sql(f"SELECT * FROM {table}").pl()

@@ -75,3 +75,17 @@ def test_dg_check_defs_passes():
         cwd=Path(__file__).parents[2],
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+
+
+def test_trade_is_partitioned_by_year_and_schedules_cover_every_year():
+    import dagster as dg
+
+    from pipelines.defs.trade.partitions import BACI_FIRST_YEAR, BACI_LAST_YEAR, year_range_tags
+
+    specs = {s.key.to_user_string(): a for a in defs.assets for s in a.specs}
+    for key in ["raw/baci_flows", "staging/trade_flows"]:
+        keys = specs[key].partitions_def.get_partition_keys()
+        assert keys[0] == str(BACI_FIRST_YEAR) and keys[-1] == str(BACI_LAST_YEAR)
+    for schedule in defs.schedules:
+        request = schedule.evaluate_tick(dg.build_schedule_context()).run_requests[0]
+        assert year_range_tags().items() <= request.tags.items()

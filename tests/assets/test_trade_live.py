@@ -8,6 +8,7 @@ import pytest
 from pipelines.defs.reference.assets import dim_country
 from pipelines.defs.resources import SourcesResource
 from pipelines.defs.trade.assets import raw_baci_flows, staging_trade_flows
+from pipelines.defs.trade.partitions import year_range_tags
 from pipelines.lib.paths import SNAPSHOT_DIR
 from tests.support.replay_server import Fault, ReplayServer
 from tests.unit.test_baci_source import _write_release
@@ -37,6 +38,7 @@ def test_live_release_is_landed_filtered_and_conformed(resources, tmp_path):
             [dim_country, raw_baci_flows, staging_trade_flows],
             resources=resources,
             instance=dg.DagsterInstance.ephemeral(),
+            tags=year_range_tags(2022, 2023),  # trade assets are partitioned by year
         )
     assert result.success
     landed = list((tmp_path / "landing/baci").rglob("*.zip"))

@@ -8,6 +8,7 @@ import duckdb
 import pytest
 
 from pipelines.definitions import defs
+from pipelines.defs.trade.partitions import year_range_tags
 from pipelines.lib.paths import SNAPSHOT_DIR
 
 pytestmark = pytest.mark.e2e
@@ -30,6 +31,7 @@ def refresh(tmp, **sources):
         resources=resources,
         instance=dg.DagsterInstance.ephemeral(),
         raise_on_error=False,
+        tags=year_range_tags(),  # trade assets are partitioned by year: every year, one run
     )
 
 

@@ -21,6 +21,7 @@ def real_shapes(tmp_path_factory):
     """In-memory DuckDB with every staging/marts/meta table of a real build (no rows)."""
     from pipelines.definitions import defs
     from pipelines.defs.resources import SourcesResource, WarehouseResource
+    from pipelines.defs.trade.partitions import year_range_tags
 
     tmp = tmp_path_factory.mktemp("shapes")
     wanted = {"exports", "dashboard"}  # outputs of the published file: not needed here
@@ -33,6 +34,7 @@ def real_shapes(tmp_path_factory):
         },
         instance=dg.DagsterInstance.ephemeral(),
         raise_on_error=True,
+        tags=year_range_tags(),  # trade assets are partitioned by year
     )
     assert result.success
     published = tmp / "warehouse" / "minerals.duckdb"

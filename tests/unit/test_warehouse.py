@@ -45,3 +45,22 @@ def test_unpublished_build_changes_are_invisible(tmp_path):
     wh.publish()
     build(wh, 99)  # a refresh that dies before publish
     assert read_in_another_process(wh.published_path) == "1"
+
+
+def test_replace_years_rewrites_only_the_years_given(tmp_path):
+    import polars as pl
+
+    wh = Warehouse(tmp_path)
+    rows = pl.DataFrame({"year": [2022, 2023, 2024], "value_usd": [1.0, 2.0, 3.0]})
+    with wh.connect() as con:
+        wh.replace_years(con, "raw.flows", rows, [2022, 2023, 2024], all_years=True)
+        # a backfill of 2023 alone: its rows change, 2022 and 2024 stay as they were
+        wh.replace_years(
+            con,
+            "raw.flows",
+            pl.DataFrame({"year": [2023], "value_usd": [9.0]}),
+            [2023],
+            all_years=False,
+        )
+        got = con.execute("SELECT year, value_usd FROM raw.flows ORDER BY year").fetchall()
+    assert got == [(2022, 1.0), (2023, 9.0), (2024, 3.0)]

@@ -16,6 +16,7 @@ class ProgressHandler(logging.Handler):
         super().__init__()
         self.stream = stream or sys.stdout
         self.started = time.monotonic()
+        self.reported: set[str] = set()  # a year-partitioned asset reports once per year
 
     def emit(self, record: logging.LogRecord) -> None:
         meta = getattr(record, "dagster_meta", None) or {}
@@ -29,6 +30,9 @@ class ProgressHandler(logging.Handler):
             rows = materialization.metadata.get("row_count")
             size = f"{rows.value:>12,} rows" if rows is not None else ""
             name = materialization.asset_key.to_user_string().replace("/", ".")
+            if name in self.reported:
+                return
+            self.reported.add(name)
             self.stream.write(f"{elapsed}  built    {name:<36}{size}\n")
         elif kind == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data

@@ -4,6 +4,8 @@ from datetime import timedelta
 
 import dagster as dg
 
+from pipelines.defs.trade.partitions import year_range_tags
+
 ALERTS_KEY = dg.AssetKey(["marts", "alerts"])
 
 # USGS publishes the Mineral Commodity Summaries in late January / early February; the IEA
@@ -20,7 +22,8 @@ refresh_job = dg.define_asset_job(
     executor_def=dg.in_process_executor,
 )
 
-usgs_annual_february = dg.ScheduleDefinition(
+
+@dg.schedule(
     name="usgs_annual_february",
     job=refresh_job,
     cron_schedule="0 6 15 2 *",
@@ -28,6 +31,9 @@ usgs_annual_february = dg.ScheduleDefinition(
     description="Full refresh on 15 February, after USGS releases the Mineral Commodity "
     "Summaries (early February). Run with MINERALS_SOURCE=live on the scheduler host.",
 )
+def usgs_annual_february(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    # trade assets are partitioned by year: every year in one run (system tags, so set here)
+    return dg.RunRequest(tags=year_range_tags())
 
 
 trade_job = dg.define_asset_job(
@@ -37,7 +43,8 @@ trade_job = dg.define_asset_job(
     executor_def=dg.in_process_executor,
 )
 
-trade_monthly = dg.ScheduleDefinition(
+
+@dg.schedule(
     name="trade_monthly",
     job=trade_job,
     cron_schedule="0 5 2 * *",
@@ -46,6 +53,8 @@ trade_monthly = dg.ScheduleDefinition(
     "(CEPII publishes yearly, usually in January) and the Comtrade declarations of the past "
     "month. An unchanged BACI zip is not landed again (same sha256).",
 )
+def trade_monthly(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    return dg.RunRequest(tags=year_range_tags())
 
 
 @dg.sensor(

@@ -14,6 +14,7 @@ from pipelines.defs.quality import gx_suite_check, known_iso3
 from pipelines.defs.resources import ALSO_WRITES, SourcesResource, WarehouseResource
 from pipelines.defs.trade.checks import trade_checks
 from pipelines.defs.trade.comtrade import comtrade_assets, comtrade_checks
+from pipelines.defs.trade.partitions import baci_years, partition_years, single_run
 from pipelines.lib.seeds import load_seed
 from pipelines.lib.sources.http import sha256_file
 from pipelines.lib.transforms import trade
@@ -30,7 +31,7 @@ TRADE_FLOWS = dg.AssetKey(["staging", "trade_flows"])
 
 
 def _live_release(
-    context: dg.AssetExecutionContext, sources: SourcesResource, work_dir: Path
+    context: dg.AssetExecutionContext, sources: SourcesResource, work_dir: Path, years: list[int]
 ) -> tuple[pl.DataFrame, str, str]:
     """Download (resumably) the BACI release and keep only the mapped HS6 codes, year by year.
 
@@ -52,44 +53,73 @@ def _live_release(
     out_dir = work_dir / "baci" / landed.sha256[:16]  # derived: not in the immutable landing
     out_dir.mkdir(parents=True, exist_ok=True)
     parts = []
-    for year in baci.year_members(landed.path):
+    available = baci.year_members(landed.path)
+    missing = sorted(set(years) - set(available))
+    if missing:
+        context.log.warning(f"BACI release {landed.path.name} has no data for {missing}")
+    for year in sorted(set(years) & set(available)):
         part = out_dir / f"{year}.parquet"
         rows = baci.filter_year_to_parquet(landed.path, year, codes, part)
         context.log.info(f"BACI {year}: {rows:,} mineral flows kept")
         parts.append(part)
     country_codes = pl.read_csv(sources.snapshot / BACI_COUNTRY_CODES, infer_schema=False)
+    if not parts:
+        empty = trade.release_to_extract(pl.LazyFrame(schema=_FILTERED_SCHEMA), country_codes)
+        return empty.collect(), landed.path.name, landed.sha256
     raw = trade.release_to_extract(pl.scan_parquet(parts), country_codes).collect()
     return raw, landed.path.name, landed.sha256
 
 
+_FILTERED_SCHEMA = {
+    "year": pl.Int64,
+    "hs6": pl.String,
+    "exporter_code": pl.Int64,
+    "importer_code": pl.Int64,
+    "value_kusd": pl.Float64,
+    "quantity_t": pl.Float64,
+}
+
+
 @dg.asset(
     key=["raw", "baci_flows"],
+    partitions_def=baci_years,
+    backfill_policy=single_run,
     group_name="trade",
     kinds={"polars", "duckdb"},
     description="CEPII BACI (HS92, 1995-2024) bilateral flows for 48 critical-mineral HS6 codes "
     "as delivered: value in thousand USD, quantity in tonnes, BACI country codes; with the "
-    "file name and sha256.",
+    "file name and sha256. Partitioned by year: a run rewrites only its years.",
 )
 def raw_baci_flows(
     context: dg.AssetExecutionContext, sources: SourcesResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
+    years = partition_years(context)
     if sources.is_live:
         work_dir = warehouse.get().build_path.parent
-        raw, source_file, digest = _live_release(context, sources, work_dir)
+        raw, source_file, digest = _live_release(context, sources, work_dir, years)
     else:
         path = sources.snapshot / BACI_HS92
         source_file, digest = BACI_HS92, sha256_file(path)
-        raw = trade.read_baci_extract(path).collect()
+        raw = trade.read_baci_extract(path).filter(pl.col("year").is_in(years)).collect()
     raw = raw.with_columns(_source_file=pl.lit(source_file), _sha256=pl.lit(digest))
     wh = warehouse.get()
     with wh.connect() as con:
-        rows = wh.write_table(con, "raw.baci_flows", raw)
-    context.log.info(f"raw.baci_flows: {rows} rows from {source_file} (sha256 {digest[:12]})")
+        rows = wh.replace_years(
+            con,
+            "raw.baci_flows",
+            raw,
+            years,
+            all_years=len(years) == len(baci_years.get_partition_keys()),
+        )
+    context.log.info(
+        f"raw.baci_flows: {rows} rows for {years[0]}-{years[-1]} from "
+        f"{source_file} (sha256 {digest[:12]})"
+    )
     return dg.MaterializeResult(
         metadata={
             "row_count": rows,
             "sha256": digest,
-            "years": f"{raw['year'].min()}-{raw['year'].max()}",
+            "years": f"{years[0]}-{years[-1]}",
             "hs6_codes": raw["hs92_6"].n_unique(),
         }
     )
@@ -149,6 +179,8 @@ def _table_exists(wh: Warehouse, table: str) -> bool:
 
 @dg.asset(
     key=TRADE_FLOWS,
+    partitions_def=baci_years,
+    backfill_policy=single_run,
     metadata={
         ALSO_WRITES: ["staging.dim_hs_mineral", "staging.eu_membership", "staging.partner_group"]
     },
@@ -166,15 +198,17 @@ def staging_trade_flows(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     wh = warehouse.get()
+    years = partition_years(context)
+    all_years = len(years) == len(baci_years.get_partition_keys())
     known = set(wh.read_table("staging.dim_country")["iso3"].to_list())
-    raw = wh.read_table("raw.baci_flows")
+    raw = wh.read_table("raw.baci_flows").filter(pl.col("year").is_in(years))
     hs_map = load_seed("hs_mineral")
     # One nomenclature per (commodity, stage) series: no double count, no break in 2022/2024
     trade.check_series_rule(hs_map)
     flows = trade.conform_baci(raw, hs_map, known, file=BACI_HS92)
     summary = trade.summarise(raw, flows, hs_map)
     if _table_exists(wh, BACI_HS17_TABLE):
-        raw17 = wh.read_table(BACI_HS17_TABLE)
+        raw17 = wh.read_table(BACI_HS17_TABLE).filter(pl.col("year").is_in(years))
         flows17 = trade.conform_baci(
             raw17, hs_map, known, file=BACI_HS17_FILES, nomenclature=trade.HS17
         )
@@ -186,13 +220,13 @@ def staging_trade_flows(
         context.log.warning(f"{BACI_HS17_TABLE} not materialized: HS92 flows only")
         summary["hs17_rows"] = 0
     with wh.connect() as con:
-        rows = wh.write_table(con, "staging.trade_flows", flows)
+        rows = wh.replace_years(con, "staging.trade_flows", flows, years, all_years=all_years)
         wh.write_table(con, "staging.dim_hs_mineral", hs_map)
         wh.write_table(
             con, "staging.eu_membership", trade.eu_membership(load_seed("eu_membership"))
         )
         wh.write_table(con, "staging.partner_group", load_seed("partner_group"))
-    context.log.info(f"staging.trade_flows: {rows} rows; {summary}")
+    context.log.info(f"staging.trade_flows: {rows} rows for {years[0]}-{years[-1]}; {summary}")
     return dg.MaterializeResult(
         metadata={
             **summary,
