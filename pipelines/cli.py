@@ -49,7 +49,13 @@ def _print_relation(rel, fmt: str = "table") -> None:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
+    import warnings
+
     import dagster as dg
+
+    # Dagster flags its beta/preview APIs on every call: noise for someone running a refresh
+    warnings.filterwarnings("ignore", category=dg.BetaWarning)
+    warnings.filterwarnings("ignore", category=dg.PreviewWarning)
 
     if args.live:
         os.environ["MINERALS_SOURCE"] = "live"
