@@ -1,7 +1,6 @@
 """Reference dimensions: countries (ISO 3166 + the alias seed every source maps through)."""
 
 import dagster as dg
-import polars as pl
 
 from pipelines.defs.quality import gx_suite_check
 from pipelines.defs.resources import ALSO_WRITES, SourcesResource, WarehouseResource
@@ -37,7 +36,7 @@ def country_lookup(warehouse: WarehouseResource) -> dict[str, str]:
     wh = warehouse.get()
     reference = wh.read_table("staging.dim_country")
     aliases = wh.read_table("staging.country_alias")
-    return countries.build_lookup(reference, aliases.with_columns(pl.col("alias")))
+    return countries.build_lookup(reference, aliases)
 
 
 dim_country_suite = gx_suite_check(dg.AssetKey(["staging", "dim_country"]), id_columns=["iso3"])

@@ -203,7 +203,7 @@ def conform_iea(raw: pl.DataFrame, *, country_lookup: dict[str, str]) -> pl.Data
     """
     from pipelines.lib.transforms.iea import MEASURES, canonical_labels
 
-    df = canonical_labels(raw).with_columns(source_file=pl.col("source_file"))
+    df = canonical_labels(raw)
     df = conform_countries(
         df, "country_raw", country_lookup, source="iea", file_column="source_file"
     )
