@@ -47,6 +47,17 @@ class Warehouse:
             con.unregister("_frame")
         return df.height
 
+    @staticmethod
+    def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+        """Whether `schema.table` is in the connected database."""
+        # fetchall, not fetchone: DuckDB 2 keeps a partly read result open on the connection
+        # and refuses the next statement
+        ((count,),) = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name || '.' || table_name = ?",
+            [table],
+        ).fetchall()
+        return count > 0
+
     def replace_years(
         self,
         con: duckdb.DuckDBPyConnection,
@@ -60,13 +71,7 @@ class Warehouse:
 
         A run over every year replaces the whole table, so a changed schema takes effect.
         """
-        # fetchall, not fetchone: DuckDB 2 keeps a partly read result open on the connection
-        # and refuses the next statement
-        ((exists,),) = con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE schema_name || '.' || table_name = ?",
-            [table],
-        ).fetchall()
-        if all_years or not exists:
+        if all_years or not self.table_exists(con, table):
             return self.write_table(con, table, df)
         con.register("_frame", df)
         try:

@@ -18,7 +18,6 @@ from pipelines.defs.trade.partitions import baci_years, partition_years, single_
 from pipelines.lib.seeds import load_seed
 from pipelines.lib.sources.http import sha256_file
 from pipelines.lib.transforms import trade
-from pipelines.lib.warehouse import Warehouse
 
 BACI_HS92 = "baci/hs92/baci_hs92_critical_1995_2024.parquet"
 # HS17 extract (snapshot only): 2024 with value and quantity, 2022 value only (USD)
@@ -165,18 +164,6 @@ def raw_baci_flows_hs17(
     )
 
 
-def _table_exists(wh: Warehouse, table: str) -> bool:
-    """Whether `schema.table` is in the build file."""
-    schema, name = table.split(".")
-    with wh.connect() as con:
-        return bool(
-            con.execute(
-                "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
-                [schema, name],
-            ).fetchone()[0]
-        )
-
-
 @dg.asset(
     key=TRADE_FLOWS,
     partitions_def=baci_years,
@@ -207,7 +194,9 @@ def staging_trade_flows(
     trade.check_series_rule(hs_map)
     flows = trade.conform_baci(raw, hs_map, known, file=BACI_HS92)
     summary = trade.summarise(raw, flows, hs_map)
-    if _table_exists(wh, BACI_HS17_TABLE):
+    with wh.connect() as con:
+        has_hs17 = wh.table_exists(con, BACI_HS17_TABLE)
+    if has_hs17:
         raw17 = wh.read_table(BACI_HS17_TABLE).filter(pl.col("year").is_in(years))
         flows17 = trade.conform_baci(
             raw17, hs_map, known, file=BACI_HS17_FILES, nomenclature=trade.HS17
