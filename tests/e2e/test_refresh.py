@@ -7,51 +7,17 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipelines.definitions import defs
-from pipelines.defs.trade.partitions import year_range_tags
 from pipelines.lib.paths import SNAPSHOT_DIR
+from tests.support.snapshot import refresh
 
 pytestmark = pytest.mark.e2e
 
 
-def everything():
-    return [*defs.assets, *defs.asset_checks]
-
-
-def refresh(tmp, **sources):
-    """The whole graph in process, every output under `tmp`."""
-    from pipelines.defs.resources import SourcesResource, WarehouseResource
-
-    resources = {
-        "sources": SourcesResource(landing_dir=str(tmp / "landing"), **sources),
-        "warehouse": WarehouseResource(directory=str(tmp / "warehouse")),
-    }
-    return dg.materialize(
-        everything(),
-        resources=resources,
-        instance=dg.DagsterInstance.ephemeral(),
-        raise_on_error=False,
-        tags=year_range_tags(),  # trade assets are partitioned by year: every year, one run
-    )
-
-
 @pytest.fixture(scope="module")
-def published(tmp_path_factory):
-
-    tmp = tmp_path_factory.mktemp("e2e")
-    # a table a removed model left in the persistent build: it must not be published
-    from pipelines.lib.warehouse import Warehouse
-
-    with Warehouse(tmp / "warehouse").connect() as con:
-        con.execute("CREATE TABLE staging.production_series AS SELECT 1 AS leftover")
-    result = refresh(tmp)
-    checks = {
-        (e.asset_key.to_user_string(), e.check_name): e
-        for e in result.get_asset_check_evaluations()
-    }
-    assert result.success, [str(e.description) for e in checks.values() if not e.passed]
-    con = duckdb.connect(str(tmp / "warehouse" / "minerals.duckdb"), read_only=True)
-    yield con, checks, tmp
+def published(published_snapshot):
+    """(read-only connection to the published file, check evaluations, the shared snapshot)."""
+    con = duckdb.connect(str(published_snapshot.published), read_only=True)
+    yield con, published_snapshot.checks, published_snapshot
     con.close()
 
 
@@ -234,7 +200,7 @@ def test_failed_refresh_leaves_the_published_warehouse_untouched(published, tmp_
     import hashlib
     import shutil
 
-    _, _, tmp = published
+    tmp = published[2].copy_to(tmp_path / "copy")
     target = tmp / "warehouse" / "minerals.duckdb"
     before = hashlib.sha256(target.read_bytes()).hexdigest()
     snapshot = tmp_path / "snapshot"
@@ -257,7 +223,7 @@ def test_failed_refresh_leaves_the_published_warehouse_untouched(published, tmp_
     assert con.execute("SELECT count(*) FROM marts.supply_concentration").fetchone()[0] > 0
 
 
-def test_killed_refresh_leaves_the_published_warehouse_readable(published):
+def test_killed_refresh_leaves_the_published_warehouse_readable(published, tmp_path):
     import hashlib
     import os
     import signal
@@ -265,7 +231,7 @@ def test_killed_refresh_leaves_the_published_warehouse_readable(published):
     import sys
     import time
 
-    _, _, tmp = published
+    tmp = published[2].copy_to(tmp_path / "copy")
     target = tmp / "warehouse" / "minerals.duckdb"
     before = hashlib.sha256(target.read_bytes()).hexdigest()
     env = dict(os.environ, MINERALS_WAREHOUSE_DIR=str(tmp / "warehouse"))
@@ -288,11 +254,12 @@ def test_killed_refresh_leaves_the_published_warehouse_readable(published):
     assert hashlib.sha256(target.read_bytes()).hexdigest() == before
 
 
-def test_rerunning_alerts_adds_no_duplicates(published):
+def test_rerunning_alerts_adds_no_duplicates(published, tmp_path):
     from pipelines.defs.resources import SourcesResource, WarehouseResource
     from pipelines.defs.risk.assets import alerts, no_new_alerts
 
-    _, checks, tmp = published
+    _, checks, snapshot = published
+    tmp = snapshot.copy_to(tmp_path / "copy")
     first = checks[("marts/alerts", "no_new_alerts")]
     assert not first.passed  # the first refresh records the history it finds, and says so
     assert "China share" in first.description
@@ -317,8 +284,7 @@ def test_rerunning_alerts_adds_no_duplicates(published):
 def test_cli_answers_from_the_published_warehouse(published, monkeypatch, capsys):
     from pipelines import cli
 
-    _, _, tmp = published
-    monkeypatch.setenv("MINERALS_WAREHOUSE_DIR", str(tmp / "warehouse"))
+    monkeypatch.setenv("MINERALS_WAREHOUSE_DIR", str(published[2].warehouse_dir))
     assert cli.main(["show", "rare_earths"]) == 0
     out = capsys.readouterr().out
     assert "refining  iea" in out and "highly concentrated" in out
