@@ -5,6 +5,7 @@ HS17 rows only add (commodity, stage) series that no HS92 code carries (rule in
 pipelines/lib/transforms/trade.py and the seed notes): series 1995-2024 stay HS92-only.
 """
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -29,14 +30,13 @@ BACI_COUNTRY_CODES = "reference/baci_country_codes/country_codes_V202601.csv"
 TRADE_FLOWS = dg.AssetKey(["staging", "trade_flows"])
 
 
-def _live_release(
-    context: dg.AssetExecutionContext, sources: SourcesResource, work_dir: Path, years: list[int]
-) -> tuple[pl.DataFrame, str, str]:
-    """Download (resumably) the BACI release and keep only the mapped HS6 codes, year by year.
+def _live_release_years(
+    context: dg.AssetExecutionContext, sources: SourcesResource, years: list[int]
+) -> Iterator[tuple[int, pl.DataFrame, str, str]]:
+    """Download (resumably) the BACI release, then yield (year, rows, file, sha256) year by year.
 
-    Each year's CSV is streamed out of the zip and filtered before anything is collected, then
-    written to a Parquet file beside the landed zip: about 10 million rows a year in, a few
-    thousand out.
+    Each year's CSV is streamed out of the zip and filtered to the mapped HS6 codes as it is
+    parsed: about 10 million rows a year in, about 1% kept, one year in memory at a time.
     """
     from pipelines.lib.sources import baci
     from pipelines.lib.sources.http import RetryPolicy, make_session
@@ -49,31 +49,28 @@ def _live_release(
     )
     seed = load_seed("hs_mineral")
     codes = set(seed.filter(pl.col("nomenclature") == trade.NOMENCLATURE)["hs6"])  # HS92 only
-    out_dir = work_dir / "baci" / landed.sha256[:16]  # derived: not in the immutable landing
-    out_dir.mkdir(parents=True, exist_ok=True)
-    parts = []
+    country_codes = pl.read_csv(sources.snapshot / BACI_COUNTRY_CODES, infer_schema=False)
     available = baci.year_members(landed.path)
     missing = sorted(set(years) - set(available))
     if missing:
         context.log.warning(f"BACI release {landed.path.name} has no data for {missing}")
-    for year in sorted(set(years) & set(available)):
-        part = out_dir / f"{year}.parquet"
-        rows = baci.filter_year_to_parquet(landed.path, year, codes, part)
-        context.log.info(f"BACI {year}: {rows:,} mineral flows kept")
-        parts.append(part)
-    country_codes = pl.read_csv(sources.snapshot / BACI_COUNTRY_CODES, infer_schema=False)
-    if not parts:
-        empty = trade.release_to_extract(pl.LazyFrame(schema=_FILTERED_SCHEMA), country_codes)
-        return empty.collect(), landed.path.name, landed.sha256
-    raw = trade.release_to_extract(pl.scan_parquet(parts), country_codes).collect()
-    return raw, landed.path.name, landed.sha256
+    found = sorted(set(years) & set(available))
+    for year in found:
+        filtered = baci.read_year(landed.path, year, codes)
+        context.log.info(f"BACI {year}: {filtered.height:,} mineral flows kept")
+        raw = trade.release_to_extract(filtered.lazy(), country_codes).collect()
+        yield year, raw, landed.path.name, landed.sha256
+    if not found:  # still clear the run's years: the release has nothing for them
+        empty = pl.LazyFrame(schema=_FILTERED_SCHEMA)
+        raw = trade.release_to_extract(empty, country_codes).collect()
+        yield years[0], raw, landed.path.name, landed.sha256
 
 
-_FILTERED_SCHEMA = {
-    "year": pl.Int64,
+_FILTERED_SCHEMA = {  # what baci.read_year returns
+    "year": pl.Int32,
     "hs6": pl.String,
-    "exporter_code": pl.Int64,
-    "importer_code": pl.Int64,
+    "exporter_code": pl.Int32,
+    "importer_code": pl.Int32,
     "value_kusd": pl.Float64,
     "quantity_t": pl.Float64,
 }
@@ -93,23 +90,25 @@ def raw_baci_flows(
     context: dg.AssetExecutionContext, sources: SourcesResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     years = partition_years(context)
+    all_years = len(years) == len(baci_years.get_partition_keys())
     if sources.is_live:
-        work_dir = warehouse.get().build_path.parent
-        raw, source_file, digest = _live_release(context, sources, work_dir, years)
-    else:
+        batches = _live_release_years(context, sources, years)
+    else:  # the bundled extract: 30 years of mineral codes only, one small frame
         path = sources.snapshot / BACI_HS92
-        source_file, digest = BACI_HS92, sha256_file(path)
         raw = trade.read_baci_extract(path).filter(pl.col("year").is_in(years)).collect()
-    raw = raw.with_columns(_source_file=pl.lit(source_file), _sha256=pl.lit(digest))
+        batches = iter([(years[0], raw, BACI_HS92, sha256_file(path))])
     wh = warehouse.get()
+    rows, hs6_codes = 0, set()
+    source_file, digest = BACI_HS92, ""
     with wh.connect() as con:
-        rows = wh.replace_years(
-            con,
-            "raw.baci_flows",
-            raw,
-            years,
-            all_years=len(years) == len(baci_years.get_partition_keys()),
-        )
+        for n, (year, raw, source_file, digest) in enumerate(batches):
+            raw = raw.with_columns(_source_file=pl.lit(source_file), _sha256=pl.lit(digest))
+            # the first batch of a full run replaces the table; later ones replace their year
+            batch_years = years if n == 0 else [year]
+            rows += wh.replace_years(
+                con, "raw.baci_flows", raw, batch_years, all_years=all_years and n == 0
+            )
+            hs6_codes |= set(raw["hs92_6"].unique().to_list())
     context.log.info(
         f"raw.baci_flows: {rows} rows for {years[0]}-{years[-1]} from "
         f"{source_file} (sha256 {digest[:12]})"
@@ -119,7 +118,7 @@ def raw_baci_flows(
             "row_count": rows,
             "sha256": digest,
             "years": f"{years[0]}-{years[-1]}",
-            "hs6_codes": raw["hs92_6"].n_unique(),
+            "hs6_codes": len(hs6_codes),
         }
     )
 
@@ -188,28 +187,32 @@ def staging_trade_flows(
     years = partition_years(context)
     all_years = len(years) == len(baci_years.get_partition_keys())
     known = set(wh.read_table("staging.dim_country")["iso3"].to_list())
-    raw = wh.read_table("raw.baci_flows").filter(pl.col("year").is_in(years))
     hs_map = load_seed("hs_mineral")
     # One nomenclature per (commodity, stage) series: no double count, no break in 2022/2024
     trade.check_series_rule(hs_map)
-    flows = trade.conform_baci(raw, hs_map, known, file=BACI_HS92)
-    summary = trade.summarise(raw, flows, hs_map)
     with wh.connect() as con:
         has_hs17 = wh.table_exists(con, BACI_HS17_TABLE)
-    if has_hs17:
-        raw17 = wh.read_table(BACI_HS17_TABLE).filter(pl.col("year").is_in(years))
-        flows17 = trade.conform_baci(
-            raw17, hs_map, known, file=BACI_HS17_FILES, nomenclature=trade.HS17
-        )
-        summary17 = trade.summarise(raw17, flows17, hs_map, nomenclature=trade.HS17)
-        flows = trade.combine_nomenclatures(flows, flows17)
-        summary = {k: v + summary17[k] for k, v in summary.items()}
-        summary["hs17_rows"] = flows17.height
-    else:  # only when the HS17 raw asset was left out of a partial run
+        batches = _year_batches(con, years)
+    if not has_hs17:  # only when the HS17 raw asset was left out of a partial run
         context.log.warning(f"{BACI_HS17_TABLE} not materialized: HS92 flows only")
-        summary["hs17_rows"] = 0
+    summary: dict[str, int] = {}
+    commodities: set[str] = set()
+    rows = 0
+    for n, batch in enumerate(batches):  # a bounded number of raw rows in memory at a time
+        flows, batch_summary = _conform_years(wh, batch, hs_map, known, has_hs17)
+        for k, v in batch_summary.items():
+            summary[k] = summary.get(k, 0) + v
+        commodities |= set(flows["commodity"].unique().to_list())
+        with wh.connect() as con:
+            # the first batch of a full run replaces the table; later ones replace their years
+            rows += wh.replace_years(
+                con,
+                "staging.trade_flows",
+                flows,
+                years if n == 0 else batch,
+                all_years=all_years and n == 0,
+            )
     with wh.connect() as con:
-        rows = wh.replace_years(con, "staging.trade_flows", flows, years, all_years=all_years)
         wh.write_table(con, "staging.dim_hs_mineral", hs_map)
         wh.write_table(
             con, "staging.eu_membership", trade.eu_membership(load_seed("eu_membership"))
@@ -217,12 +220,61 @@ def staging_trade_flows(
         wh.write_table(con, "staging.partner_group", load_seed("partner_group"))
     context.log.info(f"staging.trade_flows: {rows} rows for {years[0]}-{years[-1]}; {summary}")
     return dg.MaterializeResult(
-        metadata={
-            **summary,
-            "row_count": rows,
-            "commodities": flows["commodity"].n_unique(),
-        }
+        metadata={**summary, "row_count": rows, "commodities": len(commodities)}
     )
+
+
+# Raw rows conformed at once by staging.trade_flows: bounds its memory whatever the year range.
+BATCH_RAW_ROWS = 500_000
+
+
+def _year_batches(con, years: list[int]) -> list[list[int]]:
+    """The run's years in consecutive groups of at most BATCH_RAW_ROWS raw rows (one year at
+    least); always one group, so a run over years without rows still clears them."""
+    counts = dict(
+        con.execute(
+            "SELECT year, count(*) FROM raw.baci_flows WHERE year IN (SELECT unnest(?::INT[])) "
+            "GROUP BY year",
+            [years],
+        ).fetchall()
+    )
+    batches: list[list[int]] = [[]]
+    size = 0
+    for year in years:
+        n = counts.get(year, 0)
+        if batches[-1] and size + n > BATCH_RAW_ROWS:
+            batches.append([])
+            size = 0
+        batches[-1].append(year)
+        size += n
+    return batches
+
+
+def _conform_years(
+    wh, years: list[int], hs_map: pl.DataFrame, known: set[str], has_hs17: bool
+) -> tuple[pl.DataFrame, dict[str, int]]:
+    """raw.baci_flows (+ raw.baci_flows_hs17) of `years` -> staging.trade_flows rows, summary."""
+    with wh.connect() as con:
+        raw = _read_years(con, "raw.baci_flows", years)
+        raw17 = _read_years(con, BACI_HS17_TABLE, years) if has_hs17 else None
+    flows = trade.conform_baci(raw, hs_map, known, file=BACI_HS92)
+    summary = trade.summarise(raw, flows, hs_map)
+    summary["hs17_rows"] = 0
+    if raw17 is not None:
+        flows17 = trade.conform_baci(
+            raw17, hs_map, known, file=BACI_HS17_FILES, nomenclature=trade.HS17
+        )
+        summary17 = trade.summarise(raw17, flows17, hs_map, nomenclature=trade.HS17)
+        flows = trade.combine_nomenclatures(flows, flows17)
+        summary = {k: v + summary17.get(k, 0) for k, v in summary.items()}
+        summary["hs17_rows"] = flows17.height
+    return flows, summary
+
+
+def _read_years(con, table: str, years: list[int]) -> pl.DataFrame:
+    return con.sql(
+        f"SELECT * FROM {table} WHERE year IN (SELECT unnest(?::INT[]))", params=[years]
+    ).pl()
 
 
 def trade_iso3_codes(warehouse: WarehouseResource) -> dict:
@@ -235,6 +287,7 @@ trade_flows_suite = gx_suite_check(
     TRADE_FLOWS,
     id_columns=["nomenclature", "year", "hs6", "exporter_iso3", "importer_iso3"],
     parameters=trade_iso3_codes,
+    by_year=True,
 )
 
 defs = dg.Definitions(
