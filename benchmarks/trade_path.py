@@ -180,21 +180,22 @@ def serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
-def run_child(argv: list[str], env: dict) -> tuple[float, float]:
-    """Run a fresh process; (wall seconds, its peak RSS in MiB)."""
+def run_child(argv: list[str], env: dict, log_path: Path) -> tuple[float, float, float]:
+    """Run a fresh process, its output to `log_path`: (wall s, CPU s, peak RSS MiB).
+
+    CPU seconds (user + system, all threads) are steadier than wall time on a shared machine."""
     start = time.perf_counter()
-    with tempfile.TemporaryFile() as log:
+    with open(log_path, "wb") as log:
         proc = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        elapsed = time.perf_counter() - start
-        if proc.returncode != 0:
-            log.seek(0)
-            sys.exit(f"{argv[:4]} failed:\n{log.read().decode()[-4000:]}")
-    return elapsed, usage.ru_maxrss / 1024  # KiB -> MiB on Linux
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"{argv[:4]} failed:\n{log_path.read_text()[-4000:]}")
+    cpu = usage.ru_utime + usage.ru_stime
+    return elapsed, cpu, usage.ru_maxrss / 1024  # KiB -> MiB on Linux
 
 
-def run_project(url: str, years: list[int], tmp: Path) -> tuple[float, float, Path]:
+def run_project(url: str, years: list[int], tmp: Path) -> tuple[float, float, float, Path]:
     env = dict(
         os.environ,
         MINERALS_BACI_RELEASE_URL=url,
@@ -204,15 +205,16 @@ def run_project(url: str, years: list[int], tmp: Path) -> tuple[float, float, Pa
     )
     env.pop("DAGSTER_HOME", None)  # ephemeral instance: time the pipeline, not run storage
     argv = [sys.executable, "-m", "pipelines.cli", "refresh", "--live", "--select", *SELECT]
-    wall, rss = run_child([*argv, "--years", f"{years[0]}-{years[-1]}"], env)
-    return wall, rss, tmp / "warehouse" / "build" / "minerals.duckdb"
+    log = WORK / "last_project.log"  # the refresh's step timeline, for a look after the run
+    wall, cpu, rss = run_child([*argv, "--years", f"{years[0]}-{years[-1]}"], env, log)
+    return wall, cpu, rss, tmp / "warehouse" / "build" / "minerals.duckdb"
 
 
-def run_baseline(url: str, years: list[int], tmp: Path) -> tuple[float, float, Path]:
+def run_baseline(url: str, years: list[int], tmp: Path) -> tuple[float, float, float, Path]:
     out = tmp / "baseline.duckdb"
     argv = [sys.executable, __file__, "--baseline-child", url, str(out), *map(str, years)]
-    wall, rss = run_child(argv, dict(os.environ))
-    return wall, rss, out
+    wall, cpu, rss = run_child(argv, dict(os.environ), WORK / "last_baseline.log")
+    return wall, cpu, rss, out
 
 
 # --- the hand-written baseline (runs in its own process) -----------------------------------------
@@ -393,15 +395,16 @@ def main() -> None:
             for i in range(args.runs):
                 with tempfile.TemporaryDirectory(dir=WORK) as tmp:
                     tmp = Path(tmp)
-                    p_wall, p_rss, p_db = run_project(url, years, tmp / "project")
-                    b_wall, b_rss, b_db = run_baseline(url, years, tmp / "baseline")
+                    p_wall, p_cpu, p_rss, p_db = run_project(url, years, tmp / "project")
+                    b_wall, b_cpu, b_rss, b_db = run_baseline(url, years, tmp / "baseline")
                     diffs = compare(p_db, b_db)
                 equal = not any(v for k, v in diffs.items() if not k.endswith("_rows"))
-                pairs.append((p_wall, b_wall, p_rss, b_rss, equal, diffs))
+                pairs.append((p_wall, b_wall, p_rss, b_rss, equal, diffs, p_cpu, b_cpu))
                 print(
                     f"{n_years} synthetic year(s), pair {i + 1}: project {p_wall:.1f} s "
-                    f"{p_rss:.0f} MiB, baseline {b_wall:.1f} s {b_rss:.0f} MiB, ratio "
-                    f"{p_wall / b_wall:.2f}, outputs {'equal' if equal else f'DIFFER {diffs}'}",
+                    f"(CPU {p_cpu:.1f} s) {p_rss:.0f} MiB, baseline {b_wall:.1f} s (CPU "
+                    f"{b_cpu:.1f} s) {b_rss:.0f} MiB, ratio {p_wall / b_wall:.2f}, outputs "
+                    f"{'equal' if equal else f'DIFFER {diffs}'}",
                     flush=True,
                 )
             record = {
@@ -416,6 +419,9 @@ def main() -> None:
                 "project_wall_s_median": round(statistics.median(p[0] for p in pairs), 2),
                 "baseline_wall_s_median": round(statistics.median(p[1] for p in pairs), 2),
                 "ratio_median": round(statistics.median(p[0] / p[1] for p in pairs), 2),
+                "project_cpu_s_median": round(statistics.median(p[6] for p in pairs), 2),
+                "baseline_cpu_s_median": round(statistics.median(p[7] for p in pairs), 2),
+                "cpu_ratio_median": round(statistics.median(p[6] / p[7] for p in pairs), 2),
                 "project_peak_rss_mib_median": round(statistics.median(p[2] for p in pairs)),
                 "baseline_peak_rss_mib_median": round(statistics.median(p[3] for p in pairs)),
                 "outputs_equal_every_pair": all(p[4] for p in pairs),

@@ -42,9 +42,9 @@ _RAW_SCHEMA = {
     "q": pl.String,  # "NA", sometimes space-padded: cleaned after the filter
 }
 COLUMNS = ("year", "hs6", "exporter_code", "importer_code", "value_kusd", "quantity_t")
-# Inflated bytes per block: big enough for Polars to parse on every core, small enough that two
-# blocks in flight stay around 100 MiB with their parsed frames.
-BLOCK_BYTES = 32 * 1024 * 1024
+# Inflated bytes per block (~120,000 rows): measured on 10M-row years, 4 MiB parses as fast as
+# 32 MiB (parsing dominates, not the per-call cost) and keeps the reader under ~80 MiB.
+BLOCK_BYTES = 4 * 1024 * 1024
 
 
 def land_release(
