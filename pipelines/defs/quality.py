@@ -15,6 +15,7 @@ def gx_suite_check(
     id_columns: list[str],
     parameters: Callable[[WarehouseResource], dict] | None = None,
     by_year: bool = False,
+    batch_rows: int = 500_000,
 ) -> dg.AssetChecksDefinition:
     """`gx_suite` check on `asset`: runs `expectations/<schema>.<table>.json` on its rows.
 
@@ -34,21 +35,23 @@ def gx_suite_check(
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> dg.AssetCheckResult:
         years = run_years(context.run.tags) if by_year else None
-        with warehouse.get().connect() as con:
-            if years is None:
-                df = con.sql(f"SELECT * FROM {table}").pl()
-            else:
-                df = con.sql(
-                    f"SELECT * FROM {table} WHERE year IN (SELECT unnest(?::INT[])) ORDER BY year",
-                    params=[years],
-                ).pl()
-        result = quality.validate(
-            df,
-            table,
-            id_columns=id_columns,
-            parameters=parameters(warehouse) if parameters else None,
-            batch_by="year" if by_year else None,
-        )
+        params = parameters(warehouse) if parameters else None
+        if years is None:
+            result = quality.validate(
+                warehouse.get().read_table(table),
+                table,
+                id_columns=id_columns,
+                parameters=params,
+                batch_rows=batch_rows,
+                batch_by="year" if by_year else None,
+            )
+        else:  # read from DuckDB one batch of whole years at a time
+            result = quality.validate_batches(
+                _year_batches(warehouse, table, years, batch_rows),
+                table,
+                id_columns=id_columns,
+                parameters=params,
+            )
         return dg.AssetCheckResult(
             passed=result.success,
             severity=dg.AssetCheckSeverity.ERROR,
@@ -70,6 +73,31 @@ def gx_suite_check(
         )
 
     return _check
+
+
+def year_batches(con, table: str, years: list[int], batch_rows: int) -> list[list[int]]:
+    """`years` in consecutive groups of at most `batch_rows` rows of `table` (a bigger year
+    alone); always one group at least."""
+    counts = dict(
+        con.execute(
+            f"SELECT year, count(*) FROM {table} WHERE year IN (SELECT unnest(?::INT[])) "
+            "GROUP BY year",
+            [years],
+        ).fetchall()
+    )
+    groups = quality.pack_groups([(y, counts.get(y, 0)) for y in years], batch_rows)
+    return [[y for y, _ in group] for group in groups]
+
+
+def _year_batches(warehouse: WarehouseResource, table: str, years: list[int], batch_rows: int):
+    with warehouse.get().connect() as con:
+        groups = year_batches(con, table, years, batch_rows)
+    for group in groups:
+        with warehouse.get().connect() as con:
+            yield con.sql(
+                f"SELECT * FROM {table} WHERE year IN (SELECT unnest(?::INT[])) ORDER BY year",
+                params=[group],
+            ).pl()
 
 
 def run_years(tags: dict[str, str]) -> list[int] | None:

@@ -7,6 +7,7 @@ table's identifying columns, so a failed check says where to look.
 
 import json
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,6 +91,21 @@ def validate(
     groups up to `batch_rows`, one big group alone): a uniqueness expectation whose columns
     include it is then exact over the whole frame, not just within each batch.
     """
+    frames = (df.slice(o, n) for o, n in _batches(df, batch_rows, batch_by))
+    return validate_batches(
+        frames, suite_name, id_columns=id_columns, parameters=parameters, suite_dir=suite_dir
+    )
+
+
+def validate_batches(
+    frames: Iterable[pl.DataFrame],
+    suite_name: str,
+    *,
+    id_columns: list[str],
+    parameters: dict | None = None,
+    suite_dir: Path | None = None,
+) -> SuiteResult:
+    """Validate frames one at a time (e.g. read batch by batch from DuckDB), as one result."""
     gx, context = _context()
     spec = json.loads(((suite_dir or EXPECTATIONS_DIR) / f"{suite_name}.json").read_text())
     suite = context.suites.add(gx.ExpectationSuite(**spec))
@@ -113,8 +129,10 @@ def validate(
         "partial_unexpected_count": 5,
     }
     failures: dict[tuple[str, str | None], ExpectationFailure] = {}
-    for offset, length in _batches(df, batch_rows, batch_by):
-        batch = df.slice(offset, length).to_pandas()
+    rows = 0
+    for frame in frames:
+        rows += frame.height
+        batch = frame.to_pandas()
         outcome = run.run(
             batch_parameters={"dataframe": batch},
             expectation_parameters=parameters or {},
@@ -136,7 +154,7 @@ def validate(
             failure.unexpected_count += int(res.get("unexpected_count") or 0)
             failure.examples.extend(examples[: 5 - len(failure.examples)])
     result = SuiteResult(
-        suite_name, not failures, len(suite.expectations), df.height, list(failures.values())
+        suite_name, not failures, len(suite.expectations), rows, list(failures.values())
     )
     log.info(result.describe())
     return result
@@ -146,12 +164,24 @@ def _batches(df: pl.DataFrame, batch_rows: int, batch_by: str | None) -> list[tu
     """(offset, length) slices of `df`; with `batch_by`, `df` must be sorted by that column."""
     if batch_by is None or df.height == 0:
         return [(o, batch_rows) for o in range(0, max(df.height, 1), batch_rows)]
-    sizes = df.group_by(batch_by, maintain_order=True).len()["len"].to_list()
-    slices, start, length = [], 0, 0
-    for n in sizes:
-        if length and length + n > batch_rows:
-            slices.append((start, length))
-            start, length = start + length, 0
-        length += n
-    slices.append((start, length))
+    sizes = df.group_by(batch_by, maintain_order=True).len()
+    slices, start = [], 0
+    for group in pack_groups(sizes.rows(), batch_rows):
+        length = sum(n for _, n in group)
+        slices.append((start, length))
+        start += length
     return slices
+
+
+def pack_groups(sizes: list[tuple], limit: int) -> list[list[tuple]]:
+    """Consecutive (key, rows) groups packed into batches of at most `limit` rows (a bigger
+    group alone); always at least one batch."""
+    batches: list[list[tuple]] = [[]]
+    total = 0
+    for key, n in sizes:
+        if batches[-1] and total + n > limit:
+            batches.append([])
+            total = 0
+        batches[-1].append((key, n))
+        total += n
+    return batches
