@@ -25,4 +25,9 @@ UNION ALL
 SELECT 'comtrade', 'comtrade declarations', NULL, NULL, any_value(_source),
        'Comtrade data to ' || max(refYear), count(*)
 FROM raw.comtrade_flows
+UNION ALL
+-- World Bank WGI: staging.governance keeps the vintage (`source`) and the data year it came from
+SELECT 'worldbank', source, NULL, NULL, NULL, 'WGI data to ' || max(source_year), count(*)
+FROM staging.governance
+GROUP BY source
 ORDER BY source, source_file
