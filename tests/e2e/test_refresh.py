@@ -7,52 +7,10 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipelines.definitions import defs
-from pipelines.defs.trade.partitions import year_range_tags
 from pipelines.lib.paths import SNAPSHOT_DIR
+from tests.e2e.conftest import refresh
 
 pytestmark = pytest.mark.e2e
-
-
-def everything():
-    return [*defs.assets, *defs.asset_checks]
-
-
-def refresh(tmp, **sources):
-    """The whole graph in process, every output under `tmp`."""
-    from pipelines.defs.resources import SourcesResource, WarehouseResource
-
-    resources = {
-        "sources": SourcesResource(landing_dir=str(tmp / "landing"), **sources),
-        "warehouse": WarehouseResource(directory=str(tmp / "warehouse")),
-    }
-    return dg.materialize(
-        everything(),
-        resources=resources,
-        instance=dg.DagsterInstance.ephemeral(),
-        raise_on_error=False,
-        tags=year_range_tags(),  # trade assets are partitioned by year: every year, one run
-    )
-
-
-@pytest.fixture(scope="module")
-def published(tmp_path_factory):
-
-    tmp = tmp_path_factory.mktemp("e2e")
-    # a table a removed model left in the persistent build: it must not be published
-    from pipelines.lib.warehouse import Warehouse
-
-    with Warehouse(tmp / "warehouse").connect() as con:
-        con.execute("CREATE TABLE staging.production_series AS SELECT 1 AS leftover")
-    result = refresh(tmp)
-    checks = {
-        (e.asset_key.to_user_string(), e.check_name): e
-        for e in result.get_asset_check_evaluations()
-    }
-    assert result.success, [str(e.description) for e in checks.values() if not e.passed]
-    con = duckdb.connect(str(tmp / "warehouse" / "minerals.duckdb"), read_only=True)
-    yield con, checks, tmp
-    con.close()
 
 
 def rows(con, sql, params=None):
@@ -269,7 +227,8 @@ def test_killed_refresh_leaves_the_published_warehouse_readable(published):
     target = tmp / "warehouse" / "minerals.duckdb"
     before = hashlib.sha256(target.read_bytes()).hexdigest()
     env = dict(os.environ, MINERALS_WAREHOUSE_DIR=str(tmp / "warehouse"))
-    env.pop("DAGSTER_HOME", None)
+    env["DAGSTER_HOME"] = str(tmp / "dagster_home")  # not the project's run history
+    (tmp / "dagster_home").mkdir(exist_ok=True)
     proc = subprocess.Popen(
         [sys.executable, "-m", "pipelines.cli", "refresh"],
         env=env,
