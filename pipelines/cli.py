@@ -159,7 +159,10 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             _resolve(name, {k: [k] for k in known}, "asset", "show all tables")
             for name in args.select
         ]
-        job = job.get_subset(asset_selection={known[name] for name in names})
+        # a table built together with another (staging.production + iea_published_top3) brings it
+        selection = dg.AssetSelection.assets(*(known[n] for n in names))
+        keys = selection.required_multi_asset_neighbors().resolve(defs.resolve_asset_graph())
+        job = job.get_subset(asset_selection=keys)
     tags = year_range_tags(*args.years) if args.years else year_range_tags()
     run_config = {"loggers": {"progress": {}}}
     if args.log_level:  # Dagster's full event log too, for debugging
