@@ -47,11 +47,15 @@ def _connect_readonly():
             f"error: no published warehouse at {_shown(path)}. Run `make run` (or "
             f"`{_typed('minerals')} refresh`) first."
         )
-    return duckdb.connect(
-        str(path),
-        read_only=True,
-        config={"enable_external_access": False, "lock_configuration": True},
-    )
+    # a private in-memory DuckDB attaches the file, then seals itself: other connections to
+    # the file in this process (a notebook, a test) keep their own settings
+    con = duckdb.connect(":memory:")
+    quoted = str(path).replace("'", "''")
+    con.execute(f"ATTACH '{quoted}' AS minerals (READ_ONLY)")
+    con.execute("USE minerals")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+    return con
 
 
 def _print_relation(rel, fmt: str = "table") -> None:
