@@ -16,7 +16,7 @@ from pipelines.defs.trade.checks import trade_checks
 from pipelines.defs.trade.comtrade import comtrade_assets, comtrade_checks
 from pipelines.defs.trade.partitions import baci_years, partition_years, single_run
 from pipelines.lib.seeds import load_seed
-from pipelines.lib.sources.http import sha256_file
+from pipelines.lib.sources.landing import sha256_file
 from pipelines.lib.transforms import trade
 
 BACI_HS92 = "baci/hs92/baci_hs92_critical_1995_2024.parquet"
@@ -47,16 +47,16 @@ def _live_release(
         landing_root=Path(sources.landing_dir),
         policy=RetryPolicy(timeout_s=sources.timeout_s),
     )
+    state = "unchanged" if landed.reused else "new version"
+    context.log.info(f"BACI: {landed.path.name} {state} (sha256 {landed.sha256[:12]})")
     seed = load_seed("hs_mineral")
     codes = set(seed.filter(pl.col("nomenclature") == trade.NOMENCLATURE)["hs6"])  # HS92 only
     out_dir = work_dir / "baci" / landed.sha256[:16]  # derived: not in the immutable landing
     out_dir.mkdir(parents=True, exist_ok=True)
     parts = []
     available = baci.year_members(landed.path)
-    missing = sorted(set(years) - set(available))
-    if missing:
-        context.log.warning(f"BACI release {landed.path.name} has no data for {missing}")
-    for year in sorted(set(years) & set(available)):
+    baci.require_years(landed.path.name, available, years)
+    for year in sorted(years):
         part = out_dir / f"{year}.parquet"
         rows = baci.filter_year_to_parquet(landed.path, year, codes, part)
         context.log.info(f"BACI {year}: {rows:,} mineral flows kept")

@@ -6,9 +6,9 @@ Two endpoints, same query parameters and response shape `{"elements", "count", "
 - keyed `GET /data/v1/get/C/A/HS` (header `Ocp-Apim-Subscription-Key`): at most 100,000.
 
 The API silently truncates at the cap, so `ComtradeClient.fetch_flows` plans chunks expected to
-stay under it (split by year, then commodity code, then reporter) and treats a response holding
-exactly `cap` records as truncated: that chunk is split again, down to one reporter x one code x
-one year. Requests go through `http.get_json` (retries, backoff, `Retry-After`); a 429 that
+stay under it (at most 12 periods per call; split by year, flow, commodity code, then reporter)
+and treats a response holding exactly `cap` records as truncated: that chunk is split again,
+down to one reporter x one flow x one code x one year. Requests go through `http.get_json` (retries, backoff, `Retry-After`); a 429 that
 only says "Try again in N seconds" in its body waits those N seconds.
 
 `conform_comtrade` turns the raw rows into the warehouse's flow table, mapping Comtrade's
@@ -42,6 +42,11 @@ KEY_HEADER = "Ocp-Apim-Subscription-Key"
 # Planning guess for the partners of one reporter when partnerCode is omitted (~all areas).
 ALL_PARTNERS_ESTIMATE = 250
 FLOWS = frozenset({"M", "X"})
+# Periods per call: the API accepts a list, but clients (comtradeapicall users, comtradr) keep
+# to 12 at most, the cap of the portal's own queries.
+MAX_PERIODS = 12
+# Dimensions a chunk is split along, in this order, when it may not fit the record cap.
+_SPLIT_ORDER = ("years", "flows", "codes", "reporters")
 
 COUNTRY_CODES_CSV = (
     Path(__file__).resolve().parents[3]
@@ -189,11 +194,19 @@ class ComtradeClient:
         )
 
     def _plan(self, chunk: _Chunk) -> list[_Chunk]:
-        """Split `chunk` (years first, then codes, then reporters) until each fits the cap."""
+        """Split `chunk` (years, flows, codes, reporters) until each fits the cap.
+
+        Never more than `MAX_PERIODS` years per call, whatever the estimate.
+        """
+        if len(chunk.years) > MAX_PERIODS:
+            batches = [
+                chunk.years[i : i + MAX_PERIODS] for i in range(0, len(chunk.years), MAX_PERIODS)
+            ]
+            return [c for b in batches for c in self._plan(replace(chunk, years=b))]
         estimate = self._estimate(chunk)
         if estimate < self.record_cap:
             return [chunk]
-        for field in ("years", "codes", "reporters"):
+        for field in _SPLIT_ORDER:
             values = getattr(chunk, field)
             if len(values) > 1:
                 # As many values per call as fit; one per call when a single value is too big.
@@ -225,7 +238,7 @@ class ComtradeClient:
                 SOURCE,
                 self.path,
                 f"query returned the record cap ({self.record_cap}) and cannot be split further "
-                f"(one reporter x one code x one year): {_describe(params)}",
+                f"(one reporter x one flow x one code x one year): {_describe(params)}",
             )
         logger.info(
             "%s: %s returned the cap of %d records; splitting", SOURCE, _describe(params), len(data)
@@ -297,7 +310,7 @@ def _checked_data(body: Any, path: str, params: dict[str, str]) -> list[dict[str
 
 
 def _halves(chunk: _Chunk) -> tuple[_Chunk, _Chunk] | None:
-    for field in ("years", "codes", "reporters"):
+    for field in _SPLIT_ORDER:
         values = getattr(chunk, field)
         if len(values) > 1:
             mid = len(values) // 2
