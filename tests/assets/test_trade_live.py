@@ -62,9 +62,7 @@ def test_live_release_is_landed_filtered_and_conformed(resources, tmp_path):
     assert read == hashlib.sha256(release.read_bytes()).hexdigest()
 
 
-def test_a_year_missing_from_the_release_fails_the_run_naming_release_and_year(
-    resources, tmp_path
-):
+def test_a_year_missing_from_the_release_fails_the_run_naming_release_and_year(resources, tmp_path):
     sample = pl.read_parquet(BACI).filter(
         pl.col("year").is_in([2022, 2023]), pl.col("hs92_6") == "250410"
     )

@@ -13,8 +13,8 @@ import polars as pl
 import pytest
 
 from pipelines.lib.errors import SourceDataError
-from pipelines.lib.sources import baci
 from pipelines.lib.paths import SNAPSHOT_DIR
+from pipelines.lib.sources import baci
 from pipelines.lib.sources.http import RetryPolicy, SourceDownloadError, make_session
 from pipelines.lib.sources.landing import versions
 from tests.support.replay_server import Fault, ReplayServer

@@ -8,8 +8,9 @@ Two endpoints, same query parameters and response shape `{"elements", "count", "
 The API silently truncates at the cap, so `ComtradeClient.fetch_flows` plans chunks expected to
 stay under it (at most 12 periods per call; split by year, flow, commodity code, then reporter)
 and treats a response holding exactly `cap` records as truncated: that chunk is split again,
-down to one reporter x one flow x one code x one year. Requests go through `http.get_json` (retries, backoff, `Retry-After`); a 429 that
-only says "Try again in N seconds" in its body waits those N seconds.
+down to one reporter x one flow x one code x one year. Requests go through `http.get_json`
+(retries, backoff, `Retry-After`); a 429 that only says "Try again in N seconds" in its body
+waits those N seconds.
 
 `conform_comtrade` turns the raw rows into the warehouse's flow table, mapping Comtrade's
 numeric area codes to ISO3 with the BACI country code table.
