@@ -12,7 +12,7 @@ from pipelines.lib.seeds import load_seed, units
 from pipelines.lib.sources import inbox, sciencebase
 from pipelines.lib.sources.catalog import USGS_LIVE_FILES
 from pipelines.lib.sources.http import RetryPolicy, make_session
-from pipelines.lib.sources.landing import sha256_file
+from pipelines.lib.sources.landing import combined_version, sha256_file
 from pipelines.lib.transforms import iea, production, usgs
 
 IEA_WORKBOOK = "iea/CM_Data_Explorer_May2024.xlsx"
@@ -95,11 +95,12 @@ def raw_usgs_mcs_production(
         rows = wh.write_table(con, "raw.usgs_mcs_production", raw)
     by_edition = raw.group_by("edition").len().sort("edition")
     return dg.MaterializeResult(
+        data_version=dg.DataVersion(combined_version(raw["_sha256"])),  # the files read
         metadata={
             "row_count": rows,
             "files": len(files),
             "rows_by_edition": dg.MetadataValue.json(dict(by_edition.iter_rows())),
-        }
+        },
     )
 
 
@@ -129,7 +130,8 @@ def raw_iea_supply(
     with wh.connect() as con:
         rows = wh.write_table(con, "raw.iea_supply", raw)
     return dg.MaterializeResult(
-        metadata={"row_count": rows, "editions": raw["edition"].unique().sort().to_list()}
+        data_version=dg.DataVersion(combined_version(raw["_sha256"])),  # the files read
+        metadata={"row_count": rows, "editions": raw["edition"].unique().sort().to_list()},
     )
 
 

@@ -16,7 +16,7 @@ from pipelines.defs.trade.checks import trade_checks
 from pipelines.defs.trade.comtrade import comtrade_assets, comtrade_checks
 from pipelines.defs.trade.partitions import baci_years, partition_years, single_run
 from pipelines.lib.seeds import load_seed
-from pipelines.lib.sources.landing import sha256_file
+from pipelines.lib.sources.landing import combined_version, sha256_file
 from pipelines.lib.transforms import trade
 
 BACI_HS92 = "baci/hs92/baci_hs92_critical_1995_2024.parquet"
@@ -115,12 +115,13 @@ def raw_baci_flows(
         f"{source_file} (sha256 {digest[:12]})"
     )
     return dg.MaterializeResult(
+        data_version=dg.DataVersion(digest),  # the release or extract read
         metadata={
             "row_count": rows,
             "sha256": digest,
             "years": f"{years[0]}-{years[-1]}",
             "hs6_codes": raw["hs92_6"].n_unique(),
-        }
+        },
     )
 
 
@@ -155,12 +156,13 @@ def raw_baci_flows_hs17(
         f"{BACI_HS17_TABLE}: {rows} rows from the snapshot ({BACI_HS17_2022}, {BACI_HS17_2024})"
     )
     return dg.MaterializeResult(
+        data_version=dg.DataVersion(combined_version(raw["_sha256"])),  # the files read
         metadata={
             "row_count": rows,
             "years": ", ".join(str(y) for y in sorted(raw["year"].unique())),
             "hs6_codes": raw["hs17_6"].n_unique(),
             "mode": "snapshot",
-        }
+        },
     )
 
 

@@ -64,6 +64,13 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def combined_version(digests) -> str:
+    """One version string for a set of inputs: the sha256 of their sorted sha256s. A raw asset
+    reports it as its Dagster data version, so what is downstream of unchanged inputs is not
+    stale."""
+    return hashlib.sha256("\n".join(sorted(set(digests))).encode()).hexdigest()
+
+
 def versions(landing_root: Path, source: str, filename: str | None = None) -> list[dict]:
     """Index entries of `source` (only `filename`'s when given), oldest first."""
     index = Path(landing_root) / source / INDEX
