@@ -2,6 +2,7 @@
 
 import argparse
 import difflib
+import functools
 import json
 import os
 import sys
@@ -60,6 +61,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     if args.live:
         os.environ["MINERALS_SOURCE"] = "live"
     from pipelines.definitions import defs
+    from pipelines.defs.serving.incremental import refresh_changed
     from pipelines.defs.trade.partitions import year_range_tags
 
     job = defs.resolve_job_def("refresh_job")
@@ -84,7 +86,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     loggers = {"progress": {}}
     if args.log_level:  # the full Dagster event log, for debugging
         loggers["console"] = {"config": {"log_level": args.log_level}}
-    result = job.execute_in_process(
+    run = functools.partial(refresh_changed, job) if args.changed else job.execute_in_process
+    result = run(
         instance=instance, raise_on_error=False, run_config={"loggers": loggers}, tags=tags
     )
     failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed]
@@ -309,6 +312,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--years",
         metavar="FIRST-LAST",
         help="trade years to rebuild, e.g. 2022-2024 (default: all); other years are kept",
+    )
+    p.add_argument(
+        "--changed",
+        action="store_true",
+        help="only what changed: the sources, then what Dagster finds stale (needs DAGSTER_HOME)",
     )
     p.add_argument(
         "--log-level",

@@ -58,8 +58,11 @@ def _live_release(
     baci.require_years(landed.path.name, available, years)
     for year in sorted(years):
         part = out_dir / f"{year}.parquet"
-        rows = baci.filter_year_to_parquet(landed.path, year, codes, part)
-        context.log.info(f"BACI {year}: {rows:,} mineral flows kept")
+        if part.exists():  # written atomically from this very zip (folder named by its sha256)
+            context.log.info(f"BACI {year}: filtered before from the same release, reused")
+        else:
+            rows = baci.filter_year_to_parquet(landed.path, year, codes, part)
+            context.log.info(f"BACI {year}: {rows:,} mineral flows kept")
         parts.append(part)
     country_codes = pl.read_csv(sources.snapshot / BACI_COUNTRY_CODES, infer_schema=False)
     if not parts:
