@@ -237,8 +237,9 @@ SOURCES: dict[str, Source] = {
             cadence="continuous; a year's declarations are complete by the autumn of Y+2",
             next_release=(2, 9, 1),
             evidence=(
-                "comtradeapicall (official client) paths and the Ocp-Apim-Subscription-Key "
-                "header; clients keep at most 12 periods per call.",
+                "comtradeapicall (official client; uncomtrade/comtradeapicall) paths, preview "
+                "cap of 500 records and the Ocp-Apim-Subscription-Key header; comtradr refuses "
+                "more than 12 periods per query (ropensci/comtradr#63).",
             ),
         ),
         Source(

@@ -43,8 +43,8 @@ KEY_HEADER = "Ocp-Apim-Subscription-Key"
 # Planning guess for the partners of one reporter when partnerCode is omitted (~all areas).
 ALL_PARTNERS_ESTIMATE = 250
 FLOWS = frozenset({"M", "X"})
-# Periods per call: the API accepts a list, but clients (comtradeapicall users, comtradr) keep
-# to 12 at most, the cap of the portal's own queries.
+# Periods per call: the API takes a comma-separated list, but clients keep to 12 at most (comtradr
+# refuses more than one year of monthly periods, i.e. 12, in a query: ropensci/comtradr#63).
 MAX_PERIODS = 12
 # Dimensions a chunk is split along, in this order, when it may not fit the record cap.
 _SPLIT_ORDER = ("years", "flows", "codes", "reporters")
