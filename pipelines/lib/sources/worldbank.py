@@ -17,7 +17,8 @@ estimates and computes each percentile rank locally, per dimension and year, as 
 
 On the bundled 2023 bulk file this reproduces the published 2022 ranks exactly for over 95% of
 country-years, within 1 point for 99% and within 3 points for all (over 1996-2022: exactly for
-94%, within 1 point for 97%; the early years differ most, probably because WGI ranks unrounded estimates).
+94%, within 1 point for 97%; the early years differ most, probably because WGI ranks unrounded
+estimates).
 Ranks are computed over every economy the API scores (before keeping known countries), as WGI
 does; aggregates (regions, income groups) are never ranked.
 """
