@@ -22,6 +22,7 @@ from pipelines.defs.risk import assets as risk
 from pipelines.defs.serving import outputs as serving_outputs
 from pipelines.defs.serving.progress import progress_logger
 from pipelines.defs.serving.publish import published_warehouse
+from pipelines.defs.supply import assets as supply
 from pipelines.defs.serving.schedules import (
     refresh_job,
     schedules,
@@ -45,6 +46,7 @@ defs = _with_policy(
         risk.defs,
         serving_outputs.serving_outputs_defs,
         trade.defs,
+        supply.defs,
         dg.Definitions(
             assets=[
                 raw_usgs_mcs_production,
