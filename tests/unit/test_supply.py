@@ -1,0 +1,239 @@
+"""US salient statistics, net import reliance, critical lists, quantity basis and blocs: each
+figure recomputed from the raw snapshot files (csv module / the BACI parquet), not the marts."""
+
+import csv
+
+import duckdb
+import polars as pl
+import pytest
+
+from pipelines.defs.supply.assets import critical_lists
+from pipelines.lib.errors import SourceDataError
+from pipelines.lib.paths import SNAPSHOT_DIR
+from pipelines.lib.seeds import load_seed, units
+from pipelines.lib.sql import load_models
+from pipelines.lib.transforms import countries, salient, trade, usgs
+
+MCS2026 = SNAPSHOT_DIR / "usgs_mcs/2026/MCS2026_Commodities_Data.csv"
+BACI = SNAPSHOT_DIR / "baci/hs92/baci_hs92_critical_1995_2024.parquet"
+
+
+def model(layer: str, name: str):
+    return next(m for m in load_models(layer) if m.name == name)
+
+
+def raw_rows() -> list[dict]:
+    with open(MCS2026, encoding="cp1252", newline="") as f:
+        return [dict(r, _row=i) for i, r in enumerate(csv.DictReader(f), start=2)]
+
+
+@pytest.fixture(scope="module")
+def lookup() -> dict[str, str]:
+    reference = countries.load_reference(
+        SNAPSHOT_DIR / "reference/country_codes_datahub/country-codes.csv"
+    )
+    return countries.build_lookup(reference, load_seed("country_aliases"))
+
+
+def conform(raw: pl.DataFrame, lookup, rules=None) -> pl.DataFrame:
+    return salient.conform_salient(
+        raw,
+        chapters=load_seed("usgs_chapters"),
+        rules=load_seed("usgs_salient_statistics") if rules is None else rules,
+        units=units(),
+        country_lookup=lookup,
+    )
+
+
+@pytest.fixture(scope="module")
+def staged(lookup) -> pl.DataFrame:
+    return conform(usgs.read_mcs2026_salient(MCS2026), lookup)
+
+
+@pytest.fixture(scope="module")
+def nir(staged) -> pl.DataFrame:
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA staging")
+    con.register("_s", staged)
+    con.execute("CREATE TABLE staging.us_salient AS SELECT * FROM _s")
+    con.register("_c", critical_lists(load_seed("critical_lists"), staged))
+    con.execute("CREATE TABLE staging.dim_critical_list AS SELECT * FROM _c")
+    return con.sql(model("marts", "us_net_import_reliance").sql).pl()
+
+
+def test_every_salient_and_import_source_row_is_kept(staged):
+    sections = [r["Section"] for r in raw_rows()]
+    expected = sum(s.startswith(("Salient Statistics", "Import Sources")) for s in sections)
+    assert staged.height == expected == 5583
+    assert not staged.select("source_file", "source_row").is_duplicated().any()
+
+
+def test_count_of_commodities_100pct_import_reliant_in_2025(nir):
+    # by hand: distinct chapters whose 2025 NIR cell reads exactly "100"
+    chapters = {
+        r["MCS chapter"]
+        for r in raw_rows()
+        if r["Statistics"] == "Net import reliance" and r["Year"] == "2025"
+        and r["Value"].strip() == "100"
+    }  # fmt: skip
+    got = nir.filter(pl.col("year") == 2025, pl.col("nir_pct") == 100)["commodity"].n_unique()
+    assert got == len(chapters) == 16  # USGS MCS2026: "100% net import reliant for 16"
+
+
+def test_flags_stay_flags_never_numbers(nir):
+    raw = {
+        (r["MCS chapter"], r["Statistics_detail"]): r["Value"]
+        for r in raw_rows()
+        if r["Statistics"] == "Net import reliance" and r["Year"] == "2025"
+    }
+    concentrates = raw[
+        (
+            "RARE EARTHS",
+            "Net import reliance as a percentage of apparent consumption: Mineral concentrates",
+        )
+    ]
+    (row,) = nir.filter(
+        pl.col("commodity") == "rare_earths",
+        pl.col("product") == "mineral concentrates",
+        pl.col("year") == 2025,
+    ).to_dicts()
+    assert concentrates == row["nir_raw"] == "E"
+    assert row["nir_flag"] == "net_exporter" and row["nir_pct"] is None
+    bounded = nir.filter(pl.col("nir_raw").is_in([">50", "<25"]))
+    assert bounded.height > 0 and bounded["nir_pct"].null_count() == bounded.height
+    assert set(bounded["nir_flag"]) <= {"greater_than", "less_than"}
+
+
+def test_graphite_2025_quantities_and_import_sources(nir):
+    rows = [r for r in raw_rows() if r["MCS chapter"] == "GRAPHITE (NATURAL)"]
+    cell = {
+        r["Statistics_detail"]: float(r["Value"].replace(",", ""))
+        for r in rows
+        if r["Year"] == "2025" and r["Section"].startswith("Salient")
+        and r["Value"].replace(",", "").isdigit()
+    }  # fmt: skip
+    china = next(r for r in rows if r["Country"] == "China" and r["Section"] == "Import Sources")
+    (got,) = nir.filter(pl.col("commodity") == "graphite", pl.col("year") == 2025).to_dicts()
+    assert got["apparent_consumption"] == cell["Consumption, apparent"]  # metric tons
+    assert got["imports"] == cell["Imports for consumption"]
+    assert got["exports"] == cell["Exports"]
+    assert got["nir_pct"] == cell["Net import reliance as a percentage of apparent consumption"]
+    assert got["china_import_source_share"] == pytest.approx(float(china["Value"]) / 100)
+    assert got["top_import_sources"].startswith(f"China {china['Value']}%")
+    assert got["is_critical_2025"] is True
+
+
+def test_one_row_per_commodity_product_year(nir):
+    assert not nir.select("commodity", "product", "year").is_duplicated().any()
+
+
+def test_unmapped_statistic_fails_naming_file_row_and_field(lookup):
+    raw = usgs.read_mcs2026_salient(MCS2026).head(200)
+    rules = load_seed("usgs_salient_statistics").filter(pl.col("statistic") != "exports")
+    with pytest.raises(SourceDataError) as err:
+        conform(raw, lookup, rules)
+    message = str(err.value)
+    assert "2026/MCS2026_Commodities_Data.csv" in message and "'Statistics'" in message
+    first_export = next(r["_row"] for r in raw_rows() if r["Statistics"] == "Export")
+    assert f"row {first_export}" in message and "'Export'" in message
+
+
+def test_unknown_unit_and_word_fail(lookup):
+    raw = usgs.read_mcs2026_salient(MCS2026).head(20)
+    with pytest.raises(SourceDataError, match="field 'Unit'.*'furlongs'"):
+        conform(raw.with_columns(unit_raw=pl.lit("furlongs")), lookup)
+    with pytest.raises(SourceDataError, match="field 'Value'.*'plenty'"):
+        conform(raw.with_columns(value_raw=pl.lit("plenty")), lookup)
+
+
+def test_critical_lists_carry_their_source(staged):
+    lists = critical_lists(load_seed("critical_lists"), staged)
+    assert set(lists["list"]) == {
+        "usgs_2025", "usgs_2022", "eu_2023_crm", "eu_2023_srm", "jpn_rare_metals",
+    }  # fmt: skip
+    assert lists["source"].str.len_chars().min() > 20
+    flagged = {
+        r["MCS chapter"] for r in raw_rows() if r["Is critical mineral 2025"] == "Yes"
+    }
+    usgs_2025 = lists.filter(pl.col("list") == "usgs_2025")
+    assert usgs_2025.height == len(flagged)
+    assert {"graphite", "gallium", "cobalt", "rare_earths"} <= set(usgs_2025["commodity"])
+    assert "pumice" not in set(usgs_2025["commodity"])
+    assert not lists.select("list", "commodity").is_duplicated().any()
+
+
+# --- quantity basis and blocs, on every 2024 natural-graphite flow into the US and Japan ---
+
+GRAPHITE = ["250410", "250490"]
+
+
+@pytest.fixture(scope="module")
+def baci() -> pl.DataFrame:
+    return (
+        trade.read_baci_extract(BACI)
+        .filter(
+            pl.col("year") == 2024,
+            pl.col("hs92_6").is_in(GRAPHITE),
+            pl.col("importer_iso3").is_in(["USA", "JPN"]),
+        )
+        .collect()
+    )
+
+
+@pytest.fixture(scope="module")
+def dependence(baci) -> pl.DataFrame:
+    known = (set(baci["exporter_iso3"]) | set(baci["importer_iso3"]) | {"TWN"}) - {"S19"}
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA staging")
+    con.register("_flows", trade.conform_baci(baci, load_seed("hs_mineral"), known))
+    con.register("_eu", trade.eu_membership(load_seed("eu_membership")))
+    con.register("_partners", load_seed("partner_group"))
+    con.execute("CREATE TABLE staging.trade_flows AS SELECT * FROM _flows")
+    con.execute("CREATE TABLE staging.eu_membership AS SELECT * FROM _eu")
+    con.execute("CREATE TABLE staging.partner_group AS SELECT * FROM _partners")
+    con.execute(
+        f"CREATE TABLE staging.import_by_supplier AS {model('staging', 'import_by_supplier').sql}"
+    )
+    return con.sql(model("marts", "import_dependence").sql).pl()
+
+
+def by_hand(baci: pl.DataFrame, importers: set[str]) -> dict:
+    flows = baci.filter(
+        pl.col("importer_iso3").is_in(list(importers)),
+        ~pl.col("exporter_iso3").is_in(list(importers)),
+    )
+    with_qty = flows.filter(pl.col("qty_t").is_not_null())
+    china = with_qty.filter(pl.col("exporter_iso3") == "CHN")
+    return {
+        "china_share_quantity": china["qty_t"].sum() / with_qty["qty_t"].sum(),
+        "china_share": flows.filter(pl.col("exporter_iso3") == "CHN")["value_kusd"].sum()
+        / flows["value_kusd"].sum(),
+        "value_share_with_quantity": with_qty["value_kusd"].sum() / flows["value_kusd"].sum(),
+        "import_quantity_t": with_qty["qty_t"].sum(),
+    }
+
+
+def got(dependence: pl.DataFrame, importer: str) -> dict:
+    (row,) = dependence.filter(
+        pl.col("importer_iso3") == importer, pl.col("commodity") == "graphite"
+    ).to_dicts()
+    return row
+
+
+@pytest.mark.parametrize("importer,members", [("USA", {"USA"}), ("USA_JPN", {"USA", "JPN"})])
+def test_china_share_by_quantity_and_value(baci, dependence, importer, members):
+    want, row = by_hand(baci, members), got(dependence, importer)
+    for key, value in want.items():
+        assert row[key] == pytest.approx(value), key
+    # publishers print quantity shares; the value share differs (MCS2026: 46% for 2021-24)
+    assert row["china_share_quantity"] != pytest.approx(row["china_share"], abs=0.01)
+
+
+def test_bloc_leaves_out_trade_between_members(baci, dependence):
+    row = got(dependence, "USA_JPN")
+    member_trade = baci.filter(pl.col("exporter_iso3").is_in(["USA", "JPN"]))
+    assert member_trade.height > 0  # the slice has US<->JPN flows to leave out
+    total = baci["value_kusd"].sum() * 1000
+    assert row["import_value_usd"] == pytest.approx(
+        total - member_trade["value_kusd"].sum() * 1000
+    )
