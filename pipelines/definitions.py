@@ -22,7 +22,6 @@ from pipelines.defs.risk import assets as risk
 from pipelines.defs.serving import outputs as serving_outputs
 from pipelines.defs.serving.progress import progress_logger
 from pipelines.defs.serving.publish import published_warehouse
-from pipelines.defs.supply import assets as supply
 from pipelines.defs.serving.schedules import (
     refresh_job,
     schedules,
@@ -30,6 +29,7 @@ from pipelines.defs.serving.schedules import (
     source_freshness,
     trade_job,
 )
+from pipelines.defs.supply import assets as supply
 from pipelines.defs.trade import assets as trade
 
 

@@ -152,9 +152,7 @@ def test_critical_lists_carry_their_source(staged):
         "usgs_2025", "usgs_2022", "eu_2023_crm", "eu_2023_srm", "jpn_rare_metals",
     }  # fmt: skip
     assert lists["source"].str.len_chars().min() > 20
-    flagged = {
-        r["MCS chapter"] for r in raw_rows() if r["Is critical mineral 2025"] == "Yes"
-    }
+    flagged = {r["MCS chapter"] for r in raw_rows() if r["Is critical mineral 2025"] == "Yes"}
     usgs_2025 = lists.filter(pl.col("list") == "usgs_2025")
     assert usgs_2025.height == len(flagged)
     assert {"graphite", "gallium", "cobalt", "rare_earths"} <= set(usgs_2025["commodity"])
@@ -234,6 +232,58 @@ def test_bloc_leaves_out_trade_between_members(baci, dependence):
     member_trade = baci.filter(pl.col("exporter_iso3").is_in(["USA", "JPN"]))
     assert member_trade.height > 0  # the slice has US<->JPN flows to leave out
     total = baci["value_kusd"].sum() * 1000
-    assert row["import_value_usd"] == pytest.approx(
-        total - member_trade["value_kusd"].sum() * 1000
+    assert row["import_value_usd"] == pytest.approx(total - member_trade["value_kusd"].sum() * 1000)
+
+
+# --- replacement by production (disruption_exposure), IEA 2025 edition raw JSON ---
+
+IEA_JSON = SNAPSHOT_DIR / "iea/iea_cm_data_explorer_2025ed_derived.json"
+ISO3 = {"China": "CHN", "Malaysia": "MYS", "Australia": "AUS", "United States": "USA"}
+
+
+def test_rare_earth_refining_replacement_by_production_not_by_trade():
+    import json
+
+    block = json.loads(IEA_JSON.read_text())["supply"]["Rare Earth Elements"]["refining"]
+    total = block["total"]["2024"]
+    kt = {ISO3[c]: v["2024"] for c, v in block["countries"].items() if c in ISO3}
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA staging; CREATE SCHEMA marts")
+    rows = [
+        ("iea", "production", iso3, value * 1000, value / total, 0) for iso3, value in kt.items()
+    ]
+    # BACI 2024 export value of the stage's HS codes: China a small exporter (rank 2)
+    rows += [
+        ("baci", "export_value", "MYS", 5e8, 0.6, 1),
+        ("baci", "export_value", "CHN", 1e8, 0.12, 2),
+    ]
+    rows += [("baci", "export_value", "JPN", 2.33e8, 0.28, 3)]
+    con.execute(
+        "CREATE TABLE marts.country_share (source VARCHAR, commodity VARCHAR, stage VARCHAR, "
+        "basis VARCHAR, year INT, is_projection BOOLEAN, iso3 VARCHAR, amount DOUBLE, "
+        "share DOUBLE, rank INT)"
     )
+    for source, basis, iso3, amount, share, rank in rows:
+        con.execute(
+            "INSERT INTO marts.country_share VALUES "
+            "(?, 'rare_earths', 'refining', ?, 2024, false, ?, ?, ?, ?)",
+            [source, basis, iso3, amount, share, rank],
+        )
+    con.execute(
+        "CREATE TABLE staging.import_by_supplier AS SELECT * FROM (VALUES "
+        "('USA', 'CHN', 'rare_earths', 'refining', 2024, 6e7, 3000.0, false)) "
+        "t(importer_iso3, exporter_iso3, commodity, stage, year, value_usd, quantity_t, "
+        "includes_shared_codes)"
+    )
+    con.register("_partners", load_seed("partner_group"))
+    con.register("_eu", trade.eu_membership(load_seed("eu_membership")))
+    con.execute("CREATE TABLE staging.partner_group AS SELECT * FROM _partners")
+    con.execute("CREATE TABLE staging.eu_membership AS SELECT * FROM _eu")
+    (row,) = con.sql(model("marts", "disruption_exposure").sql).pl().to_dicts()
+    rest = (total - kt["CHN"]) * 1000
+    assert row["rest_of_world_production_t"] == pytest.approx(rest)
+    assert row["production_replacement_ratio"] == pytest.approx(rest / (kt["CHN"] * 1000))
+    assert row["production_replacement_ratio"] == pytest.approx(0.096, abs=0.005)  # not 5
+    assert row["rest_of_world_production_per_lost_t"] == pytest.approx(rest / 3000)
+    assert row["world_alternative_supply_ratio"] == pytest.approx((8.33e8 - 1e8) / 1e8)
+    assert row["production_source"] == "iea" and row["production_year"] == 2024

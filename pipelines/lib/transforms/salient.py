@@ -138,8 +138,7 @@ def conform_salient(
 
     keys = ["statistics_raw", "detail_raw", "subject_raw", "chapter_label"]
     found = [
-        (*k, *(classify(*k, rules) or (None, None)))
-        for k in df.select(keys).unique().iter_rows()
+        (*k, *(classify(*k, rules) or (None, None))) for k in df.select(keys).unique().iter_rows()
     ]
     df = df.join(
         pl.DataFrame(found, schema=[*keys, "statistic", "product"], orient="row"),
@@ -161,7 +160,9 @@ def conform_salient(
         on="year_raw",
         how="left",
     )
-    _fail_rows(df, pl.col("year").is_null(), src, "year is not a year or period", "Year", "year_raw")
+    _fail_rows(
+        df, pl.col("year").is_null(), src, "year is not a year or period", "Year", "year_raw"
+    )
 
     is_text = pl.col("value_raw").str.strip_chars().is_in(list(TEXT_VALUES))
     df = (
@@ -177,7 +178,9 @@ def conform_salient(
             .otherwise("unit"),
         )
     )
-    _fail_rows(df, pl.col("unit").is_null(), src, "unit not in data/seeds/units.csv", "Unit", "unit_raw")
+    _fail_rows(
+        df, pl.col("unit").is_null(), src, "unit not in data/seeds/units.csv", "Unit", "unit_raw"
+    )
 
     amount, flag = parse_reported(pl.col("value_raw"))
     df = df.with_columns(
@@ -203,7 +206,9 @@ def conform_salient(
     )
 
     df = df.with_columns(country_clean=pl.col("country_raw").map_elements(_clean, pl.String))
-    df = conform_countries(df, "country_clean", country_lookup, source=src, file_column="source_file")
+    df = conform_countries(
+        df, "country_clean", country_lookup, source=src, file_column="source_file"
+    )
     return df.select(
         source=pl.lit(src),
         edition="edition",
@@ -216,9 +221,10 @@ def conform_salient(
         country="country_clean",
         period_start="period_start",
         year="year",
-        is_estimate=pl.col("notes").str.strip_chars().str.to_lowercase().str.starts_with(
-            "estimated"
-        ),
+        is_estimate=pl.col("notes")
+        .str.strip_chars()
+        .str.to_lowercase()
+        .str.starts_with("estimated"),
         amount="amount",
         unit="unit",
         value_flag="value_flag",
