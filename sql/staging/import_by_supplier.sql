@@ -2,37 +2,25 @@
 -- what each importer buys from each supplier (BACI, all mapped HS6 codes of the stage summed).
 -- Importers are every country plus EU27: extra-EU imports of the EU as constituted that year
 -- (staging.eu_membership; GBR a member up to 2019), i.e. member imports from non-members.
--- Blocs the same way: USA_JPN (United States + Japan) and the partner group of
--- data/seeds/partner_group.csv (code = upper-case group name; EU27 = that year's members):
--- members' imports from outside the bloc only.
+-- Blocs the same way (staging.bloc_members: USA_JPN, the partner group): members' imports from
+-- outside the bloc only.
 -- group: trade
--- deps: staging.trade_flows
+-- deps: staging.trade_flows, staging.bloc_members
 WITH flows AS (
     SELECT importer_iso3, exporter_iso3, commodity, stage, year, value_usd, quantity_t,
            exclusivity = 'shared' AS is_shared
     FROM staging.trade_flows
 ),
-bloc_members AS (  -- (bloc, member, first year, year it left)
-    SELECT 'EU27' AS bloc, iso3, joined, "left" FROM staging.eu_membership
-    UNION ALL
-    SELECT 'USA_JPN', iso3, NULL, NULL FROM (VALUES ('USA'), ('JPN')) t(iso3)
-    UNION ALL
-    SELECT upper(p.group_name), p.member_iso3, NULL, NULL
-    FROM staging.partner_group p WHERE p.member_iso3 <> 'EU27'
-    UNION ALL
-    SELECT upper(p.group_name), m.iso3, m.joined, m."left"
-    FROM staging.partner_group p JOIN staging.eu_membership m ON p.member_iso3 = 'EU27'
-),
 bloc_flows AS (
     SELECT mi.bloc AS importer_iso3, f.exporter_iso3, f.commodity, f.stage, f.year,
            f.value_usd, f.quantity_t, f.is_shared
     FROM flows AS f
-    JOIN bloc_members AS mi
+    JOIN staging.bloc_members AS mi
         ON mi.iso3 = f.importer_iso3
        AND (mi.joined IS NULL OR f.year >= mi.joined)
        AND (mi."left" IS NULL OR f.year < mi."left")
     WHERE NOT EXISTS (
-        SELECT 1 FROM bloc_members AS mx
+        SELECT 1 FROM staging.bloc_members AS mx
         WHERE mx.bloc = mi.bloc AND mx.iso3 = f.exporter_iso3
           AND (mx.joined IS NULL OR f.year >= mx.joined)
           AND (mx."left" IS NULL OR f.year < mx."left")

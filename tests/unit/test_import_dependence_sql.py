@@ -49,6 +49,8 @@ def mart(raw) -> pl.DataFrame:
     con.execute("CREATE TABLE staging.eu_membership AS SELECT * FROM _eu")
     con.register("_partners", load_seed("partner_group"))
     con.execute("CREATE TABLE staging.partner_group AS SELECT * FROM _partners")
+    bloc_members = next(m for m in load_models("staging") if m.name == "bloc_members")
+    con.execute(f"CREATE TABLE staging.bloc_members AS {bloc_members.sql}")
     staging = next(m for m in load_models("staging") if m.name == "import_by_supplier")
     con.execute(f"CREATE TABLE staging.import_by_supplier AS {staging.sql}")
     model = next(m for m in load_models("marts") if m.name == "import_dependence")

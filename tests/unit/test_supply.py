@@ -189,6 +189,8 @@ def dependence(baci) -> pl.DataFrame:
     con.execute("CREATE TABLE staging.trade_flows AS SELECT * FROM _flows")
     con.execute("CREATE TABLE staging.eu_membership AS SELECT * FROM _eu")
     con.execute("CREATE TABLE staging.partner_group AS SELECT * FROM _partners")
+    bloc_members = next(m for m in load_models("staging") if m.name == "bloc_members")
+    con.execute(f"CREATE TABLE staging.bloc_members AS {bloc_members.sql}")
     con.execute(
         f"CREATE TABLE staging.import_by_supplier AS {model('staging', 'import_by_supplier').sql}"
     )
@@ -287,3 +289,78 @@ def test_rare_earth_refining_replacement_by_production_not_by_trade():
     assert row["rest_of_world_production_per_lost_t"] == pytest.approx(rest / 3000)
     assert row["world_alternative_supply_ratio"] == pytest.approx((8.33e8 - 1e8) / 1e8)
     assert row["production_source"] == "iea" and row["production_year"] == 2024
+
+
+# --- stockpile cover: the US and China's natural graphite, 2024, by hand from both raw files ---
+
+
+def test_us_graphite_stockpile_cover_matches_hand_computation(staged, nir):
+    rows = [r for r in raw_rows() if r["MCS chapter"] == "GRAPHITE (NATURAL)"]
+    cell = {
+        r["Statistics_detail"]: float(r["Value"].replace(",", ""))
+        for r in rows
+        if r["Year"] == "2024" and r["Section"].startswith("Salient")
+        and r["Value"].replace(",", "").isdigit()
+    }  # fmt: skip
+    world = (
+        trade.read_baci_extract(BACI)
+        .filter(pl.col("year") == 2024, pl.col("hs92_6").is_in(GRAPHITE))
+        .collect()
+    )
+    into_us = world.filter(pl.col("importer_iso3") == "USA", pl.col("qty_t").is_not_null())
+    china = into_us.filter(pl.col("exporter_iso3") == "CHN")
+    share = china["qty_t"].sum() / into_us["qty_t"].sum()
+    consumption = cell["Consumption, apparent"]
+    reliance = cell["Net import reliance as a percentage of apparent consumption"] / 100
+    want_annual = consumption * reliance * share
+    want_unit_value = china["value_kusd"].sum() * 1000 / china["qty_t"].sum()
+
+    exporters = (
+        world.group_by("exporter_iso3")
+        .agg(amount=pl.col("value_kusd").sum() * 1000)
+        .with_columns(
+            rank=pl.col("amount").rank("ordinal", descending=True).cast(pl.Int32),
+            share=pl.col("amount") / pl.col("amount").sum(),
+        )
+    )
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA staging; CREATE SCHEMA marts")
+    known = (set(world["exporter_iso3"]) | set(world["importer_iso3"]) | {"TWN"}) - {"S19"}
+    for name, frame in {
+        "staging.trade_flows": trade.conform_baci(
+            world.filter(pl.col("importer_iso3") == "USA"), load_seed("hs_mineral"), known
+        ),
+        "staging.eu_membership": trade.eu_membership(load_seed("eu_membership")),
+        "staging.partner_group": load_seed("partner_group"),
+        "staging.us_salient": staged,
+        "marts.us_net_import_reliance": nir,
+        "marts.country_share": exporters.select(
+            source=pl.lit("baci"), commodity=pl.lit("graphite"), stage=pl.lit("mining"),
+            basis=pl.lit("export_value"), year=pl.lit(2024), is_projection=pl.lit(False),
+            iso3=pl.col("exporter_iso3"), amount="amount", share="share", rank="rank",
+        ),
+    }.items():  # fmt: skip
+        con.register("_t", frame)
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM _t")
+        con.unregister("_t")
+    for layer, name in [
+        ("staging", "bloc_members"),
+        ("staging", "import_by_supplier"),
+        ("marts", "disruption_exposure"),
+    ]:
+        con.execute(f"CREATE TABLE {layer}.{name} AS {model(layer, name).sql}")
+    cover = con.sql(model("marts", "stockpile_cover").sql).pl()
+    (got,) = cover.filter(
+        pl.col("importer_iso3") == "USA",
+        pl.col("supplier_iso3") == "CHN",
+        pl.col("commodity") == "graphite",
+        pl.col("year") == 2024,
+    ).to_dicts()
+    assert got["basis"] == "usgs_nir"
+    assert got["supplier_share_quantity"] == pytest.approx(share)
+    assert got["annual_at_risk_t"] == pytest.approx(want_annual)
+    assert got["stockpile_6m_t"] == pytest.approx(want_annual / 2)
+    assert got["monthly_at_risk_t"] == pytest.approx(want_annual / 12)
+    assert got["unit_value_usd_per_t"] == pytest.approx(want_unit_value)
+    assert got["stockpile_6m_value_usd"] == pytest.approx(want_annual / 2 * want_unit_value)
+    assert got["government_stocks_t"] is None  # MCS2026 reports no NDS graphite inventory
