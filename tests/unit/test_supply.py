@@ -364,3 +364,71 @@ def test_us_graphite_stockpile_cover_matches_hand_computation(staged, nir):
     assert got["unit_value_usd_per_t"] == pytest.approx(want_unit_value)
     assert got["stockpile_6m_value_usd"] == pytest.approx(want_annual / 2 * want_unit_value)
     assert got["government_stocks_t"] is None  # MCS2026 reports no NDS graphite inventory
+
+
+# --- GeoPolRisk as published: US nickel ore 2024, by hand from BACI, MCS2026 and WGIData.csv ---
+
+
+def test_geopolrisk_us_nickel_mining_by_hand():
+    from pipelines.lib.transforms.governance import read_wgi_bulk
+
+    mine = {
+        r["Country"]: float(r["Value"].replace(",", ""))
+        for r in raw_rows()
+        if r["MCS chapter"] == "NICKEL" and r["Section"].startswith("World")
+        and r["Statistics_detail"].startswith("Mine production") and r["Year"] == "2024"
+    }  # fmt: skip
+    listed = {c: v for c, v in mine.items() if c not in ("World total", "Other countries")}
+    world = max(mine["World total"], sum(v for c, v in mine.items() if c != "World total"))
+    hhi = sum((v / world) ** 2 for v in listed.values())
+    us_production = mine["United States"]
+
+    flows = (
+        trade.read_baci_extract(BACI)
+        .filter(
+            pl.col("year") == 2024, pl.col("hs92_6") == "260400", pl.col("importer_iso3") == "USA"
+        )
+        .collect()
+    )
+    pv = read_wgi_bulk(SNAPSHOT_DIR / "wgi/WGIData.csv").filter(
+        pl.col("dimension") == "political_stability", pl.col("estimate").is_not_null()
+    )
+    latest = pv.sort("year").group_by("iso3").agg(pl.col("estimate").last())
+    g = {iso3: min(1, max(0, (2.5 - pv) / 5)) for iso3, pv in latest.iter_rows()}
+    by_supplier = flows.group_by("exporter_iso3").agg(pl.col("qty_t").sum())
+    imports = by_supplier["qty_t"].sum()
+    weighted = sum(q * g.get(s, 0.5) for s, q in by_supplier.iter_rows())
+    want = hhi * weighted / (imports + us_production)
+
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA staging; CREATE SCHEMA marts")
+    known = (set(flows["exporter_iso3"]) | {"USA", "TWN"}) - {"S19"}
+    con.register("_flows", trade.conform_baci(flows, load_seed("hs_mineral"), known))
+    con.register("_eu", trade.eu_membership(load_seed("eu_membership")))
+    con.register("_partners", load_seed("partner_group"))
+    con.register("_wgi", latest.select("iso3", year=pl.lit(2024), estimate="estimate"))
+    con.execute("""
+        CREATE TABLE staging.trade_flows AS SELECT * FROM _flows;
+        CREATE TABLE staging.eu_membership AS SELECT * FROM _eu;
+        CREATE TABLE staging.partner_group AS SELECT * FROM _partners;
+        CREATE TABLE staging.governance AS
+            SELECT iso3, year, 'political_stability' AS dimension, estimate FROM _wgi""")
+    con.execute(
+        "CREATE TABLE marts.supply_concentration AS SELECT 'usgs_mcs' AS source, 'nickel' AS "
+        "commodity, 'mining' AS stage, 'production' AS basis, 2024 AS year, false AS "
+        f"is_projection, {hhi * 10000} AS hhi"
+    )
+    con.execute(
+        "CREATE TABLE marts.country_share AS SELECT 'usgs_mcs' AS source, 'nickel' AS commodity,"
+        " 'mining' AS stage, 'production' AS basis, 2024 AS year, false AS is_projection, "
+        f"'USA' AS iso3, {us_production} AS amount"
+    )
+    for layer, name in [("staging", "bloc_members"), ("staging", "import_by_supplier")]:
+        con.execute(f"CREATE TABLE {layer}.{name} AS {model(layer, name).sql}")
+    risk = con.sql(model("marts", "importer_supply_risk").sql).pl()
+    (got,) = risk.filter(pl.col("importer_iso3") == "USA").to_dicts()
+    assert got["domestic_production_t"] == us_production == 7490
+    assert got["import_quantity_t"] == pytest.approx(imports)
+    assert got["geopolrisk"] == pytest.approx(want)
+    # US mine output dwarfs its ore imports: far below the value-basis variant
+    assert got["geopolrisk"] < got["geopolrisk_value_basis"] / 20
