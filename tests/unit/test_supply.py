@@ -294,7 +294,9 @@ def test_rare_earth_refining_replacement_by_production_not_by_trade():
 # --- stockpile cover: the US and China's natural graphite, 2024, by hand from both raw files ---
 
 
-def test_us_graphite_stockpile_cover_matches_hand_computation(staged, nir):
+@pytest.fixture(scope="module")
+def graphite_marts(staged, nir):
+    """The supply marts on every 2024 natural-graphite flow into the US, with hand figures."""
     rows = [r for r in raw_rows() if r["MCS chapter"] == "GRAPHITE (NATURAL)"]
     cell = {
         r["Statistics_detail"]: float(r["Value"].replace(",", ""))
@@ -349,7 +351,22 @@ def test_us_graphite_stockpile_cover_matches_hand_computation(staged, nir):
         ("marts", "disruption_exposure"),
     ]:
         con.execute(f"CREATE TABLE {layer}.{name} AS {model(layer, name).sql}")
-    cover = con.sql(model("marts", "stockpile_cover").sql).pl()
+    con.execute(f"CREATE TABLE marts.stockpile_cover AS {model('marts', 'stockpile_cover').sql}")
+    hand = {
+        "share": share,
+        "reliance": reliance,
+        "annual": want_annual,
+        "unit_value": want_unit_value,
+        "china_t": china["qty_t"].sum(),
+        "china_usd": china["value_kusd"].sum() * 1000,
+    }
+    return con, hand
+
+
+def test_us_graphite_stockpile_cover_matches_hand_computation(graphite_marts):
+    con, hand = graphite_marts
+    share, want_annual, want_unit_value = hand["share"], hand["annual"], hand["unit_value"]
+    cover = con.sql("SELECT * FROM marts.stockpile_cover").pl()
     (got,) = cover.filter(
         pl.col("importer_iso3") == "USA",
         pl.col("supplier_iso3") == "CHN",
@@ -432,3 +449,20 @@ def test_geopolrisk_us_nickel_mining_by_hand():
     assert got["geopolrisk"] == pytest.approx(want)
     # US mine output dwarfs its ore imports: far below the value-basis variant
     assert got["geopolrisk"] < got["geopolrisk_value_basis"] / 20
+
+
+def test_scenario_figures_and_words(graphite_marts):
+    from pipelines.lib.scenario import format_scenario, scenario
+
+    con, hand = graphite_marts
+    (row,) = scenario(con, "CHN", "USA", "graphite", 4)
+    assert row["lost_imports_t"] == pytest.approx(hand["china_t"])
+    assert row["lost_value_usd"] == pytest.approx(hand["china_usd"])
+    assert row["stockpile_t"] == pytest.approx(hand["annual"] * 4 / 12)
+    # US: share of apparent consumption = net import reliance x China's share of import tonnes
+    assert row["share_of_consumption"] == pytest.approx(hand["reliance"] * hand["share"])
+    text = format_scenario([row], "CHN", "USA", "graphite", 4)
+    assert f"{hand['china_t']:,.0f} t of imports" in text
+    assert f"stockpile for 4 months: {hand['annual'] * 4 / 12:,.0f} t" in text
+    assert scenario(con, "CHN", "JPN", "graphite", 4) == []  # no Japanese flows in the slice
+    assert "nothing to lose" in format_scenario([], "CHN", "JPN", "graphite", 4)
