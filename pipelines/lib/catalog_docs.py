@@ -19,14 +19,14 @@ from pipelines.lib.paths import SQL_DIR
 
 log = logging.getLogger(__name__)
 
-COMMENT_FILES = ("comments.sql", "comments_trade.sql")
+COMMENT_FILES = ("comments.sql", "comments_trade.sql", "comments_supply.sql")
 DOCUMENTED_SCHEMAS = ("staging", "marts", "meta")
 START_MARKER = "<!-- data-dictionary:start -->"
 END_MARKER = "<!-- data-dictionary:end -->"
 
 _TARGET = re.compile(
     r"^COMMENT ON (?P<kind>TABLE|COLUMN)\s+(?P<schema>\w+)\.(?P<table>\w+)"
-    r"(?:\.(?P<column>\w+))?\s+IS\s",
+    r'(?:\."?(?P<column>\w+)"?)?\s+IS\s',
     re.I,
 )
 
@@ -45,6 +45,25 @@ def load_statements(path: Path) -> list[str]:
         if not line.endswith(";") or not _TARGET.match(line):
             raise CommentError(f"{path.name}:{number}: expected one COMMENT ON ... ; per line")
         statements.append(line)
+    return statements
+
+
+def contract_statements(sql_dir: Path = SQL_DIR) -> list[str]:
+    """COMMENT statements from the `sql/<schema>/<table>.yml` contracts (issue 9 tables; the
+    Contracts refactor generates these for every table)."""
+    import yaml
+
+    def quoted(text: str) -> str:
+        return "'" + " ".join(str(text).split()).replace("'", "''") + "'"
+
+    statements = []
+    for path in sorted(sql_dir.glob("*/*.yml")):
+        contract = yaml.safe_load(path.read_text())
+        table = f"{path.parent.name}.{path.stem}"
+        statements.append(f"COMMENT ON TABLE {table} IS {quoted(contract['description'])};")
+        for column, spec in contract.get("columns", {}).items():
+            text = spec["description"] if isinstance(spec, dict) else spec
+            statements.append(f'COMMENT ON COLUMN {table}."{column}" IS {quoted(text)};')
     return statements
 
 
@@ -70,11 +89,9 @@ def apply_comments(
     """
     tables = _columns(con)
     applied = 0
-    for name in COMMENT_FILES:
-        path = sql_dir / name
-        if not path.exists():
-            continue
-        for statement in load_statements(path):
+    sources = [(n, load_statements(sql_dir / n)) for n in COMMENT_FILES if (sql_dir / n).exists()]
+    for name, statements in [*sources, ("contracts", contract_statements(sql_dir))]:
+        for statement in statements:
             target = _TARGET.match(statement)
             key = (target["schema"], target["table"])
             if key not in tables:

@@ -466,3 +466,45 @@ def test_scenario_figures_and_words(graphite_marts):
     assert f"stockpile for 4 months: {hand['annual'] * 4 / 12:,.0f} t" in text
     assert scenario(con, "CHN", "JPN", "graphite", 4) == []  # no Japanese flows in the slice
     assert "nothing to lose" in format_scenario([], "CHN", "JPN", "graphite", 4)
+
+
+# --- the contracts of the new tables: column order, grain, values and bounds hold ---
+
+
+def check_contract(table: str, frame: pl.DataFrame) -> None:
+    import yaml
+
+    from pipelines.lib.paths import SQL_DIR
+
+    schema, name = table.split(".")
+    contract = yaml.safe_load((SQL_DIR / schema / f"{name}.yml").read_text())
+    assert frame.columns == list(contract["columns"]), table
+    assert not frame.select(contract["grain"]).is_duplicated().any(), table
+    for column, spec in contract["columns"].items():
+        if not isinstance(spec, dict):
+            continue
+        values = frame[column].drop_nulls()
+        if "values" in spec:
+            assert set(values) <= set(spec["values"]), (table, column)
+        if "min" in spec:
+            assert values.min() is None or values.min() >= spec["min"], (table, column)
+        if "max" in spec:
+            assert values.max() is None or values.max() <= spec["max"], (table, column)
+        if spec.get("not_null"):
+            assert frame[column].null_count() == 0, (table, column)
+
+
+def test_contracts_hold(staged, nir, graphite_marts):
+    con, _ = graphite_marts
+    check_contract("staging.us_salient", staged)
+    check_contract("marts.us_net_import_reliance", nir)
+    check_contract("staging.dim_critical_list", critical_lists(load_seed("critical_lists"), staged))
+    check_contract("staging.bloc_members", con.sql("SELECT * FROM staging.bloc_members").pl())
+    check_contract("marts.stockpile_cover", con.sql("SELECT * FROM marts.stockpile_cover").pl())
+
+
+def test_contract_check_fails_on_a_broken_table(nir):
+    with pytest.raises(AssertionError):
+        check_contract("marts.us_net_import_reliance", nir.with_columns(nir_pct=pl.lit(150.0)))
+    with pytest.raises(AssertionError):
+        check_contract("marts.us_net_import_reliance", pl.concat([nir, nir.head(1)]))

@@ -109,6 +109,7 @@ def political_stability_matches_newer_file(
     deps=[
         dg.AssetKey(["marts", "concentration_trend"]),
         dg.AssetKey(["marts", "import_dependence"]),
+        dg.AssetKey(["staging", "dim_critical_list"]),  # alerts cover critical minerals only
     ],
     description="History of alerts (a series turning highly concentrated, China's share up 5 "
     "points or more, a new breach of the EU 65% cap). Each alert is recorded once, when first "
