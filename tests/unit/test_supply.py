@@ -508,3 +508,13 @@ def test_contract_check_fails_on_a_broken_table(nir):
         check_contract("marts.us_net_import_reliance", nir.with_columns(nir_pct=pl.lit(150.0)))
     with pytest.raises(AssertionError):
         check_contract("marts.us_net_import_reliance", pl.concat([nir, nir.head(1)]))
+
+
+def test_scenario_command_is_registered():
+    from pipelines.cli import build_parser
+    from pipelines.lib.scenario import cmd_scenario
+
+    args = build_parser().parse_args(
+        ["scenario", "CHN", "--commodity", "graphite", "--importer", "USA_JPN"]
+    )
+    assert args.func is cmd_scenario and args.months == 6
