@@ -7,14 +7,11 @@
 -- that it is free to redirect it. world_alternative_supply_ratio: others' EXPORTS / the
 -- supplier's exports, a trade ratio, NOT production capacity (rare-earth refining: China is a
 -- small exporter of the HS codes but refines ~91%): read the production columns for that.
--- Replacement by production: the rest of the world's production of the same stage (IEA for
--- refining where it publishes the series, else USGS; the production year nearest at or before
--- the trade year) / the supplier's production, and / the importer's lost tonnes. An upper bound
+-- Replacement by production: the rest of the world's production of the same stage (the series
+-- staging.representative_series picks, the newest year at or before the trade year) / the supplier's production, and / the importer's lost tonnes. An upper bound
 -- on redirectable supply: that output already has buyers; it is not spare capacity.
 -- partner_group_share: share of the importer's imports from the partner group in
 -- data/seeds/partner_group.csv (EU27 counted through its member states of that year).
--- group: risk
--- deps: staging.import_by_supplier, marts.country_share, staging.trade_flows
 WITH exporters AS (
     SELECT commodity, stage, year, iso3 AS supplier_iso3, amount AS supplier_exports_usd, rank
     FROM marts.country_share
@@ -46,11 +43,10 @@ production AS (  -- world and per-country production of each stage, preferred so
     WHERE basis = 'production' AND NOT is_projection AND iso3 IS NOT NULL
     WINDOW s AS (PARTITION BY source, commodity, stage, year)
 ),
-production_series AS (
-    SELECT DISTINCT source, commodity, stage, year, world_t,
-           CASE WHEN stage = 'refining' AND source = 'iea' THEN 0
-                WHEN source = 'usgs_mcs' THEN 1 ELSE 2 END AS preference
-    FROM production
+production_series AS (  -- the representative series of each year (one rule for all marts)
+    SELECT DISTINCT p.source, p.commodity, p.stage, p.year, p.world_t
+    FROM staging.representative_series r
+    JOIN production p USING (source, commodity, stage, year)
 ),
 partner_share AS (
     SELECT importer_iso3, commodity, stage, year,
@@ -104,7 +100,7 @@ LEFT JOIN partner_share ps
 LEFT JOIN LATERAL (
     SELECT * FROM production_series p
     WHERE p.commodity = e.commodity AND p.stage = e.stage AND p.year <= e.year
-    ORDER BY p.year DESC, p.preference
+    ORDER BY p.year DESC
     LIMIT 1
 ) ps_prod ON true
 LEFT JOIN production sp

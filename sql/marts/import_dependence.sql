@@ -9,8 +9,6 @@
 -- USGS import sources, Eurostat): the same shares, HHI and China share from tonnes, over the
 -- flows that report a quantity; value_share_with_quantity says how much of the value that is.
 -- Blocs (USA_JPN, the partner group) as in staging.import_by_supplier.
--- group: trade
--- deps: staging.import_by_supplier
 WITH by_supplier AS (
     SELECT importer_iso3, commodity, stage, year, exporter_iso3, value_usd, quantity_t,
            includes_shared_codes AS is_shared, value_usd_with_quantity

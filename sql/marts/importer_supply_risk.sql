@@ -6,19 +6,14 @@
 -- political stability) / 5, 0, 1), or the method's default 0.5 where WGI has no score (flagged).
 -- Blocs (EU27, USA_JPN, the partner group): trade between members counts in F at zero risk and
 -- members' production is added to p. Production HHI: the same commodity and stage in the same
--- year, USGS for mining and IEA for refining where IEA publishes it (else USGS); years without a
--- production series are left out. geopolrisk_value_basis keeps the earlier variant (value
+-- year, from the series staging.representative_series picks for that year (USGS for mining, IEA
+-- for refining where it publishes it); years without one are left out. geopolrisk_value_basis keeps the earlier variant (value
 -- shares, no domestic production, unscored suppliers at zero) for comparison.
--- group: risk
--- deps: staging.import_by_supplier, marts.supply_concentration, staging.governance, marts.country_share, staging.bloc_members
 WITH production AS (
-    SELECT commodity, stage, year, hhi / 10000 AS production_hhi, source AS production_source
-    FROM marts.supply_concentration
-    WHERE basis = 'production' AND NOT is_projection
-    QUALIFY row_number() OVER (
-        PARTITION BY commodity, stage, year
-        ORDER BY CASE WHEN stage = 'refining' AND source = 'iea' THEN 0
-                      WHEN stage = 'mining' AND source = 'usgs_mcs' THEN 0 ELSE 1 END) = 1
+    SELECT c.commodity, c.stage, c.year, c.hhi / 10000 AS production_hhi,
+           c.source AS production_source
+    FROM staging.representative_series r
+    JOIN marts.supply_concentration c USING (source, commodity, stage, basis, year)
 ),
 instability AS (
     SELECT iso3, year, least(1, greatest(0, (2.5 - estimate) / 5)) AS instability

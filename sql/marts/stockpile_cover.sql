@@ -6,8 +6,6 @@
 --   Others, and the US where USGS gives no usable NIR (basis net_imports): (imports - exports
 --     by quantity, BACI, blocs counting only trade across their border) x that share.
 -- Value at the importer's unit value of its imports from the supplier (BACI USD / tonnes).
--- group: supply
--- deps: marts.disruption_exposure, staging.import_by_supplier, staging.trade_flows, staging.bloc_members, marts.us_net_import_reliance, staging.us_salient
 WITH totals AS (
     SELECT importer_iso3, commodity, stage, year, sum(quantity_t) AS import_quantity_t
     FROM staging.import_by_supplier

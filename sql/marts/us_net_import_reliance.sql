@@ -2,8 +2,6 @@
 -- reliance (MCS2026 salient statistics) with the quantities it is computed from and USGS's
 -- import sources 2021-24. NIR = (imports - exports +/- government and industry stock changes)
 -- / apparent consumption x 100 (USGS MCS, Appendix: net import reliance); E = net exporter.
--- group: supply
--- deps: staging.us_salient, staging.dim_critical_list
 WITH nir AS (
     SELECT commodity,
            product || CASE WHEN count(*) OVER w > 1

@@ -2,8 +2,6 @@
 -- EU27 as constituted each year (staging.eu_membership), USA_JPN (the US-Japan framework) and the
 -- partner group of data/seeds/partner_group.csv (code = upper-case group name; its EU27 member
 -- stands for that year's member states). A member counts for years >= joined and < left.
--- group: trade
--- deps: staging.trade_flows
 SELECT 'EU27' AS bloc, iso3, joined, "left" FROM staging.eu_membership
 UNION ALL
 SELECT 'USA_JPN', iso3, NULL::INT, NULL::INT FROM (VALUES ('USA'), ('JPN')) t(iso3)

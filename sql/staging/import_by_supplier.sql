@@ -4,8 +4,6 @@
 -- (staging.eu_membership; GBR a member up to 2019), i.e. member imports from non-members.
 -- Blocs the same way (staging.bloc_members: USA_JPN, the partner group): members' imports from
 -- outside the bloc only.
--- group: trade
--- deps: staging.trade_flows, staging.bloc_members
 WITH flows AS (
     SELECT importer_iso3, exporter_iso3, commodity, stage, year, value_usd, quantity_t,
            exclusivity = 'shared' AS is_shared

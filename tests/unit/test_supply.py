@@ -10,7 +10,7 @@ import pytest
 from pipelines.defs.supply.assets import critical_lists
 from pipelines.lib.errors import SourceDataError
 from pipelines.lib.paths import SNAPSHOT_DIR
-from pipelines.lib.seeds import load_seed, units
+from pipelines.lib.seeds import load_seed, typed_seed, units
 from pipelines.lib.sql import load_models
 from pipelines.lib.transforms import countries, salient, trade, usgs
 
@@ -18,8 +18,28 @@ MCS2026 = SNAPSHOT_DIR / "usgs_mcs/2026/MCS2026_Commodities_Data.csv"
 BACI = SNAPSHOT_DIR / "baci/hs92/baci_hs92_critical_1995_2024.parquet"
 
 
+def eu_membership() -> pl.DataFrame:
+    return typed_seed("eu_membership", {"iso3": None, "joined": "INTEGER", "left": "INTEGER"})
+
+
 def model(layer: str, name: str):
     return next(m for m in load_models(layer) if m.name == name)
+
+
+def representative_series(con, series: list[tuple[str, str, str, int]]) -> None:
+    """marts.supply_concentration rows (source, commodity, stage, year) and the one rule that
+    picks each year's production series."""
+    con.execute(
+        "CREATE TABLE marts.supply_concentration (source VARCHAR, commodity VARCHAR, "
+        "stage VARCHAR, basis VARCHAR, year INT, is_projection BOOLEAN, hhi DOUBLE)"
+    )
+    for source, commodity, stage, year in series:
+        con.execute(
+            "INSERT INTO marts.supply_concentration VALUES (?, ?, ?, 'production', ?, false, 0)",
+            [source, commodity, stage, year],
+        )
+    rule = model("staging", "representative_series").sql
+    con.execute(f"CREATE TABLE staging.representative_series AS {rule}")
 
 
 def raw_rows() -> list[dict]:
@@ -184,7 +204,7 @@ def dependence(baci) -> pl.DataFrame:
     con = duckdb.connect()
     con.execute("CREATE SCHEMA staging")
     con.register("_flows", trade.conform_baci(baci, load_seed("hs_mineral"), known))
-    con.register("_eu", trade.eu_membership(load_seed("eu_membership")))
+    con.register("_eu", eu_membership())
     con.register("_partners", load_seed("partner_group"))
     con.execute("CREATE TABLE staging.trade_flows AS SELECT * FROM _flows")
     con.execute("CREATE TABLE staging.eu_membership AS SELECT * FROM _eu")
@@ -278,9 +298,10 @@ def test_rare_earth_refining_replacement_by_production_not_by_trade():
         "includes_shared_codes)"
     )
     con.register("_partners", load_seed("partner_group"))
-    con.register("_eu", trade.eu_membership(load_seed("eu_membership")))
+    con.register("_eu", eu_membership())
     con.execute("CREATE TABLE staging.partner_group AS SELECT * FROM _partners")
     con.execute("CREATE TABLE staging.eu_membership AS SELECT * FROM _eu")
+    representative_series(con, [("iea", "rare_earths", "refining", 2024)])
     (row,) = con.sql(model("marts", "disruption_exposure").sql).pl().to_dicts()
     rest = (total - kt["CHN"]) * 1000
     assert row["rest_of_world_production_t"] == pytest.approx(rest)
@@ -332,7 +353,7 @@ def graphite_marts(staged, nir):
         "staging.trade_flows": trade.conform_baci(
             world.filter(pl.col("importer_iso3") == "USA"), load_seed("hs_mineral"), known
         ),
-        "staging.eu_membership": trade.eu_membership(load_seed("eu_membership")),
+        "staging.eu_membership": eu_membership(),
         "staging.partner_group": load_seed("partner_group"),
         "staging.us_salient": staged,
         "marts.us_net_import_reliance": nir,
@@ -345,6 +366,7 @@ def graphite_marts(staged, nir):
         con.register("_t", frame)
         con.execute(f"CREATE TABLE {name} AS SELECT * FROM _t")
         con.unregister("_t")
+    representative_series(con, [])  # graphite production is not part of this slice
     for layer, name in [
         ("staging", "bloc_members"),
         ("staging", "import_by_supplier"),
@@ -421,7 +443,7 @@ def test_geopolrisk_us_nickel_mining_by_hand():
     con.execute("CREATE SCHEMA staging; CREATE SCHEMA marts")
     known = (set(flows["exporter_iso3"]) | {"USA", "TWN"}) - {"S19"}
     con.register("_flows", trade.conform_baci(flows, load_seed("hs_mineral"), known))
-    con.register("_eu", trade.eu_membership(load_seed("eu_membership")))
+    con.register("_eu", eu_membership())
     con.register("_partners", load_seed("partner_group"))
     con.register("_wgi", latest.select("iso3", year=pl.lit(2024), estimate="estimate"))
     con.execute("""
@@ -430,11 +452,8 @@ def test_geopolrisk_us_nickel_mining_by_hand():
         CREATE TABLE staging.partner_group AS SELECT * FROM _partners;
         CREATE TABLE staging.governance AS
             SELECT iso3, year, 'political_stability' AS dimension, estimate FROM _wgi""")
-    con.execute(
-        "CREATE TABLE marts.supply_concentration AS SELECT 'usgs_mcs' AS source, 'nickel' AS "
-        "commodity, 'mining' AS stage, 'production' AS basis, 2024 AS year, false AS "
-        f"is_projection, {hhi * 10000} AS hhi"
-    )
+    representative_series(con, [("usgs_mcs", "nickel", "mining", 2024)])
+    con.execute(f"UPDATE marts.supply_concentration SET hhi = {hhi * 10000}")
     con.execute(
         "CREATE TABLE marts.country_share AS SELECT 'usgs_mcs' AS source, 'nickel' AS commodity,"
         " 'mining' AS stage, 'production' AS basis, 2024 AS year, false AS is_projection, "

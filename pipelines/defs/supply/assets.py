@@ -6,20 +6,18 @@ import polars as pl
 
 from pipelines.defs.reference.assets import country_lookup
 from pipelines.defs.resources import SourcesResource, WarehouseResource
+from pipelines.defs.tables import table_asset, table_key, table_result
 from pipelines.lib.seeds import load_seed, units
 from pipelines.lib.transforms import salient, usgs
 
 MCS2026 = "usgs_mcs/2026/MCS2026_Commodities_Data.csv"
-US_SALIENT = dg.AssetKey(["staging", "us_salient"])
+US_SALIENT = table_key("staging.us_salient")
 
 
-@dg.asset(
-    key=US_SALIENT,
-    group_name="supply",
+@table_asset(
+    "staging.us_salient",
     kinds={"polars", "duckdb"},
-    deps=[dg.AssetKey(["staging", "dim_country"])],
-    description="USGS MCS2026 US salient statistics and import sources, every row: canonical "
-    "commodity and statistic, product, unit, amount, flags kept, source file and row.",
+    deps=[table_key("staging.dim_country"), table_key("staging.country_alias")],
 )
 def staging_us_salient(
     context: dg.AssetExecutionContext, sources: SourcesResource, warehouse: WarehouseResource
@@ -33,13 +31,13 @@ def staging_us_salient(
         country_lookup=country_lookup(warehouse),
     )
     wh = warehouse.get()
-    with wh.connect() as con:
-        rows = wh.write_table(con, "staging.us_salient", staged)
     by_stat = dict(staged.group_by("statistic").len().sort("statistic").iter_rows())
-    context.log.info(f"staging.us_salient: {rows} rows")
-    return dg.MaterializeResult(
-        metadata={"row_count": rows, "rows_by_statistic": dg.MetadataValue.json(by_stat)}
-    )
+    context.log.info(f"staging.us_salient: {staged.height} rows")
+    with wh.connect() as con:
+        wh.write_table(con, "staging.us_salient", staged)
+        return table_result(
+            con, "staging.us_salient", rows_by_statistic=dg.MetadataValue.json(by_stat)
+        )
 
 
 def critical_lists(seed: pl.DataFrame, salient_rows: pl.DataFrame) -> pl.DataFrame:
@@ -73,23 +71,13 @@ def critical_lists(seed: pl.DataFrame, salient_rows: pl.DataFrame) -> pl.DataFra
     )
 
 
-@dg.asset(
-    key=["staging", "dim_critical_list"],
-    group_name="supply",
-    kinds={"polars", "duckdb"},
-    deps=[US_SALIENT],
-    description="Critical-mineral lists, one row per (list, commodity): USGS 2025, USGS 2022, "
-    "EU 2023 critical and strategic raw materials, Japan's rare metals; each with its source.",
-)
+@table_asset("staging.dim_critical_list", kinds={"polars", "duckdb"}, deps=[US_SALIENT])
 def staging_dim_critical_list(warehouse: WarehouseResource) -> dg.MaterializeResult:
     wh = warehouse.get()
     table = critical_lists(load_seed("critical_lists"), wh.read_table("staging.us_salient"))
-    with wh.connect() as con:
-        rows = wh.write_table(con, "staging.dim_critical_list", table)
     by_list = dict(table.group_by("list").len().sort("list").iter_rows())
-    return dg.MaterializeResult(
-        metadata={"row_count": rows, "commodities_by_list": dg.MetadataValue.json(by_list)}
-    )
-
-
-defs = dg.Definitions(assets=[staging_us_salient, staging_dim_critical_list])
+    with wh.connect() as con:
+        wh.write_table(con, "staging.dim_critical_list", table)
+        return table_result(
+            con, "staging.dim_critical_list", commodities_by_list=dg.MetadataValue.json(by_list)
+        )
