@@ -408,7 +408,7 @@ def test_us_graphite_stockpile_cover_matches_hand_computation(graphite_marts):
 # --- GeoPolRisk as published: US nickel ore 2024, by hand from BACI, MCS2026 and WGIData.csv ---
 
 
-def test_geopolrisk_us_nickel_mining_by_hand():
+def test_geopolrisk_us_and_us_japan_nickel_mining_by_hand():
     from pipelines.lib.transforms.governance import read_wgi_bulk
 
     mine = {
@@ -425,8 +425,11 @@ def test_geopolrisk_us_nickel_mining_by_hand():
     flows = (
         trade.read_baci_extract(BACI)
         .filter(
-            pl.col("year") == 2024, pl.col("hs92_6") == "260400", pl.col("importer_iso3") == "USA"
+            pl.col("year") == 2024,
+            pl.col("hs92_6") == "260400",
+            pl.col("importer_iso3").is_in(["USA", "JPN"]),
         )
+        .with_columns(pl.col("exporter_iso3").replace({"S19": "TWN"}))
         .collect()
     )
     pv = read_wgi_bulk(SNAPSHOT_DIR / "wgi/WGIData.csv").filter(
@@ -434,14 +437,26 @@ def test_geopolrisk_us_nickel_mining_by_hand():
     )
     latest = pv.sort("year").group_by("iso3").agg(pl.col("estimate").last())
     g = {iso3: min(1, max(0, (2.5 - pv) / 5)) for iso3, pv in latest.iter_rows()}
-    by_supplier = flows.group_by("exporter_iso3").agg(pl.col("qty_t").sum())
+    into_us = flows.filter(pl.col("importer_iso3") == "USA")
+    by_supplier = into_us.group_by("exporter_iso3").agg(pl.col("qty_t").sum())
     imports = by_supplier["qty_t"].sum()
     weighted = sum(q * g.get(s, 0.5) for s, q in by_supplier.iter_rows())
     want = hhi * weighted / (imports + us_production)
+    # the bloc: trade between the US and Japan at zero risk, both countries' production added
+    members = ["USA", "JPN"]
+    extra = flows.filter(~pl.col("exporter_iso3").is_in(members))
+    intra = flows.filter(pl.col("exporter_iso3").is_in(members))["qty_t"].sum()
+    extra_t = extra["qty_t"].sum()
+    unscored_t = extra.filter(~pl.col("exporter_iso3").is_in(list(g)))["qty_t"].sum()
+    bloc_weighted = sum(
+        q * g.get(s, 0.5)
+        for s, q in extra.select("exporter_iso3", "qty_t").drop_nulls().iter_rows()
+    )
+    want_bloc = hhi * bloc_weighted / (extra_t + intra + us_production)  # Japan mines no nickel
 
     con = duckdb.connect()
     con.execute("CREATE SCHEMA staging; CREATE SCHEMA marts")
-    known = (set(flows["exporter_iso3"]) | {"USA", "TWN"}) - {"S19"}
+    known = set(flows["exporter_iso3"]) | {"USA", "JPN"}
     con.register("_flows", trade.conform_baci(flows, load_seed("hs_mineral"), known))
     con.register("_eu", eu_membership())
     con.register("_partners", load_seed("partner_group"))
@@ -468,6 +483,13 @@ def test_geopolrisk_us_nickel_mining_by_hand():
     assert got["geopolrisk"] == pytest.approx(want)
     # US mine output dwarfs its ore imports: far below the value-basis variant
     assert got["geopolrisk"] < got["geopolrisk_value_basis"] / 20
+    (bloc,) = risk.filter(pl.col("importer_iso3") == "USA_JPN").to_dicts()
+    assert intra > 0 and unscored_t > 0  # the slice exercises both rules
+    assert bloc["intra_bloc_import_t"] == pytest.approx(intra)
+    assert bloc["domestic_production_t"] == us_production
+    assert bloc["geopolrisk"] == pytest.approx(want_bloc)
+    assert bloc["uses_default_instability"] is True
+    assert bloc["import_quantity_share_at_default"] == pytest.approx(unscored_t / extra_t)
 
 
 def test_scenario_figures_and_words(graphite_marts):
