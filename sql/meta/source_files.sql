@@ -27,7 +27,7 @@ SELECT 'comtrade', 'comtrade declarations', NULL, NULL, any_value(_source),
 FROM raw.comtrade_flows
 UNION ALL
 -- World Bank WGI: staging.governance keeps the vintage (`source`) and the data year it came from
-SELECT 'worldbank', source, NULL, NULL, NULL, 'WGI data to ' || max(source_year), count(*)
+SELECT 'wgi', source, NULL, NULL, NULL, 'WGI data to ' || max(source_year), count(*)
 FROM staging.governance
 GROUP BY source
 ORDER BY source, source_file

@@ -118,8 +118,8 @@ def test_status_lists_every_source_and_prints_whole_warn_lines(published):
         [str(VENV_BIN / "minerals"), "status"], env=env, capture_output=True, text=True, check=True
     ).stdout
     sources = re.findall(r"^  (\w+) +\d+ file\(s\)", out, re.M)
-    assert sources == ["baci", "comtrade", "iea", "usgs_mcs", "worldbank"]
-    assert "worldbank    1 file(s), editions WGI data to 2022" in out
+    assert sources == ["baci", "comtrade", "iea", "usgs_mcs", "wgi"]
+    assert "wgi          1 file(s), editions WGI data to 2022" in out
     for asset, check, description in con.execute(
         "SELECT asset, check_name, description FROM meta.check_results WHERE NOT passed"
     ).fetchall():
