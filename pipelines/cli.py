@@ -180,7 +180,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             before = _file_state(path)
             source = "live sources" if _is_live() else "bundled snapshot"
             print(f"Refreshing from the {source}...", flush=True)
-            run = functools.partial(refresh_changed, job) if args.changed else job.execute_in_process
+            execute = job.execute_in_process
+            run = functools.partial(refresh_changed, job) if args.changed else execute
             result = run(
                 instance=_dagster_instance(), raise_on_error=False, run_config=run_config, tags=tags
             )
