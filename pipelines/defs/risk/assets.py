@@ -109,9 +109,11 @@ def political_stability_matches_newer_file(
     deps=[
         dg.AssetKey(["marts", "concentration_trend"]),
         dg.AssetKey(["marts", "import_dependence"]),
+        dg.AssetKey(["marts", "export_control_monthly"]),
     ],
     description="History of alerts (a series turning highly concentrated, China's share up 5 "
-    "points or more, a new breach of the EU 65% cap). Each alert is recorded once, when first "
+    "points or more, a new breach of the EU 65% cap, China's monthly exports of a controlled "
+    "code to USA, JPN or EU27 down more than 50% on a year earlier). Each alert is recorded once, when first "
     "seen: re-running a refresh adds no duplicates.",
 )
 def alerts(context: dg.AssetExecutionContext, warehouse: WarehouseResource):

@@ -14,6 +14,7 @@ from pipelines.defs.quality import gx_suite_check, known_iso3
 from pipelines.defs.resources import ALSO_WRITES, SourcesResource, WarehouseResource
 from pipelines.defs.trade.checks import trade_checks
 from pipelines.defs.trade.comtrade import comtrade_assets, comtrade_checks
+from pipelines.defs.trade.monthly import staging_trade_monthly
 from pipelines.defs.trade.partitions import baci_years, partition_years, single_run
 from pipelines.lib.seeds import load_seed
 from pipelines.lib.sources.http import sha256_file
@@ -238,6 +239,12 @@ trade_flows_suite = gx_suite_check(
 )
 
 defs = dg.Definitions(
-    assets=[raw_baci_flows, raw_baci_flows_hs17, staging_trade_flows, *comtrade_assets],
+    assets=[
+        raw_baci_flows,
+        raw_baci_flows_hs17,
+        staging_trade_flows,
+        *comtrade_assets,
+        staging_trade_monthly,
+    ],
     asset_checks=[trade_flows_suite, *trade_checks, *comtrade_checks],
 )
