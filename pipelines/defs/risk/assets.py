@@ -113,8 +113,8 @@ def political_stability_matches_newer_file(
     ],
     description="History of alerts (a series turning highly concentrated, China's share up 5 "
     "points or more, a new breach of the EU 65% cap, China's monthly exports of a controlled "
-    "code to USA, JPN or EU27 down more than 50% on a year earlier). Each alert is recorded once, when first "
-    "seen: re-running a refresh adds no duplicates.",
+    "code to USA, JPN or EU27 down more than 50% on a year earlier). Each alert is recorded "
+    "once, when first seen: re-running a refresh adds no duplicates.",
 )
 def alerts(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     wh = warehouse.get()
