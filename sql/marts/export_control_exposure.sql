@@ -37,16 +37,23 @@ world AS (
            sum(value_usd) AS total_value_usd, bool_or(is_shared) AS includes_shared_codes
     FROM tagged GROUP BY measure_id, nomenclature, year
 ),
--- per (measure, nomenclature): which codes carry covered trade, and in which years
+-- per (measure, nomenclature): which codes carry the measure country's exports, in which years
+annual_code AS (
+    SELECT c.measure_id, f.nomenclature, f.hs6, min(f.year) AS first_year,
+           max(f.year) AS last_year,
+           string_agg(DISTINCT f.year::VARCHAR, ', ' ORDER BY f.year::VARCHAR) AS years
+    FROM staging.trade_flows f
+    JOIN staging.export_control_codes c ON c.hs6 = f.hs6 AND c.nomenclature = f.nomenclature
+    JOIN staging.export_controls m USING (measure_id)
+    WHERE f.exporter_iso3 = m.country_iso3
+    GROUP BY ALL
+),
 annual AS (
-    SELECT t.measure_id, t.nomenclature, string_agg(DISTINCT t.hs6, ', ' ORDER BY t.hs6) AS codes,
-           min(t.year) AS first_year, max(t.year) AS last_year,
-           string_agg(DISTINCT t.year::VARCHAR, ', ' ORDER BY t.year::VARCHAR) AS years
-    FROM (SELECT c.measure_id, f.nomenclature, f.year, f.hs6 FROM staging.trade_flows f
-          JOIN staging.export_control_codes c ON c.hs6 = f.hs6 AND c.nomenclature = f.nomenclature
-          JOIN staging.export_controls m USING (measure_id)
-          WHERE f.exporter_iso3 = m.country_iso3) t
-    GROUP BY t.measure_id, t.nomenclature
+    SELECT measure_id, nomenclature, max(last_year) AS last_year,
+           string_agg(hs6 || ' (' || CASE WHEN nomenclature = 'HS92'
+               THEN first_year || '-' || last_year ELSE years END || ')', ', ' ORDER BY hs6)
+               AS codes
+    FROM annual_code GROUP BY ALL
 ),
 monthly AS (
     SELECT measure_id, string_agg(DISTINCT hs6, ', ' ORDER BY hs6) AS codes,
@@ -66,12 +73,10 @@ coverage AS (
                         WHERE c.measure_id = m.measure_id AND c.nomenclature = 'HS92'), '')
                     || ' have no data', 'HS92 has no code for it') || ')'
                 WHEN h92.last_year < year(m.effective) - 1
-                THEN 'Not measurable on annual HS92 trade (China''s exports under HS92 '
-                    || h92.codes || ' end in ' || h92.last_year || ')'
-                ELSE 'BACI HS92 ' || h92.codes || ' (' || h92.first_year || '-' || h92.last_year
-                    || ')' END,
-            CASE WHEN h17.codes IS NOT NULL
-                THEN 'BACI HS2017 ' || h17.codes || ' (' || h17.years || ')' END,
+                THEN 'Not measurable on annual HS92 trade (China''s exports under its HS92 codes '
+                    || 'end in ' || h92.last_year || ': ' || h92.codes || ')'
+                ELSE 'BACI HS92 ' || h92.codes END,
+            CASE WHEN h17.codes IS NOT NULL THEN 'BACI HS2017 ' || h17.codes END,
             CASE WHEN mo.codes IS NOT NULL
                 THEN 'China''s monthly exports ' || mo.codes || ' (' || mo.first_month || ' to '
                     || mo.last_month || ')' END,
