@@ -53,7 +53,12 @@ def test_hhi_wgi_matches_a_hand_computation(con):
 
 def test_alert_messages_in_plain_words():
     con = duckdb.connect()
-    con.execute("CREATE SCHEMA marts")
+    con.execute("CREATE SCHEMA marts; CREATE SCHEMA staging")
+    # no monthly export series here (tests/unit/test_controls_sql.py covers that alert kind)
+    con.execute("""CREATE TABLE marts.export_control_monthly (measure_id VARCHAR, hs6 VARCHAR,
+        destination VARCHAR, period DATE, value_usd DOUBLE)""")
+    con.execute("""CREATE TABLE staging.export_controls (measure_id VARCHAR,
+        commodities VARCHAR[], effective DATE)""")
     # EU27 imports: 2023 under the 65% benchmark, 2024 above it (a new breach)
     con.execute("""CREATE TABLE marts.import_dependence AS SELECT * FROM (VALUES
         ('EU27', 'rare_earths', 'refining', 2023, 'CHN', 0.60, false),
