@@ -7,14 +7,15 @@ def test_asset_keys_are_pinned():
     # the public surface: a rename or a removal is a change analysts and dashboards notice
     assert sorted(k.to_user_string() for k in defs.resolve_all_asset_keys()) == [
         "marts/alerts", "marts/concentration_trend", "marts/country_share",
-        "marts/disruption_exposure", "marts/export_control_exposure", "marts/import_dependence",
+        "marts/disruption_exposure", "marts/export_control_event_study",
+        "marts/export_control_exposure", "marts/export_control_monthly", "marts/import_dependence",
         "marts/importer_supply_risk", "marts/supply_concentration", "marts/supply_risk",
         "raw/baci_flows", "raw/baci_flows_hs17", "raw/comtrade_flows", "raw/iea_supply",
         "raw/usgs_mcs_production", "serving/dashboard", "serving/exports",
         "serving/published_warehouse", "staging/comtrade_flows", "staging/dim_country",
         "staging/export_controls", "staging/governance", "staging/import_by_supplier",
         "staging/production", "staging/supply_by_country", "staging/supply_series",
-        "staging/trade_flows",
+        "staging/trade_flows", "staging/trade_monthly",
     ]  # fmt: skip
 
 
