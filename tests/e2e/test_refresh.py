@@ -508,7 +508,7 @@ def test_magnet_exposure_of_announcement_61_from_the_hs2017_extract(published):
 
 def test_every_measure_has_exposure_rows_or_a_stated_reason(published):
     con, _, _ = published
-    seed = {r["measure_id"] for r in csv.DictReader(open(SEED_CONTROLS, newline=""))}
+    seed = {r["measure_id"] for r in csv.DictReader(io.StringIO(SEED_CONTROLS.read_text()))}
     notes = {
         r["measure_id"]: r
         for r in rows(
@@ -528,7 +528,7 @@ def test_graphite_event_study_matches_the_raw_monthly_file(published):
     path = SNAPSHOT_DIR / "comtrade/china_exports_monthly/deep_dive_hs6_monthly.csv"
     usa = [
         r
-        for r in csv.DictReader(open(path, newline=""))
+        for r in csv.DictReader(io.StringIO(path.read_text()))
         if r["partner_name"] == "USA" and r["hs6"] == "380110"
     ]
     before = sum(float(r["val"]) for r in usa if "2022-12" <= r["period_dt"][:7] <= "2023-11")
