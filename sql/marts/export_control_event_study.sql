@@ -6,8 +6,6 @@
 -- series starts late or ends early); a covered month without a row had no recorded exports
 -- (0). Values are null for a window with no covered month. value_change = after / before - 1.
 -- is_target: the destination is the one country the measure targets (CN-2024-46: USA).
--- group: risk
--- deps: marts.export_control_monthly, staging.export_controls
 WITH measures AS (
     SELECT measure_id, measure, status, effective, target_iso3,
            date_trunc('month', effective)::DATE AS effective_month

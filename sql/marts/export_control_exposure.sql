@@ -10,8 +10,6 @@
 -- (the seed's shared_hs6, or a basket code in the HS map), so the figures are upper bounds.
 -- coverage_note says in words what each measure is measured on; a measure that no annual data
 -- can measure has one row (WORLD, nomenclature and year null) with only its note.
--- group: risk
--- deps: staging.trade_flows, staging.export_controls, marts.export_control_monthly
 WITH flows AS (
     SELECT c.measure_id, f.nomenclature, f.year, f.exporter_iso3, f.importer_iso3, f.value_usd,
            c.is_shared OR f.exclusivity = 'shared' AS is_shared

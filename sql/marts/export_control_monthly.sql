@@ -5,8 +5,6 @@
 -- of the snapshot, every partner live). A month with no row for a destination had no recorded
 -- exports to it. value_with_quantity_usd: the value of the rows whose quantity is reported, the
 -- numerator of unit_value_usd_per_kg (quantity is null where Comtrade has none).
--- group: risk
--- deps: staging.trade_monthly, staging.export_controls, staging.trade_flows
 WITH flows AS (
     SELECT c.measure_id, t.hs6, t.partner_iso3, t.period, t.value_usd, t.quantity,
            t.quantity_unit, c.is_shared

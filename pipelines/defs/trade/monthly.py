@@ -7,6 +7,7 @@ import polars as pl
 
 from pipelines.defs.reference.assets import country_lookup
 from pipelines.defs.resources import SourcesResource, WarehouseResource
+from pipelines.defs.tables import table_asset, table_key, table_result
 from pipelines.lib.seeds import load_seed
 from pipelines.lib.transforms import trade_monthly
 
@@ -16,7 +17,6 @@ CHINA_M49 = 156
 LIVE_FIRST_MONTH = date(2022, 1, 1)
 # Comtrade answers at most 12 periods per call
 PERIODS_PER_CALL = 12
-TRADE_MONTHLY = dg.AssetKey(["staging", "trade_monthly"])
 
 
 def live_periods(today: date, first: date = LIVE_FIRST_MONTH) -> list[int]:
@@ -54,17 +54,10 @@ def _fetch_live(sources: SourcesResource) -> pl.DataFrame:
     return trade_monthly.conform_live_monthly(records, conform_comtrade(records))
 
 
-@dg.asset(
-    key=TRADE_MONTHLY,
-    group_name="trade",
+@table_asset(
+    "staging.trade_monthly",
     kinds={"polars", "duckdb"},
-    deps=[dg.AssetKey(["staging", "dim_country"])],
-    description="China's monthly exports by destination of the export-controlled HS6 codes, one "
-    "row per (reporter, partner, flow, hs6, nomenclature, month): value in USD, quantity in kg "
-    "(null when not reported), source file and row. Snapshot: a UN Comtrade-derived series "
-    "2017-01 to 2024-12 for 250410, 380110 and 811292 to 39 partners; live: the Comtrade API "
-    "v1 monthly endpoint (reporter 156, every partner, every code the measures name) from "
-    "2022-01 to last month.",
+    deps=[table_key("staging.dim_country"), table_key("staging.country_alias")],
 )
 def staging_trade_monthly(
     context: dg.AssetExecutionContext, sources: SourcesResource, warehouse: WarehouseResource
@@ -79,19 +72,18 @@ def staging_trade_monthly(
         )
         origin = CHINA_MONTHLY
     trade_monthly.check_grain(monthly, origin)
+    first, last = monthly["period"].min(), monthly["period"].max()
+    context.log.info(
+        f"staging.trade_monthly: {monthly.height} rows, {first} to {last}, from {origin}"
+    )
     wh = warehouse.get()
     with wh.connect() as con:
-        rows = wh.write_table(
-            con, "staging.trade_monthly", monthly.sort("hs6", "partner_iso3", "period")
+        wh.write_table(con, "staging.trade_monthly", monthly.sort("hs6", "partner_iso3", "period"))
+        return table_result(
+            con,
+            "staging.trade_monthly",
+            first_month=str(first),
+            last_month=str(last),
+            hs6_codes=", ".join(sorted(monthly["hs6"].unique().to_list())),
+            source=origin,
         )
-    first, last = monthly["period"].min(), monthly["period"].max()
-    context.log.info(f"staging.trade_monthly: {rows} rows, {first} to {last}, from {origin}")
-    return dg.MaterializeResult(
-        metadata={
-            "row_count": rows,
-            "first_month": str(first),
-            "last_month": str(last),
-            "hs6_codes": ", ".join(sorted(monthly["hs6"].unique().to_list())),
-            "source": origin,
-        }
-    )
