@@ -9,11 +9,10 @@ import pytest
 
 from pipelines.defs.trade.monthly import CHINA_MONTHLY
 from pipelines.lib.paths import SNAPSHOT_DIR
-from pipelines.lib.seeds import load_seed
+from pipelines.lib.seeds import load_seed, typed_seed
 from pipelines.lib.sql import load_models, load_query
 from pipelines.lib.transforms import countries, trade_monthly
 from pipelines.lib.transforms.export_controls import conform_export_controls
-from pipelines.lib.transforms.trade import eu_membership
 
 FILE = SNAPSHOT_DIR / CHINA_MONTHLY
 # EU members among the file's partner names (the file has no UK row after 2019 to worry about)
@@ -45,7 +44,7 @@ def con():
     measures, codes = conform_export_controls(
         load_seed("export_controls"), set(load_seed("hs_mineral")["hs6"])
     )
-    members = eu_membership(load_seed("eu_membership"))
+    members = typed_seed("eu_membership", {"iso3": None, "joined": "INTEGER", "left": "INTEGER"})
     con = duckdb.connect()
     con.execute("CREATE SCHEMA staging; CREATE SCHEMA marts")
     for table, frame in [
