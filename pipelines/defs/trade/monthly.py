@@ -15,8 +15,6 @@ CHINA_MONTHLY = "comtrade/china_exports_monthly/deep_dive_hs6_monthly.csv"
 CHINA_M49 = 156
 # Live: 12 months before the earliest 2023 measure, to the last month Comtrade may have.
 LIVE_FIRST_MONTH = date(2022, 1, 1)
-# Comtrade answers at most 12 periods per call
-PERIODS_PER_CALL = 12
 
 
 def live_periods(today: date, first: date = LIVE_FIRST_MONTH) -> list[int]:
@@ -45,12 +43,10 @@ def _fetch_live(sources: SourcesResource) -> pl.DataFrame:
         policy=RetryPolicy(timeout_s=sources.timeout_s),
         frequency="M",
     )
-    periods = live_periods(date.today())
-    records = []
-    for i in range(0, len(periods), PERIODS_PER_CALL):
-        records += client.fetch_flows(
-            [CHINA_M49], None, controlled_codes(), periods[i : i + PERIODS_PER_CALL], flows=("X",)
-        )
+    # the client keeps to 12 periods per call and splits under the record cap
+    records = client.fetch_flows(
+        [CHINA_M49], None, controlled_codes(), live_periods(date.today()), flows=("X",)
+    )
     return trade_monthly.conform_live_monthly(records, conform_comtrade(records))
 
 
