@@ -25,4 +25,9 @@ UNION ALL
 SELECT 'comtrade', 'comtrade declarations', NULL, NULL, any_value(_source),
        'Comtrade data to ' || max(refYear), count(*)
 FROM raw.comtrade_flows
+UNION ALL
+SELECT 'comtrade', _source_file, any_value(_sha256), NULL, any_value(_source),
+       'Comtrade monthly data to ' || left(max(_period), 4), count(*)
+FROM raw.comtrade_monthly
+GROUP BY _source_file
 ORDER BY source, source_file

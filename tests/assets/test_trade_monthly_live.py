@@ -7,10 +7,10 @@ import pytest
 from pipelines.definitions import defs
 from pipelines.defs.reference.assets import dim_country
 from pipelines.defs.resources import SourcesResource
-from pipelines.defs.trade.monthly import staging_trade_monthly
+from pipelines.defs.trade.monthly import raw_comtrade_monthly, staging_trade_monthly
 from pipelines.lib.sources.comtrade import DATA_PATH
+from tests.support.comtrade_monthly import api_records, monthly_api, raw_rows
 from tests.support.replay_server import ReplayServer
-from tests.unit.test_trade_monthly import api_records, monthly_api, raw_rows
 
 
 def test_live_monthly_exports_land_in_the_same_table(resources, tmp_path):
@@ -26,7 +26,7 @@ def test_live_monthly_exports_land_in_the_same_table(resources, tmp_path):
             timeout_s=5,
         )
         result = dg.materialize(
-            [dim_country, staging_trade_monthly],
+            [dim_country, raw_comtrade_monthly, staging_trade_monthly],
             resources=resources,
             instance=dg.DagsterInstance.ephemeral(),
         )

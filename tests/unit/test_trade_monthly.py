@@ -1,7 +1,6 @@
 """China's monthly exports: the snapshot file conformed, planted defects named by file, row and
 field, and the live path (monthly Comtrade client + conform) against a local replay."""
 
-import csv
 from datetime import date
 
 import polars as pl
@@ -14,6 +13,7 @@ from pipelines.lib.seeds import load_seed
 from pipelines.lib.sources.comtrade import DATA_PATH, ComtradeClient, conform_comtrade
 from pipelines.lib.sources.http import RetryPolicy, make_session
 from pipelines.lib.transforms import countries, trade_monthly
+from tests.support.comtrade_monthly import api_records, monthly_api, raw_rows
 from tests.support.replay_server import ReplayServer
 
 FILE = SNAPSHOT_DIR / CHINA_MONTHLY
@@ -26,11 +26,6 @@ def lookup():
         SNAPSHOT_DIR / "reference/country_codes_datahub/country-codes.csv"
     )
     return countries.build_lookup(reference, load_seed("country_aliases"))
-
-
-def raw_rows():
-    with open(FILE, newline="") as f:
-        return list(csv.DictReader(f))
 
 
 def conform(raw, lookup):
@@ -103,59 +98,7 @@ def test_live_periods_run_to_the_month_before_today():
     assert got == [202411, 202412, 202501, 202502]
 
 
-# --- live: the monthly API replayed locally -------------------------------------------------
-# Comtrade's M49 codes of the partners replayed (as in the BACI country code table).
-M49 = {"USA": 842, "JPN": 392, "DEU": 276, "KOR": 410}
-
-
-def api_records():
-    """The snapshot's 2024 rows for four partners in the API v1 monthly record shape (field
-    names and types as the API returns them), plus each month's World row (their sum)."""
-    names = {"USA": "USA", "Japan": "JPN", "Germany": "DEU", "South Korea": "KOR"}
-    records = []
-    for r in raw_rows():
-        if r["partner_name"] in names and r["period_dt"].startswith("2024"):
-            period = r["period_dt"][:4] + r["period_dt"][5:7]
-            records.append(
-                {
-                    "typeCode": "C",
-                    "freqCode": "M",
-                    "refPeriodId": int(period + "01"),
-                    "refYear": 2024,
-                    "refMonth": int(period[4:]),
-                    "period": period,
-                    "reporterCode": 156,
-                    "flowCode": "X",
-                    "partnerCode": M49[names[r["partner_name"]]],
-                    "partner2Code": 0,
-                    "classificationCode": "H6",
-                    "cmdCode": r["hs6"],
-                    "customsCode": "C00",
-                    "motCode": 0,
-                    "netWgt": float(r["qty"]),
-                    "primaryValue": float(r["val"]),
-                }
-            )
-    world = {}
-    for rec in records:
-        w = world.setdefault(
-            (rec["period"], rec["cmdCode"]), {**rec, "partnerCode": 0, "primaryValue": 0.0}
-        )
-        w["primaryValue"] += rec["primaryValue"]
-    return records + list(world.values())
-
-
-def monthly_api(records):
-    def handler(query):
-        wanted = {
-            k: set(v[0].split(","))
-            for k, v in query.items()
-            if k in ("reporterCode", "partnerCode", "cmdCode", "flowCode", "period")
-        }
-        hits = [r for r in records if all(str(r[k]) in v for k, v in wanted.items())]
-        return 200, {}, {"elements": [], "count": len(hits), "data": hits}
-
-    return handler
+# --- live: the monthly API replayed locally (tests/support/comtrade_monthly.py) ----------
 
 
 def test_monthly_client_and_conform_return_the_replayed_months():
