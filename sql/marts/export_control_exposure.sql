@@ -1,4 +1,4 @@
--- marts.export_control_exposure: one row per (measure_id, nomenclature, importer_iso3, year): the
+-- marts.export_control_exposure: one row per (measure_id, importer_iso3, year, nomenclature): the
 -- annual BACI trade that a curated export-control measure's HS codes cover (staging.export_controls,
 -- staging.export_control_codes), before and after it, in each nomenclature the trade data has
 -- (HS92 1995-2024; HS17 2022 and 2024 for codes HS92 lacks, e.g. 850511 magnets, 811292).
@@ -96,7 +96,6 @@ unmeasured AS (
 )
 SELECT
     u.measure_id,
-    u.nomenclature,
     u.importer_iso3,
     u.year,
     CASE WHEN u.year IS NULL THEN NULL
@@ -109,6 +108,7 @@ SELECT
     m.measure,
     m.status,
     m.effective,
+    u.nomenclature,
     c.coverage_note
 FROM (SELECT * FROM measured UNION ALL SELECT * FROM unmeasured) u
 JOIN staging.export_controls m USING (measure_id)
