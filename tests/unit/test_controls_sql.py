@@ -157,6 +157,9 @@ def test_monthly_drop_alert_in_words(con, raw):
     con.execute("""CREATE TABLE marts.import_dependence (importer_iso3 VARCHAR,
         commodity VARCHAR, stage VARCHAR, year INT, top_supplier_iso3 VARCHAR,
         top_supplier_share DOUBLE, exceeds_eu_65pct_cap BOOLEAN)""")
+    con.execute(
+        "CREATE OR REPLACE TABLE staging.dim_critical_list (list VARCHAR, commodity VARCHAR)"
+    )
     alerts = {
         key: (message, value, previous)
         for key, message, value, previous in con.execute(
