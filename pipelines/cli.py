@@ -478,6 +478,11 @@ def build_parser() -> argparse.ArgumentParser:
     scenario.add_parser(sub)
     p = sub.add_parser("status", help="when each source was refreshed, which checks passed")
     p.set_defaults(func=cmd_status)
+    from pipelines.lib import controls_report
+
+    p = sub.add_parser("controls", help="China's export controls and what each did to trade")
+    p.add_argument("measure_id", nargs="?", help="e.g. CN-2023-39 (default: every measure)")
+    p.set_defaults(func=controls_report.main)
     return parser
 
 

@@ -493,3 +493,64 @@ def test_importer_supply_risk_by_hand(published):
     )[0]
     assert got["import_weighted_instability"] == pytest.approx(weighted)
     assert got["geopolrisk_value_basis"] == pytest.approx(production_hhi * weighted)
+
+
+def test_magnet_exposure_of_announcement_61_from_the_hs2017_extract(published):
+    import polars as pl
+
+    con, _, _ = published
+    magnets = pl.read_parquet(SNAPSHOT_DIR / "baci/hs17/trade.parquet").filter(
+        pl.col("year") == 2024, pl.col("hs6").cast(pl.String) == "850511"
+    )
+    china = magnets.filter(pl.col("exporter") == "CHN")["value_kusd"].sum() * 1000
+    world = magnets["value_kusd"].sum() * 1000
+    got = rows(
+        con,
+        """SELECT * FROM marts.export_control_exposure WHERE measure_id = 'CN-2025-61'
+           AND nomenclature = 'HS17' AND importer_iso3 = 'WORLD' AND year = 2024""",
+    )[0]
+    assert got["covered_value_usd"] == pytest.approx(china)
+    assert got["covered_share"] == pytest.approx(china / world)
+    assert got["includes_shared_codes"] is True  # 850511 also holds non-rare-earth magnets
+    assert got["coverage_note"].startswith("Not measurable on annual HS92 trade")
+
+
+def test_every_measure_has_exposure_rows_or_a_stated_reason(published):
+    con, _, _ = published
+    seed = {r["measure_id"] for r in csv.DictReader(io.StringIO(SEED_CONTROLS.read_text()))}
+    notes = {
+        r["measure_id"]: r
+        for r in rows(
+            con,
+            """SELECT measure_id, count(year) AS years, any_value(coverage_note) AS note
+               FROM marts.export_control_exposure GROUP BY measure_id""",
+        )
+    }
+    assert set(notes) == seed
+    assert all(r["note"] for r in notes.values())
+    assert notes["CN-2023-TECH"]["years"] == 0 and "no trade" in notes["CN-2023-TECH"]["note"]
+    assert "monthly exports 811292" in notes["CN-2023-23"]["note"]
+
+
+def test_graphite_event_study_matches_the_raw_monthly_file(published):
+    con, _, _ = published
+    path = SNAPSHOT_DIR / "comtrade/china_exports_monthly/deep_dive_hs6_monthly.csv"
+    usa = [
+        r
+        for r in csv.DictReader(io.StringIO(path.read_text()))
+        if r["partner_name"] == "USA" and r["hs6"] == "380110"
+    ]
+    before = sum(float(r["val"]) for r in usa if "2022-12" <= r["period_dt"][:7] <= "2023-11")
+    after = sum(float(r["val"]) for r in usa if "2023-12" <= r["period_dt"][:7] <= "2024-11")
+    got = rows(
+        con,
+        """SELECT * FROM marts.export_control_event_study WHERE measure_id = 'CN-2023-39'
+           AND hs6 = '380110' AND destination = 'USA' AND window_months = 12""",
+    )[0]
+    assert (got["value_before_usd"], got["value_after_usd"]) == (
+        pytest.approx(before),
+        pytest.approx(after),
+    )
+
+
+SEED_CONTROLS = SNAPSHOT_DIR.parent / "seeds" / "export_controls.csv"

@@ -210,16 +210,24 @@ SOURCES: dict[str, Source] = {
         ),
         Source(
             key="comtrade",
-            name="UN Comtrade import declarations",
+            name="UN Comtrade declarations (US and Japanese imports; China's monthly exports)",
             publisher="UN Statistics Division",
             licence="free use with attribution, no bulk redistribution",
             citation="UN Comtrade database, https://comtradeplus.un.org",
-            used_for=("comtrade_flows (check of BACI)",),
-            raw_assets=("raw.comtrade_flows",),
-            snapshot_files=("comtrade/comtrade_imports_usa_jpn_2022_2024.csv",),
+            used_for=(
+                "comtrade_flows (check of BACI)",
+                "trade_monthly (China's monthly exports: export-control event study, alerts)",
+            ),
+            raw_assets=("raw.comtrade_flows", "raw.comtrade_monthly"),
+            snapshot_files=(
+                "comtrade/comtrade_imports_usa_jpn_2022_2024.csv",
+                "comtrade/china_exports_monthly/deep_dive_hs6_monthly.csv",
+            ),
             live="API v1: the keyed `data/v1/get` endpoint when `COMTRADE_API_KEY` is set, else "
             "the keyless preview (500 records per call); split by flow, at most 12 periods per "
-            "call, re-split when an answer comes back at the cap.",
+            "call, re-split when an answer comes back at the cap. China's monthly exports: the "
+            "same client on `/C/M/HS` (reporter 156, flow X, every partner, the measures' codes, "
+            "2022-01 to last month).",
             settings=(
                 Setting(
                     "MINERALS_COMTRADE_BASE_URL",
