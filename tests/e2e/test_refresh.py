@@ -7,18 +7,12 @@ import dagster as dg
 import duckdb
 import pytest
 
+from pipelines.definitions import defs
 from pipelines.lib.paths import SNAPSHOT_DIR
-from tests.support.snapshot import refresh
+from pipelines.lib.sql import load_query
+from tests.e2e.conftest import refresh
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def published(published_snapshot):
-    """(read-only connection to the published file, check evaluations, the shared snapshot)."""
-    con = duckdb.connect(str(published_snapshot.published), read_only=True)
-    yield con, published_snapshot.checks, published_snapshot
-    con.close()
 
 
 def rows(con, sql, params=None):
@@ -56,6 +50,54 @@ def test_tables_no_asset_writes_are_not_published(published):
     }
     assert "staging.production_series" not in tables
     assert {"marts.import_dependence", "staging.partner_group", "meta.refresh"} <= tables
+
+
+def test_every_published_table_is_an_asset_key(published):
+    con, _, _ = published
+    tables = {
+        r[0]
+        for r in con.execute(
+            "SELECT schema_name || '.' || table_name FROM duckdb_tables()"
+        ).fetchall()
+    }
+    keys = {".".join(k.path) for k in defs.resolve_all_asset_keys()}
+    assert tables <= keys, tables - keys
+    assert len(tables) >= 30
+
+
+def test_headline_uses_the_representative_series_of_every_focus_commodity(published):
+    """The headline shows, per focus (commodity, stage), the series the shared rule picks; the
+    rule computed here by hand from supply_concentration: USGS for mining, IEA for refining
+    where it publishes the commodity, the latest year of that source."""
+    con, _, _ = published
+    headline = {r["commodity"]: r for r in rows(con, load_query("reports/headline.sql"))}
+    focus = [
+        r[0] for r in con.execute("SELECT commodity FROM staging.focus_commodities").fetchall()
+    ]
+    assert set(headline) <= set(focus) and len(headline) >= 15
+    for commodity in focus:
+        for stage, preferred in (("mining", "usgs_mcs"), ("refining", "iea")):
+            series = rows(
+                con,
+                """SELECT source, year, china_share, china_listed, hhi
+                   FROM marts.supply_concentration
+                   WHERE commodity = ? AND stage = ? AND basis = 'production'
+                     AND NOT is_projection ORDER BY year DESC""",
+                [commodity, stage],
+            )
+            if not series:
+                assert headline.get(commodity, {}).get(f"{stage}_year") is None
+                continue
+            sources = {r["source"] for r in series}
+            source = preferred if preferred in sources else sources.pop()
+            pick = next(r for r in series if r["source"] == source)
+            shown = headline[commodity]
+            assert shown[f"{stage}_year"] == pick["year"], (commodity, stage)
+            assert shown[f"{stage}_hhi"] == round(pick["hhi"]), (commodity, stage)
+            china = round(100 * pick["china_share"], 1) if pick["china_listed"] else None
+            assert shown[f"{stage} China %"] == china, (commodity, stage)
+    # copper refining: IEA 2024 wins over a newer USGS 2025 year
+    assert headline["copper"]["refining_source"] == "iea"
 
 
 def test_every_blocking_check_passed(published):
@@ -196,11 +238,11 @@ def test_contract_columns(published):
         assert got[: len(columns)] == columns
 
 
-def test_failed_refresh_leaves_the_published_warehouse_untouched(published, tmp_path):
+def test_failed_refresh_leaves_the_published_warehouse_untouched(published_snapshot, tmp_path):
     import hashlib
     import shutil
 
-    tmp = published[2].copy_to(tmp_path / "copy")
+    tmp = published_snapshot.copy_to(tmp_path / "copy")  # this test writes
     target = tmp / "warehouse" / "minerals.duckdb"
     before = hashlib.sha256(target.read_bytes()).hexdigest()
     snapshot = tmp_path / "snapshot"
@@ -223,7 +265,7 @@ def test_failed_refresh_leaves_the_published_warehouse_untouched(published, tmp_
     assert con.execute("SELECT count(*) FROM marts.supply_concentration").fetchone()[0] > 0
 
 
-def test_killed_refresh_leaves_the_published_warehouse_readable(published, tmp_path):
+def test_killed_refresh_leaves_the_published_warehouse_readable(published_snapshot, tmp_path):
     import hashlib
     import os
     import signal
@@ -231,11 +273,12 @@ def test_killed_refresh_leaves_the_published_warehouse_readable(published, tmp_p
     import sys
     import time
 
-    tmp = published[2].copy_to(tmp_path / "copy")
+    tmp = published_snapshot.copy_to(tmp_path / "copy")  # this test writes
     target = tmp / "warehouse" / "minerals.duckdb"
     before = hashlib.sha256(target.read_bytes()).hexdigest()
     env = dict(os.environ, MINERALS_WAREHOUSE_DIR=str(tmp / "warehouse"))
-    env.pop("DAGSTER_HOME", None)
+    env["DAGSTER_HOME"] = str(tmp / "dagster_home")  # not the project's run history
+    (tmp / "dagster_home").mkdir(exist_ok=True)
     proc = subprocess.Popen(
         [sys.executable, "-m", "pipelines.cli", "refresh"],
         env=env,
@@ -254,12 +297,12 @@ def test_killed_refresh_leaves_the_published_warehouse_readable(published, tmp_p
     assert hashlib.sha256(target.read_bytes()).hexdigest() == before
 
 
-def test_rerunning_alerts_adds_no_duplicates(published, tmp_path):
+def test_rerunning_alerts_adds_no_duplicates(published, published_snapshot, tmp_path):
     from pipelines.defs.resources import SourcesResource, WarehouseResource
     from pipelines.defs.risk.assets import alerts, no_new_alerts
 
-    _, checks, snapshot = published
-    tmp = snapshot.copy_to(tmp_path / "copy")
+    _, checks, _ = published
+    tmp = published_snapshot.copy_to(tmp_path / "copy")  # this test writes
     first = checks[("marts/alerts", "no_new_alerts")]
     assert not first.passed  # the first refresh records the history it finds, and says so
     assert "China share" in first.description
@@ -284,7 +327,8 @@ def test_rerunning_alerts_adds_no_duplicates(published, tmp_path):
 def test_cli_answers_from_the_published_warehouse(published, monkeypatch, capsys):
     from pipelines import cli
 
-    monkeypatch.setenv("MINERALS_WAREHOUSE_DIR", str(published[2].warehouse_dir))
+    _, _, tmp = published
+    monkeypatch.setenv("MINERALS_WAREHOUSE_DIR", str(tmp / "warehouse"))
     assert cli.main(["show", "rare_earths"]) == 0
     out = capsys.readouterr().out
     assert "refining  iea" in out and "highly concentrated" in out
@@ -449,4 +493,65 @@ def test_importer_supply_risk_by_hand(published):
         AND commodity = 'graphite' AND stage = 'mining' AND year = 2024""",
     )[0]
     assert got["import_weighted_instability"] == pytest.approx(weighted)
-    assert got["geopolrisk"] == pytest.approx(production_hhi * weighted)
+    assert got["geopolrisk_value_basis"] == pytest.approx(production_hhi * weighted)
+
+
+def test_magnet_exposure_of_announcement_61_from_the_hs2017_extract(published):
+    import polars as pl
+
+    con, _, _ = published
+    magnets = pl.read_parquet(SNAPSHOT_DIR / "baci/hs17/trade.parquet").filter(
+        pl.col("year") == 2024, pl.col("hs6").cast(pl.String) == "850511"
+    )
+    china = magnets.filter(pl.col("exporter") == "CHN")["value_kusd"].sum() * 1000
+    world = magnets["value_kusd"].sum() * 1000
+    got = rows(
+        con,
+        """SELECT * FROM marts.export_control_exposure WHERE measure_id = 'CN-2025-61'
+           AND nomenclature = 'HS17' AND importer_iso3 = 'WORLD' AND year = 2024""",
+    )[0]
+    assert got["covered_value_usd"] == pytest.approx(china)
+    assert got["covered_share"] == pytest.approx(china / world)
+    assert got["includes_shared_codes"] is True  # 850511 also holds non-rare-earth magnets
+    assert got["coverage_note"].startswith("Not measurable on annual HS92 trade")
+
+
+def test_every_measure_has_exposure_rows_or_a_stated_reason(published):
+    con, _, _ = published
+    seed = {r["measure_id"] for r in csv.DictReader(io.StringIO(SEED_CONTROLS.read_text()))}
+    notes = {
+        r["measure_id"]: r
+        for r in rows(
+            con,
+            """SELECT measure_id, count(year) AS years, any_value(coverage_note) AS note
+               FROM marts.export_control_exposure GROUP BY measure_id""",
+        )
+    }
+    assert set(notes) == seed
+    assert all(r["note"] for r in notes.values())
+    assert notes["CN-2023-TECH"]["years"] == 0 and "no trade" in notes["CN-2023-TECH"]["note"]
+    assert "monthly exports 811292" in notes["CN-2023-23"]["note"]
+
+
+def test_graphite_event_study_matches_the_raw_monthly_file(published):
+    con, _, _ = published
+    path = SNAPSHOT_DIR / "comtrade/china_exports_monthly/deep_dive_hs6_monthly.csv"
+    usa = [
+        r
+        for r in csv.DictReader(io.StringIO(path.read_text()))
+        if r["partner_name"] == "USA" and r["hs6"] == "380110"
+    ]
+    before = sum(float(r["val"]) for r in usa if "2022-12" <= r["period_dt"][:7] <= "2023-11")
+    after = sum(float(r["val"]) for r in usa if "2023-12" <= r["period_dt"][:7] <= "2024-11")
+    got = rows(
+        con,
+        """SELECT * FROM marts.export_control_event_study WHERE measure_id = 'CN-2023-39'
+           AND hs6 = '380110' AND destination = 'USA' AND window_months = 12""",
+    )[0]
+    assert (got["value_before_usd"], got["value_after_usd"]) == (
+        pytest.approx(before),
+        pytest.approx(after),
+    )
+
+
+SEED_CONTROLS = SNAPSHOT_DIR.parent / "seeds" / "export_controls.csv"

@@ -5,19 +5,17 @@ HS17 rows only add (commodity, stage) series that no HS92 code carries (rule in
 pipelines/lib/transforms/trade.py and the seed notes): series 1995-2024 stay HS92-only.
 """
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
 import polars as pl
 
 from pipelines.defs.quality import gx_suite_check, known_iso3, year_batches
-from pipelines.defs.resources import ALSO_WRITES, SourcesResource, WarehouseResource
-from pipelines.defs.trade.checks import trade_checks
-from pipelines.defs.trade.comtrade import comtrade_assets, comtrade_checks
+from pipelines.defs.resources import SourcesResource, WarehouseResource
+from pipelines.defs.tables import table_asset, table_key, table_result
 from pipelines.defs.trade.partitions import baci_years, partition_years, single_run
 from pipelines.lib.seeds import load_seed
-from pipelines.lib.sources.http import sha256_file
+from pipelines.lib.sources.landing import combined_version, sha256_file
 from pipelines.lib.transforms import trade
 
 BACI_HS92 = "baci/hs92/baci_hs92_critical_1995_2024.parquet"
@@ -27,16 +25,17 @@ BACI_HS17_2022 = "baci/hs17/baci_2022.csv"
 BACI_HS17_FILES = f"{BACI_HS17_2022} + {BACI_HS17_2024}"
 BACI_HS17_TABLE = "raw.baci_flows_hs17"
 BACI_COUNTRY_CODES = "reference/baci_country_codes/country_codes_V202601.csv"
-TRADE_FLOWS = dg.AssetKey(["staging", "trade_flows"])
+TRADE_FLOWS = table_key("staging.trade_flows")
 
 
-def _live_release_years(
-    context: dg.AssetExecutionContext, sources: SourcesResource, years: list[int]
-) -> Iterator[tuple[int, pl.DataFrame, str, str]]:
-    """Download (resumably) the BACI release, then yield (year, rows, file, sha256) year by year.
+def _live_release(
+    context: dg.AssetExecutionContext, sources: SourcesResource, work_dir: Path, years: list[int]
+) -> tuple[pl.DataFrame, str, str]:
+    """Download (resumably) the BACI release and keep only the mapped HS6 codes, year by year.
 
-    Each year's CSV is streamed out of the zip and filtered to the mapped HS6 codes as it is
-    parsed: about 10 million rows a year in, about 1% kept, one year in memory at a time.
+    Each year's CSV is streamed out of the zip and filtered before anything is collected, then
+    written to a Parquet file beside the landed zip: about 10 million rows a year in, a few
+    thousand out.
     """
     from pipelines.lib.sources import baci
     from pipelines.lib.sources.http import RetryPolicy, make_session
@@ -47,30 +46,36 @@ def _live_release_years(
         landing_root=Path(sources.landing_dir),
         policy=RetryPolicy(timeout_s=sources.timeout_s),
     )
+    state = "unchanged" if landed.reused else "new version"
+    context.log.info(f"BACI: {landed.path.name} {state} (sha256 {landed.sha256[:12]})")
     seed = load_seed("hs_mineral")
     codes = set(seed.filter(pl.col("nomenclature") == trade.NOMENCLATURE)["hs6"])  # HS92 only
-    country_codes = pl.read_csv(sources.snapshot / BACI_COUNTRY_CODES, infer_schema=False)
+    out_dir = work_dir / "baci" / landed.sha256[:16]  # derived: not in the immutable landing
+    out_dir.mkdir(parents=True, exist_ok=True)
+    parts = []
     available = baci.year_members(landed.path)
-    missing = sorted(set(years) - set(available))
-    if missing:
-        context.log.warning(f"BACI release {landed.path.name} has no data for {missing}")
-    found = sorted(set(years) & set(available))
-    for year in found:
-        filtered = baci.read_year(landed.path, year, codes)
-        context.log.info(f"BACI {year}: {filtered.height:,} mineral flows kept")
-        raw = trade.release_to_extract(filtered.lazy(), country_codes).collect()
-        yield year, raw, landed.path.name, landed.sha256
-    if not found:  # still clear the run's years: the release has nothing for them
-        empty = pl.LazyFrame(schema=_FILTERED_SCHEMA)
-        raw = trade.release_to_extract(empty, country_codes).collect()
-        yield years[0], raw, landed.path.name, landed.sha256
+    baci.require_years(landed.path.name, available, years)
+    for year in sorted(years):
+        part = out_dir / f"{year}.parquet"
+        if part.exists():  # written atomically from this very zip (folder named by its sha256)
+            context.log.info(f"BACI {year}: filtered before from the same release, reused")
+        else:
+            rows = baci.filter_year_to_parquet(landed.path, year, codes, part)
+            context.log.info(f"BACI {year}: {rows:,} mineral flows kept")
+        parts.append(part)
+    country_codes = pl.read_csv(sources.snapshot / BACI_COUNTRY_CODES, infer_schema=False)
+    if not parts:
+        empty = trade.release_to_extract(pl.LazyFrame(schema=_FILTERED_SCHEMA), country_codes)
+        return empty.collect(), landed.path.name, landed.sha256
+    raw = trade.release_to_extract(pl.scan_parquet(parts), country_codes).collect()
+    return raw, landed.path.name, landed.sha256
 
 
-_FILTERED_SCHEMA = {  # what baci.read_year returns
-    "year": pl.Int32,
+_FILTERED_SCHEMA = {
+    "year": pl.Int64,
     "hs6": pl.String,
-    "exporter_code": pl.Int32,
-    "importer_code": pl.Int32,
+    "exporter_code": pl.Int64,
+    "importer_code": pl.Int64,
     "value_kusd": pl.Float64,
     "quantity_t": pl.Float64,
 }
@@ -90,36 +95,35 @@ def raw_baci_flows(
     context: dg.AssetExecutionContext, sources: SourcesResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     years = partition_years(context)
-    all_years = len(years) == len(baci_years.get_partition_keys())
     if sources.is_live:
-        batches = _live_release_years(context, sources, years)
-    else:  # the bundled extract: 30 years of mineral codes only, one small frame
+        work_dir = warehouse.get().build_path.parent
+        raw, source_file, digest = _live_release(context, sources, work_dir, years)
+    else:
         path = sources.snapshot / BACI_HS92
+        source_file, digest = BACI_HS92, sha256_file(path)
         raw = trade.read_baci_extract(path).filter(pl.col("year").is_in(years)).collect()
-        batches = iter([(years[0], raw, BACI_HS92, sha256_file(path))])
+    raw = raw.with_columns(_source_file=pl.lit(source_file), _sha256=pl.lit(digest))
     wh = warehouse.get()
-    rows, hs6_codes = 0, set()
-    source_file, digest = BACI_HS92, ""
     with wh.connect() as con:
-        for n, (year, raw, source_file, digest) in enumerate(batches):
-            raw = raw.with_columns(_source_file=pl.lit(source_file), _sha256=pl.lit(digest))
-            # the first batch of a full run replaces the table; later ones replace their year
-            batch_years = years if n == 0 else [year]
-            rows += wh.replace_years(
-                con, "raw.baci_flows", raw, batch_years, all_years=all_years and n == 0
-            )
-            hs6_codes |= set(raw["hs92_6"].unique().to_list())
+        rows = wh.replace_years(
+            con,
+            "raw.baci_flows",
+            raw,
+            years,
+            all_years=len(years) == len(baci_years.get_partition_keys()),
+        )
     context.log.info(
         f"raw.baci_flows: {rows} rows for {years[0]}-{years[-1]} from "
         f"{source_file} (sha256 {digest[:12]})"
     )
     return dg.MaterializeResult(
+        data_version=dg.DataVersion(digest),  # the release or extract read
         metadata={
-            "row_count": rows,
+            "dagster/row_count": rows,
             "sha256": digest,
             "years": f"{years[0]}-{years[-1]}",
-            "hs6_codes": len(hs6_codes),
-        }
+            "hs6_codes": raw["hs92_6"].n_unique(),
+        },
     )
 
 
@@ -154,31 +158,27 @@ def raw_baci_flows_hs17(
         f"{BACI_HS17_TABLE}: {rows} rows from the snapshot ({BACI_HS17_2022}, {BACI_HS17_2024})"
     )
     return dg.MaterializeResult(
+        data_version=dg.DataVersion(combined_version(raw["_sha256"])),  # the files read
         metadata={
-            "row_count": rows,
+            "dagster/row_count": rows,
             "years": ", ".join(str(y) for y in sorted(raw["year"].unique())),
             "hs6_codes": raw["hs17_6"].n_unique(),
             "mode": "snapshot",
-        }
+        },
     )
 
 
-@dg.asset(
-    key=TRADE_FLOWS,
+@table_asset(
+    "staging.trade_flows",
     partitions_def=baci_years,
     backfill_policy=single_run,
-    metadata={
-        ALSO_WRITES: ["staging.dim_hs_mineral", "staging.eu_membership", "staging.partner_group"]
-    },
-    group_name="trade",
     kinds={"polars", "duckdb"},
-    deps=[raw_baci_flows, raw_baci_flows_hs17, dg.AssetKey(["staging", "dim_country"])],
-    description="Bilateral trade flows conformed, BACI HS92 1995-2024 plus BACI HS17 2022 and "
-    "2024 for (commodity, stage) series no HS92 code carries (column nomenclature; HS17 codes "
-    "already covered by HS92 are excluded in the seed): ISO3 (Taiwan = TWN, historical BACI "
-    "entities kept under their own code), HS6 -> commodity and stage from the reviewed seed, "
-    "value in USD, quantity in tonnes (null when BACI has none). Also writes "
-    "staging.dim_hs_mineral, staging.eu_membership and staging.partner_group from their seeds.",
+    deps=[
+        raw_baci_flows,
+        raw_baci_flows_hs17,
+        table_key("staging.dim_country"),
+        table_key("staging.dim_hs_mineral"),
+    ],
 )
 def staging_trade_flows(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
@@ -187,7 +187,7 @@ def staging_trade_flows(
     years = partition_years(context)
     all_years = len(years) == len(baci_years.get_partition_keys())
     known = set(wh.read_table("staging.dim_country")["iso3"].to_list())
-    hs_map = load_seed("hs_mineral")
+    hs_map = wh.read_table("staging.dim_hs_mineral")
     # One nomenclature per (commodity, stage) series: no double count, no break in 2022/2024
     trade.check_series_rule(hs_map)
     with wh.connect() as con:
@@ -213,15 +213,10 @@ def staging_trade_flows(
                 all_years=all_years and n == 0,
             )
     with wh.connect() as con:
-        wh.write_table(con, "staging.dim_hs_mineral", hs_map)
-        wh.write_table(
-            con, "staging.eu_membership", trade.eu_membership(load_seed("eu_membership"))
+        context.log.info(f"staging.trade_flows: {rows} rows for {years[0]}-{years[-1]}; {summary}")
+        return table_result(
+            con, "staging.trade_flows", partial_rows=rows, **summary, commodities=len(commodities)
         )
-        wh.write_table(con, "staging.partner_group", load_seed("partner_group"))
-    context.log.info(f"staging.trade_flows: {rows} rows for {years[0]}-{years[-1]}; {summary}")
-    return dg.MaterializeResult(
-        metadata={**summary, "row_count": rows, "commodities": len(commodities)}
-    )
 
 
 # Raw rows conformed at once by staging.trade_flows (and rows per GX batch of its suite): bounds
@@ -268,9 +263,4 @@ trade_flows_suite = gx_suite_check(
     parameters=trade_iso3_codes,
     by_year=True,
     batch_rows=BATCH_RAW_ROWS,
-)
-
-defs = dg.Definitions(
-    assets=[raw_baci_flows, raw_baci_flows_hs17, staging_trade_flows, *comtrade_assets],
-    asset_checks=[trade_flows_suite, *trade_checks, *comtrade_checks],
 )

@@ -1,9 +1,12 @@
 """UN Comtrade reporter declarations, kept to check BACI's reconciled flows against them."""
 
+import hashlib
+
 import dagster as dg
 import polars as pl
 
 from pipelines.defs.resources import SourcesResource, WarehouseResource
+from pipelines.defs.tables import table_asset, table_key, table_result
 from pipelines.lib.seeds import load_seed
 from pipelines.lib.sources.comtrade import ComtradeClient, conform_comtrade
 
@@ -21,7 +24,7 @@ SNAPSHOT_FIELDS = {
     "value": "primaryValue",
     "netwgt": "netWgt",
 }
-COMTRADE_FLOWS = dg.AssetKey(["staging", "comtrade_flows"])
+COMTRADE_FLOWS = table_key("staging.comtrade_flows")
 
 
 @dg.asset(
@@ -61,23 +64,21 @@ def raw_comtrade_flows(
     with wh.connect() as con:
         rows = wh.write_table(con, "raw.comtrade_flows", raw)
     context.log.info(f"raw.comtrade_flows: {rows} declarations ({origin})")
-    return dg.MaterializeResult(metadata={"row_count": rows, "mode": origin})
+    # the records read, as their data version (an unchanged answer leaves downstream fresh)
+    version = hashlib.sha256(raw.sort(raw.columns).write_csv().encode()).hexdigest()
+    return dg.MaterializeResult(
+        data_version=dg.DataVersion(version),
+        metadata={"dagster/row_count": rows, "mode": origin},
+    )
 
 
-@dg.asset(
-    key=COMTRADE_FLOWS,
-    group_name="trade",
-    kinds={"polars", "duckdb"},
-    deps=[raw_comtrade_flows],
-    description="Comtrade declarations conformed: reporter/partner ISO3 (490 = Taiwan, 842 USA, "
-    "699 India, 251 France; 0, 899, 837-839 are aggregates), value in USD, quantity in t.",
-)
+@table_asset("staging.comtrade_flows", kinds={"polars", "duckdb"}, deps=[raw_comtrade_flows])
 def staging_comtrade_flows(warehouse: WarehouseResource) -> dg.MaterializeResult:
     wh = warehouse.get()
     flows = conform_comtrade(wh.read_table("raw.comtrade_flows").to_dicts())
     with wh.connect() as con:
-        rows = wh.write_table(con, "staging.comtrade_flows", flows)
-    return dg.MaterializeResult(metadata={"row_count": rows})
+        wh.write_table(con, "staging.comtrade_flows", flows)
+        return table_result(con, "staging.comtrade_flows")
 
 
 @dg.asset_check(
@@ -117,7 +118,3 @@ def comtrade_vs_baci_gap(warehouse: WarehouseResource) -> dg.AssetCheckResult:
             "worst": str(worst),
         },
     )
-
-
-comtrade_assets = [raw_comtrade_flows, staging_comtrade_flows]
-comtrade_checks = [comtrade_vs_baci_gap]
