@@ -1,6 +1,7 @@
 """Run a Great Expectations 1.x suite (a JSON file in `expectations/`) on a Polars frame.
 
-GX has no Polars or DuckDB engine that works here (see ../shared/STACK.md), so frames cross into
+GX has no Polars engine, and its DuckDB route fails every expectation with IndexError (GX issues
+#10738, #11579; checked with GX 1.24), so frames cross into
 pandas at this one boundary, in batches for big tables. The result names the failing rows by the
 table's identifying columns, so a failed check says where to look.
 """
