@@ -8,6 +8,7 @@ import polars as pl
 
 from pipelines.defs.reference.assets import country_lookup
 from pipelines.defs.resources import ALSO_WRITES, SourcesResource, WarehouseResource
+from pipelines.lib.inputs import verify_landed, verify_snapshot
 from pipelines.lib.seeds import load_seed, units
 from pipelines.lib.sources.catalog import IEA_LIVE_FILES, USGS_LIVE_FILES, LiveFile
 from pipelines.lib.sources.http import sha256_file
@@ -58,6 +59,7 @@ def _land(
             f"{item.source}: {item.filename} {state} ({result.size_bytes:,} bytes, "
             f"sha256 {result.sha256[:12]})"
         )
+        verify_landed(item.source, result.path)
         landed.append(result.path)
     return landed
 
@@ -72,6 +74,7 @@ def _land(
 def raw_usgs_mcs_production(
     context: dg.AssetExecutionContext, sources: SourcesResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
+    verify_snapshot(sources.snapshot, "usgs_mcs")
     paths = usgs.snapshot_files(sources.snapshot / "usgs_mcs")
     if sources.is_live:
         live = _land(context, sources, USGS_LIVE_FILES, sources.usgs_base_url)
@@ -103,6 +106,7 @@ def raw_usgs_mcs_production(
 def raw_iea_supply(
     context: dg.AssetExecutionContext, sources: SourcesResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
+    verify_snapshot(sources.snapshot, "iea")
     workbook = sources.snapshot / IEA_WORKBOOK
     if sources.is_live:
         (workbook,) = _land(context, sources, IEA_LIVE_FILES, sources.iea_base_url)

@@ -4,6 +4,7 @@ import dagster as dg
 
 from pipelines.defs.quality import gx_suite_check
 from pipelines.defs.resources import ALSO_WRITES, SourcesResource, WarehouseResource
+from pipelines.lib.inputs import verify_snapshot
 from pipelines.lib.seeds import load_seed
 from pipelines.lib.transforms import countries
 
@@ -20,6 +21,7 @@ COUNTRY_REFERENCE = "reference/country_codes_datahub/country-codes.csv"
 def dim_country(
     context: dg.AssetExecutionContext, sources: SourcesResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
+    verify_snapshot(sources.snapshot, "reference/country_codes_datahub")
     reference = countries.load_reference(sources.snapshot / COUNTRY_REFERENCE)
     aliases = load_seed("country_aliases")
     countries.build_lookup(reference, aliases)  # fails on an alias to an unknown code

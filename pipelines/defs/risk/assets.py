@@ -7,6 +7,7 @@ import polars as pl
 
 from pipelines.defs.quality import gx_suite_check, known_iso3
 from pipelines.defs.resources import ALSO_WRITES, SourcesResource, WarehouseResource
+from pipelines.lib.inputs import verify_snapshot
 from pipelines.lib.seeds import load_seed
 from pipelines.lib.sources.http import RetryPolicy, make_session
 from pipelines.lib.sources.worldbank import fetch_wgi
@@ -48,6 +49,7 @@ def staging_governance(
             f"WGI from the World Bank API ({sources.worldbank_base_url}): {wgi.height} rows"
         )
     else:
+        verify_snapshot(sources.snapshot, "wgi")
         wgi = governance.read_wgi_bulk(sources.snapshot / WGI_BULK)
         context.log.info(f"WGI from the snapshot bulk file {WGI_BULK}: {wgi.height} rows")
     origin = "worldbank_api" if sources.is_live else "wgi_2023_update"

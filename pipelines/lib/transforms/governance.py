@@ -11,7 +11,8 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.lib.errors import SourceDataError
+from pipelines.lib.errors import SourceDataError, reading
+from pipelines.lib.inputs import check_csv
 
 DIMENSIONS = {
     "CC": "control_of_corruption",
@@ -27,7 +28,9 @@ NOT_ISO_COUNTRIES = {"ANT": "Netherlands Antilles (dissolved 2010)", "XKX": "Kos
 
 def read_wgi_bulk(path: Path) -> pl.DataFrame:
     """WGIData.csv (wide: one column per year) -> iso3, dimension, year, estimate, rank."""
-    df = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy", null_values=[""])
+    check_csv("wgi", path.name, path)
+    with reading("wgi", path.name):
+        df = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy", null_values=[""])
     df = df.select([c for c in df.columns if c])  # the file ends every line with a comma
     years = [c for c in df.columns if c.isdigit()]
     if not years or "Indicator Code" not in df.columns:
@@ -138,8 +141,10 @@ def conform_governance(
 
 def read_wgi_political_stability(path: Path) -> pl.DataFrame:
     """The 1996-2024 political-stability file: iso3, year, estimate."""
-    return pl.read_csv(path, infer_schema=False).select(
-        iso3="iso3",
-        year=pl.col("year").cast(pl.Int32),
-        estimate=pl.col("estimate").cast(pl.Float64, strict=False),
-    )
+    check_csv("wgi", path.name, path)
+    with reading("wgi", path.name):
+        return pl.read_csv(path, infer_schema=False).select(
+            iso3="iso3",
+            year=pl.col("year").cast(pl.Int32),
+            estimate=pl.col("estimate").cast(pl.Float64, strict=False),
+        )
