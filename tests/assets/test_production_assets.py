@@ -40,7 +40,10 @@ def metadata(result, key):
 def test_staging_production_from_snapshot(resources, tmp_path):
     result = materialize(PRODUCTION_GRAPH, resources)
     assert result.success
-    assert all(e.passed for e in result.get_asset_check_evaluations())
+    failed = {e.check_name: e for e in result.get_asset_check_evaluations() if not e.passed}
+    # the real data has a few large year-on-year moves (Burma rare earths 2022 -> 2023): a WARN
+    assert list(failed) == ["year_on_year_moves"]
+    assert failed["year_on_year_moves"].severity == dg.AssetCheckSeverity.WARN
     staged = metadata(result, "staging__production")
     assert staged["row_count"] > 9000 and staged["commodities"] > 80
     con = duckdb.connect(str(tmp_path / "warehouse/build/minerals.duckdb"), read_only=True)
