@@ -14,6 +14,8 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from pipelines.defs.resources import SourcesResource, WarehouseResource
+from pipelines.lib.errors import SourceDataError
 from pipelines.lib.paths import SNAPSHOT_DIR
 from pipelines.lib.sources.http import sha256_file
 from tests.faults.conftest import Copy
@@ -184,3 +186,47 @@ def test_china_rare_earths_collapsing_to_27_t_blocks_naming_the_figure(copy):
     assert "China rare_earths mining 2024: 270,000 t (MCS2025) -> 27 t (MCS2026)" in (
         check.description
     )
+
+
+# --- live files: a cut download or an HTML page instead of the file -------------------------
+
+
+def test_live_usgs_download_cut_mid_row_names_file_and_row(tmp_path):
+    from pipelines.defs.production.assets import raw_usgs_mcs_production
+    from pipelines.lib.sources.catalog import USGS_LIVE_FILES
+    from tests.support.replay_server import ReplayServer
+
+    with ReplayServer(tmp_path / "empty") as server:
+        for item in USGS_LIVE_FILES:
+            edition = item.filename[3:7]  # MCS2025_... -> 2025
+            body = (SNAPSHOT_DIR / "usgs_mcs" / edition / item.filename).read_bytes()
+            if edition == "2026":  # the server's copy ends in China's 2025 rare-earth figure
+                marker = b'China,Production,Mine production,metric tons,2025,"27'
+                body = body[: body.index(marker) + len(marker)]
+            server.route("/" + item.path.split("?")[0], lambda q, body=body: (200, {}, body))
+        result = dg.materialize(
+            [raw_usgs_mcs_production],
+            resources={
+                "sources": SourcesResource(
+                    mode="live",
+                    landing_dir=str(tmp_path / "landing"),
+                    usgs_base_url=server.base_url,
+                    timeout_s=5,
+                ),
+                "warehouse": WarehouseResource(directory=str(tmp_path / "warehouse")),
+            },
+            instance=dg.DagsterInstance.ephemeral(),
+            raise_on_error=False,
+        )
+    error = step_error(result)
+    assert "usgs_mcs: 2026/MCS2026_Commodities_Data.csv, row " in error and "never closed" in error
+
+
+def test_html_page_landed_as_the_baci_release_is_named(tmp_path):
+    from pipelines.lib.sources import baci
+
+    page = tmp_path / "BACI_HS92_V202501.zip"
+    page.write_text("<!DOCTYPE html><html><body>Maintenance</body></html>\n")
+    with pytest.raises(SourceDataError, match=r"baci: BACI_HS92_V202501.zip: cannot be read "
+                       r"\(BadZipFile"):  # fmt: skip
+        baci.year_members(page)
