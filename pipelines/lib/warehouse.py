@@ -94,14 +94,21 @@ class Warehouse:
                         os.replace(part, part.with_name(part.name + ".damaged"))
                 why = f"damaged ({why}); set aside as {path.name}.damaged"
             restored = self._restore_durable()
-            log.warning(
+            published = self.published_path.name
+            if restored:
+                what = ", ".join(f"{n:,} rows of {t}" for t, n in restored.items())
+                what += f" restored from {published}"
+            elif self.published_path.exists():
+                what = f"nothing restored from {published} (no alert history in it)"
+            else:
+                what = "nothing to restore (nothing published yet)"
+            first_ever = why == "missing" and not self.published_path.exists()
+            log.log(
+                logging.INFO if first_ever else logging.WARNING,
                 "build file %s %s: starting a new build, %s",
                 path,
                 why,
-                ", ".join(f"{n:,} rows of {t}" for t, n in restored.items()) + " restored from "
-                f"{self.published_path.name}"
-                if restored
-                else "nothing to restore (no published warehouse)",
+                what,
             )
         _checked_builds.add(path)
 
