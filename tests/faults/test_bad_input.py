@@ -8,6 +8,7 @@ byte-identical.
 
 import csv
 import io
+import re
 import shutil
 from pathlib import Path
 
@@ -230,3 +231,21 @@ def test_html_page_landed_as_the_baci_release_is_named(tmp_path):
     with pytest.raises(SourceDataError, match=r"baci: BACI_HS92_V202501.zip: cannot be read "
                        r"\(BadZipFile"):  # fmt: skip
         baci.year_members(page)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        (b'"2021",', b'"2021 [YR2021]",', ", field '2021 [YR2021]': column with a year"),
+        (b'"2021",', b'"Y",', ": year columns missing (WGI is annual since 2002): [2021]"),
+    ],
+)
+def test_renamed_wgi_year_column_is_an_error_not_a_carried_forward_year(
+    tmp_path, old, new, problem
+):
+    from pipelines.lib.transforms import governance
+
+    path = tmp_path / "WGIData.csv"
+    path.write_bytes((SNAPSHOT_DIR / "wgi/WGIData.csv").read_bytes().replace(old, new, 1))
+    with pytest.raises(SourceDataError, match=re.escape("wgi: WGIData.csv, row 1" + problem)):
+        governance.read_wgi_bulk(path)
