@@ -68,8 +68,8 @@ def reading(source: str, file: str) -> Iterator[None]:
     except SourceDataError:
         raise
     except _LIBRARY_ERRORS as exc:
-        raise SourceDataError(source, file, f"cannot be read ({_describe(exc)})") from exc
+        raise SourceDataError(source, file, f"cannot be read ({_describe(exc)})") from None
     except Exception as exc:
         if not type(exc).__module__.startswith("openpyxl"):  # InvalidFileException
             raise
-        raise SourceDataError(source, file, f"cannot be read ({_describe(exc)})") from exc
+        raise SourceDataError(source, file, f"cannot be read ({_describe(exc)})") from None

@@ -71,7 +71,7 @@ def verify_snapshot(snapshot_dir: Path, *folders: str) -> None:
     except (OSError, ValueError) as exc:
         raise SourceDataError(
             "snapshot", MANIFEST, f"cannot read the input manifest ({exc})"
-        ) from exc
+        ) from None
     for folder in folders:
         source = FOLDERS[folder]
         expected = manifest.get(folder)
@@ -117,7 +117,7 @@ def verify_landed(source: str, path: Path) -> None:
     except (OSError, ValueError, KeyError) as exc:
         raise SourceDataError(
             source, path.name, f"no landing record {meta_path.name} ({exc})"
-        ) from exc
+        ) from None
     size = path.stat().st_size
     if size != want_size or sha256_file(path) != want_sha:
         raise SourceDataError(
@@ -149,7 +149,7 @@ def csv_records(source: str, file: str, text: str) -> tuple[list[str], list[tupl
             file,
             f"truncated or malformed: a quote opened in row {line + 1} is never closed ({exc})",
             rows=[line + 1],
-        ) from exc
+        ) from None
     (_, header), body = records[0], records[1:]
     if not text.endswith(("\n", "\r")):
         raise SourceDataError(

@@ -30,10 +30,13 @@ USGS = dg.AssetKey(["raw", "usgs_mcs_production"])
 
 
 def step_error(result: dg.ExecuteInProcessResult) -> str:
-    """The first failed step's error, with the exception chain as Dagster recorded it."""
+    """The first failed step's error as `minerals refresh` prints it: the innermost cause."""
     assert not result.success
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
-    return str(failure.event_specific_data.error)
+    error = failure.event_specific_data.error
+    while error.cause is not None:  # as pipelines/defs/serving/progress.py unwraps it
+        error = error.cause
+    return error.message
 
 
 def failed_check(result: dg.ExecuteInProcessResult, name: str) -> dg.AssetCheckEvaluation:
