@@ -8,6 +8,7 @@ added without a case here.
 """
 
 import dagster as dg
+import duckdb
 import polars as pl
 import pytest
 
@@ -23,9 +24,9 @@ from pipelines.defs.risk.assets import (
     no_new_alerts,
     political_stability_matches_newer_file,
 )
-from pipelines.defs.trade import checks as trade_checks
 from pipelines.defs.trade.assets import BACI_HS92, trade_flows_suite
 from pipelines.defs.trade.comtrade import comtrade_vs_baci_gap
+from pipelines.lib.contracts import Contract, load_contracts
 from pipelines.lib.inputs import EXPECTED_SERIES
 from pipelines.lib.paths import SNAPSHOT_DIR, SQL_DIR
 from pipelines.lib.quality import load_suite_json
@@ -205,11 +206,6 @@ def dependence(rows: list[dict]) -> pl.DataFrame:
     return pl.DataFrame([{**base, **r} for r in rows])
 
 
-def case_one_row_per_key(wh, resource):
-    write(wh, marts__country_share=country_share([("cobalt", 2024, "COD", 0.7)] * 2))
-    return mart_checks.one_row_per_key(warehouse=resource), ERROR, "'COD'"
-
-
 def _shares_off_by(off: float):
     def case(wh, resource):
         write(
@@ -225,11 +221,6 @@ def _shares_off_by(off: float):
         return check(warehouse=resource), ERROR if off > 0.15 else WARN, "'lithium'"
 
     return case
-
-
-def case_hhi_in_range(wh, resource):
-    write(wh, marts__supply_concentration=concentration([{"commodity": "gallium", "hhi": 12000.0}]))
-    return mart_checks.hhi_in_range(warehouse=resource), ERROR, "'gallium'"
 
 
 def case_top3_matches_published(wh, resource):
@@ -277,14 +268,19 @@ def case_top3_matches_published(wh, resource):
     return mart_checks.top3_matches_published(warehouse=resource), ERROR, "'nickel'"
 
 
-def case_import_dependence_one_row_per_key(wh, resource):
-    write(wh, marts__import_dependence=dependence([{}, {}]))
-    return trade_checks.import_dependence_one_row_per_key(warehouse=resource), ERROR, "'JPN'"
+def case_top1_share_within_top3(wh, resource):
+    write(
+        wh,
+        marts__supply_concentration=concentration(
+            [{"commodity": "gallium", "top1_share": 0.99, "top3_share": 0.5}]
+        ),
+    )
+    return mart_checks.top1_share_within_top3(warehouse=resource), ERROR, "'gallium'"
 
 
-def case_import_dependence_shares_in_range(wh, resource):
-    write(wh, marts__import_dependence=dependence([{"importer_iso3": "KOR", "china_share": 1.5}]))
-    return trade_checks.import_dependence_shares_in_range(warehouse=resource), ERROR, "'KOR'"
+def case_china_share_within_top_supplier(wh, resource):
+    write(wh, marts__import_dependence=dependence([{"importer_iso3": "KOR", "china_share": 0.95}]))
+    return mart_checks.china_share_within_top_supplier(warehouse=resource), ERROR, "'KOR'"
 
 
 def case_amount_matches_flag(wh, resource):
@@ -379,16 +375,12 @@ def case_no_new_alerts(wh, resource):
 
 
 NATIVE_CASES = {
-    "marts/country_share:one_row_per_key": case_one_row_per_key,
     "marts/supply_concentration:share_sums_to_one": _shares_off_by(0.3),
     "marts/supply_concentration:share_sums_to_one_exactly": _shares_off_by(0.05),
-    "marts/supply_concentration:hhi_in_range": case_hhi_in_range,
+    "marts/supply_concentration:top1_share_within_top3": case_top1_share_within_top3,
     "marts/supply_concentration:top3_matches_published": case_top3_matches_published,
-    "marts/import_dependence:import_dependence_one_row_per_key": (
-        case_import_dependence_one_row_per_key
-    ),
-    "marts/import_dependence:import_dependence_shares_in_range": (
-        case_import_dependence_shares_in_range
+    "marts/import_dependence:china_share_within_top_supplier": (
+        case_china_share_within_top_supplier
     ),
     "staging/production:amount_matches_flag": case_amount_matches_flag,
     "staging/production:expected_series_present": case_expected_series_present,
@@ -413,13 +405,57 @@ def test_native_check_fails_naming_the_offending_rows(key, wh, resource, tmp_pat
     assert named in shown
 
 
+CONTRACTS = load_contracts()
+
+
+def violating_table(contract: Contract, check: str) -> tuple[str, list[tuple]]:
+    """DDL columns and two rows of `contract.table` that break `check` (grain values k0, k1)."""
+    grain = list(contract.grain)
+    if check == "grain_is_unique":
+        return ", ".join(f"{g} VARCHAR" for g in grain), [("k0",) * len(grain)] * 2
+    suffix = next(x for x in ("_in_range", "_not_null", "_accepted_values") if check.endswith(x))
+    column = contract.column(check.removesuffix(suffix))
+    if check.endswith("_in_range"):
+        bad = column.min - 1 if column.min is not None else column.max * 2 + 1
+        ok = column.min if column.min is not None else column.max
+        kind = "DOUBLE"
+    elif check.endswith("_not_null"):
+        bad, ok, kind = None, "x", "VARCHAR"
+    else:
+        bad, ok, kind = "not_a_value", column.values[0], "VARCHAR"
+    others = [g for g in grain if g != column.name]
+    ddl = ", ".join([*(f"{g} VARCHAR" for g in others), f"{column.name} {kind}"])
+    return ddl, [(*(f"k{i}",) * len(others), v) for i, v in ((0, bad), (1, ok))]
+
+
+@pytest.mark.parametrize("table", sorted(t for t, c in CONTRACTS.items() if c.violations_sql()))
+def test_every_contract_check_fails_on_a_violating_table(table):
+    contract = CONTRACTS[table]
+    for check, sql in contract.violations_sql().items():
+        con = duckdb.connect()
+        ddl, rows = violating_table(contract, check)
+        con.execute(f"CREATE SCHEMA {contract.schema}")
+        con.execute(f"CREATE TABLE {table} ({ddl})")
+        con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+        offending = con.execute(sql).fetchall()
+        # only the broken row offends, named by its grain (k0) where the table has one
+        assert len(offending) == 1, (table, check, offending)
+        column = ddl.rsplit(", ", 1)[-1].split()[0]  # the checked column is declared last
+        if check == "grain_is_unique" or any(g != column for g in contract.grain):
+            assert "k0" in offending[0], (table, check, offending)
+
+
 def test_every_check_has_a_red_path():
+    contract_checks = {
+        f"{t.replace('.', '/')}:{name}" for t, c in CONTRACTS.items() for name in c.violations_sql()
+    }
     specs = {
         f"{c.asset_key.to_user_string()}:{c.name}": c
         for a in defs.asset_checks
         for c in a.check_specs
     }
-    assert set(specs) == set(GX_CASES) | set(NATIVE_CASES)
+    assert set(specs) == set(GX_CASES) | set(NATIVE_CASES) | contract_checks
+    assert "marts/supply_concentration:hhi_in_range" in contract_checks
     # the WARN checks (their cases expect WARN) are exactly the ones that do not block
     warn = {
         "marts/supply_concentration:share_sums_to_one_exactly",

@@ -168,12 +168,3 @@ def year_on_year_moves(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         messages,
         dg.AssetCheckSeverity.WARN,
     )
-
-
-production_checks = [
-    production_suite,
-    amount_matches_flag,
-    expected_series_present,
-    no_collapse_between_editions,
-    year_on_year_moves,
-]
