@@ -20,7 +20,7 @@ def run(tmp: Path, snapshot: Path, *keys: dg.AssetKey) -> dg.ExecuteInProcessRes
     """Refresh `keys` and everything downstream of them (the publish step included)."""
     return dg.materialize(
         [*defs.assets, *defs.asset_checks],
-        selection=dg.AssetSelection.assets(*keys).downstream(),
+        selection=dg.AssetSelection.assets(*keys).downstream().required_multi_asset_neighbors(),
         resources={
             "sources": SourcesResource(
                 snapshot_dir=str(snapshot), landing_dir=str(tmp / "landing")

@@ -170,9 +170,9 @@ def test_cut_wgi_file_names_file_and_row(copy):
 def test_empty_comtrade_file_is_named(copy):
     (copy.snapshot / "comtrade/comtrade_imports_usa_jpn_2022_2024.csv").write_bytes(b"")
     copy.repin()
-    result = copy.refresh(dg.AssetKey(["raw", "comtrade_flows"]))
-    # (whether the publish waits for Comtrade is issue 8: publish downstream of every asset)
-    assert "comtrade: comtrade_imports_usa_jpn_2022_2024.csv: file is empty" in step_error(result)
+    key = dg.AssetKey(["raw", "comtrade_flows"])
+    error = unchanged(copy, lambda: step_error(copy.refresh(key)))  # publish waits for Comtrade
+    assert "comtrade: comtrade_imports_usa_jpn_2022_2024.csv: file is empty" in error
 
 
 # --- plausibility: a figure that collapses between editions blocks the publish -----------------
