@@ -4,8 +4,8 @@
   `data/snapshot/MANIFEST.json` (path, size, sha256), so a missing, extra or changed file is an
   error naming it. The manifest is written by `scripts/gen_snapshot_manifest.py` after a reviewed
   change to the snapshot, and a test keeps it in step.
-- `verify_landed`: a live file still has the size and sha256 its landing recorded
-  (`<file>.meta.json`, written by `sources.http.land_file`).
+- `verify_landed`: a live file still has the size and sha256 its landing recorded (the landing
+  index, `sources.landing`).
 - `csv_records`: a CSV cut short (no final newline, an unclosed quote, a short last row) is an
   error naming the file and row, never a shorter table.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.lib.errors import SourceDataError, reading
-from pipelines.lib.sources.http import sha256_file
+from pipelines.lib.sources.landing import LandedFile, sha256_file
 
 MANIFEST = "MANIFEST.json"
 EXPECTED_SERIES = "expected_series.csv"
@@ -108,23 +108,18 @@ def verify_snapshot(snapshot_dir: Path, *folders: str) -> None:
                 )
 
 
-def verify_landed(source: str, path: Path) -> None:
-    """Raise SourceDataError unless a landed file matches the size and sha256 landing recorded."""
-    meta_path = path.with_name(f"{path.name}.meta.json")
-    try:
-        meta = json.loads(meta_path.read_text())
-        want_size, want_sha = int(meta["size_bytes"]), meta["sha256"]
-    except (OSError, ValueError, KeyError) as exc:
-        raise SourceDataError(
-            source, path.name, f"no landing record {meta_path.name} ({exc})"
-        ) from None
-    size = path.stat().st_size
-    if size != want_size or sha256_file(path) != want_sha:
+def verify_landed(source: str, landed: LandedFile) -> None:
+    """Raise SourceDataError unless a landed file still has the size and sha256 its landing
+    recorded (`landed` comes from `landing.land_file`, or from the landing index on a reuse)."""
+    path = Path(landed.path)
+    size = path.stat().st_size if path.exists() else None
+    if size != landed.size_bytes or sha256_file(path) != landed.sha256:
+        found = "missing" if size is None else f"{size:,} bytes"
         raise SourceDataError(
             source,
             path.name,
-            f"changed since it was landed: {size:,} bytes, expected {want_size:,} bytes with "
-            f"sha256 {want_sha[:12]}",
+            f"changed since it was landed: {found}, the landing index records "
+            f"{landed.size_bytes:,} bytes with sha256 {landed.sha256[:12]}",
         )
 
 

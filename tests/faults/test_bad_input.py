@@ -18,7 +18,7 @@ import pytest
 from pipelines.defs.resources import SourcesResource, WarehouseResource
 from pipelines.lib.errors import SourceDataError
 from pipelines.lib.paths import SNAPSHOT_DIR
-from pipelines.lib.sources.http import sha256_file
+from pipelines.lib.sources.landing import sha256_file
 from tests.faults.conftest import Copy
 
 pytestmark = pytest.mark.faults
@@ -200,21 +200,25 @@ def test_live_usgs_download_cut_mid_row_names_file_and_row(tmp_path):
     from pipelines.lib.sources.catalog import USGS_LIVE_FILES
     from tests.support.replay_server import ReplayServer
 
-    with ReplayServer(tmp_path / "empty") as server:
-        for item in USGS_LIVE_FILES:
-            edition = item.filename[3:7]  # MCS2025_... -> 2025
-            body = (SNAPSHOT_DIR / "usgs_mcs" / edition / item.filename).read_bytes()
-            if edition == "2026":  # the server's copy ends in China's 2025 rare-earth figure
-                marker = b'China,Production,Mine production,metric tons,2025,"27'
-                body = body[: body.index(marker) + len(marker)]
-            server.route("/" + item.path.split("?")[0], lambda q, body=body: (200, {}, body))
+    www = tmp_path / "www"
+    www.mkdir()
+    for item in USGS_LIVE_FILES:
+        edition = item.filename[3:7]  # MCS2025_... -> 2025
+        body = (SNAPSHOT_DIR / "usgs_mcs" / edition / item.filename).read_bytes()
+        if edition == "2026":  # the publisher's copy ends in China's 2025 rare-earth figure
+            marker = b'China,Production,Mine production,metric tons,2025,"27'
+            body = body[: body.index(marker) + len(marker)]
+        (www / item.filename).write_bytes(body)
+    with ReplayServer(www) as server:
+        for item in USGS_LIVE_FILES:  # links come from each ScienceBase item's JSON
+            server.sciencebase_item(item.item_id, [item.filename])
         result = dg.materialize(
             [raw_usgs_mcs_production],
             resources={
                 "sources": SourcesResource(
                     mode="live",
                     landing_dir=str(tmp_path / "landing"),
-                    usgs_base_url=server.base_url,
+                    usgs_base_url=server.url("/catalog"),
                     timeout_s=5,
                 ),
                 "warehouse": WarehouseResource(directory=str(tmp_path / "warehouse")),

@@ -8,7 +8,7 @@ import pytest
 from pipelines.lib import inputs
 from pipelines.lib.errors import SourceDataError
 from pipelines.lib.paths import SNAPSHOT_DIR
-from pipelines.lib.sources.http import sha256_file
+from pipelines.lib.sources.landing import LandedFile, sha256_file
 
 CHAPTER = "usgs_mcs/2024/mcs2024-raree_world.csv"
 
@@ -70,16 +70,14 @@ def test_no_manifest_is_an_error(snapshot):
 def test_a_landed_file_must_match_its_landing_record(tmp_path):
     path = tmp_path / "MCS2025_World_Data.csv"
     path.write_bytes(b"a,b\n1,2\n")
-    (tmp_path / "MCS2025_World_Data.csv.meta.json").write_text(
-        json.dumps({"size_bytes": 8, "sha256": sha256_file(path)})
-    )
-    inputs.verify_landed("usgs_mcs", path)
-    path.write_bytes(b"a,b\n1,3\n")
-    with pytest.raises(SourceDataError, match="changed since it was landed"):
-        inputs.verify_landed("usgs_mcs", path)
-    (tmp_path / "MCS2025_World_Data.csv.meta.json").unlink()
-    with pytest.raises(SourceDataError, match="no landing record"):
-        inputs.verify_landed("usgs_mcs", path)
+    landed = LandedFile(path, sha256_file(path), 8, reused=True, url="")
+    inputs.verify_landed("usgs_mcs", landed)
+    path.write_bytes(b"a,b\n1,3\n")  # same size, other bytes
+    with pytest.raises(SourceDataError, match="usgs_mcs: MCS2025_World_Data.csv: changed since"):
+        inputs.verify_landed("usgs_mcs", landed)
+    path.unlink()
+    with pytest.raises(SourceDataError, match="changed since it was landed: missing"):
+        inputs.verify_landed("usgs_mcs", landed)
 
 
 REAL = (SNAPSHOT_DIR / CHAPTER).read_text(encoding="utf-8-sig")
