@@ -256,3 +256,11 @@ def test_renamed_wgi_year_column_is_an_error_not_a_carried_forward_year(
     path.write_bytes((SNAPSHOT_DIR / "wgi/WGIData.csv").read_bytes().replace(old, new, 1))
     with pytest.raises(SourceDataError, match=re.escape("wgi: WGIData.csv, row 1" + problem)):
         governance.read_wgi_bulk(path)
+
+
+def test_cut_monthly_china_exports_file_names_file_and_row(copy):
+    cut_after(copy.snapshot / "comtrade/china_exports_monthly/deep_dive_hs6_monthly.csv", b"\n", 20)
+    copy.repin()
+    key = dg.AssetKey(["raw", "comtrade_monthly"])
+    error = unchanged(copy, lambda: step_error(copy.refresh(key)))
+    assert "comtrade: deep_dive_hs6_monthly.csv, row 2: truncated" in error
