@@ -242,6 +242,8 @@ def test_failed_refresh_leaves_the_published_warehouse_untouched(published_snaps
     import hashlib
     import shutil
 
+    from pipelines.lib.inputs import write_manifest
+
     tmp = published_snapshot.copy_to(tmp_path / "copy")  # this test writes
     target = tmp / "warehouse" / "minerals.duckdb"
     before = hashlib.sha256(target.read_bytes()).hexdigest()
@@ -252,6 +254,7 @@ def test_failed_refresh_leaves_the_published_warehouse_untouched(published_snaps
     planted.write_text(
         planted.read_text(encoding="utf-8-sig").replace("Zimbabwe", "Zimbabwé"), encoding="utf-8"
     )
+    write_manifest(snapshot)  # as if the new release were pinned: the reader must still refuse it
     result = refresh(tmp, snapshot_dir=str(snapshot))
     assert not result.success
     errors = [

@@ -14,6 +14,7 @@ from pipelines.defs.quality import gx_suite_check, known_iso3, year_batches
 from pipelines.defs.resources import SourcesResource, WarehouseResource
 from pipelines.defs.tables import table_asset, table_key, table_result
 from pipelines.defs.trade.partitions import baci_years, partition_years, single_run
+from pipelines.lib.inputs import verify_landed, verify_snapshot
 from pipelines.lib.seeds import load_seed
 from pipelines.lib.sources.landing import combined_version, sha256_file
 from pipelines.lib.transforms import trade
@@ -48,6 +49,7 @@ def _live_release(
     )
     state = "unchanged" if landed.reused else "new version"
     context.log.info(f"BACI: {landed.path.name} {state} (sha256 {landed.sha256[:12]})")
+    verify_landed("baci", landed)
     seed = load_seed("hs_mineral")
     codes = set(seed.filter(pl.col("nomenclature") == trade.NOMENCLATURE)["hs6"])  # HS92 only
     out_dir = work_dir / "baci" / landed.sha256[:16]  # derived: not in the immutable landing
@@ -63,6 +65,7 @@ def _live_release(
             rows = baci.filter_year_to_parquet(landed.path, year, codes, part)
             context.log.info(f"BACI {year}: {rows:,} mineral flows kept")
         parts.append(part)
+    verify_snapshot(sources.snapshot, "reference/baci_country_codes")
     country_codes = pl.read_csv(sources.snapshot / BACI_COUNTRY_CODES, infer_schema=False)
     if not parts:
         empty = trade.release_to_extract(pl.LazyFrame(schema=_FILTERED_SCHEMA), country_codes)
@@ -99,6 +102,7 @@ def raw_baci_flows(
         work_dir = warehouse.get().build_path.parent
         raw, source_file, digest = _live_release(context, sources, work_dir, years)
     else:
+        verify_snapshot(sources.snapshot, "baci/hs92")
         path = sources.snapshot / BACI_HS92
         source_file, digest = BACI_HS92, sha256_file(path)
         raw = trade.read_baci_extract(path).filter(pl.col("year").is_in(years)).collect()
@@ -141,6 +145,7 @@ def raw_baci_flows_hs17(
 ) -> dg.MaterializeResult:
     if sources.is_live:
         context.log.info("BACI HS17 comes from the bundled snapshot (no HS17 release is fetched)")
+    verify_snapshot(sources.snapshot, "baci/hs17")
     parts = []
     for rel, read in (
         (BACI_HS17_2022, trade.read_baci_hs17_csv),

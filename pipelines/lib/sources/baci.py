@@ -25,7 +25,7 @@ from pathlib import Path
 import polars as pl
 import requests
 
-from pipelines.lib.errors import SourceDataError
+from pipelines.lib.errors import SourceDataError, reading
 from pipelines.lib.sources.http import DEFAULT_POLICY, RetryPolicy, Sleep
 from pipelines.lib.sources.landing import LandedFile, land_file
 
@@ -98,20 +98,18 @@ def year_members(zip_path: Path | str) -> dict[int, str]:
     """{year: member name} of the per-year CSVs in the release, sorted by year."""
     zip_path = Path(zip_path)
     found: dict[int, str] = {}
-    with zipfile.ZipFile(zip_path) as zf:
-        for name in zf.namelist():
-            m = _YEAR_MEMBER.fullmatch(name.rsplit("/", 1)[-1])
-            if not m:
-                continue
-            year = int(m[1])
-            if year in found:
-                raise SourceDataError(
-                    SOURCE,
-                    zip_path.name,
-                    f"two members for year {year}",
-                    values=[found[year], name],
-                )
-            found[year] = name
+    with reading(SOURCE, zip_path.name), zipfile.ZipFile(zip_path) as zf:
+        names = zf.namelist()  # an HTML error page saved as .zip: BadZipFile, named
+    for name in names:
+        m = _YEAR_MEMBER.fullmatch(name.rsplit("/", 1)[-1])
+        if not m:
+            continue
+        year = int(m[1])
+        if year in found:
+            raise SourceDataError(
+                SOURCE, zip_path.name, f"two members for year {year}", values=[found[year], name]
+            )
+        found[year] = name
     return dict(sorted(found.items()))
 
 
