@@ -136,7 +136,9 @@ def test_gx_suite_fails_every_expectation_naming_the_row(key, wh, resource):
     base = real()
     write(wh, staging__dim_country=REFERENCE)
     write(wh, **{table.replace(".", "__"): base})
-    assert check(warehouse=resource).passed  # the real slice passes: the breaks below are why
+    assert check(
+        dg.build_asset_check_context(), warehouse=resource
+    ).passed  # the real slice passes: the breaks below are why
 
     expectations = [
         e
@@ -150,7 +152,7 @@ def test_gx_suite_fails_every_expectation_naming_the_row(key, wh, resource):
         rows[i] = break_row(rows[i], expectation, rows[0])
         broken[(expectation["type"], column_of(expectation))] = rows[i]
     write(wh, **{table.replace(".", "__"): pl.DataFrame(rows, schema=base.schema)})
-    result = check(warehouse=resource)
+    result = check(dg.build_asset_check_context(), warehouse=resource)
 
     assert not result.passed and result.severity == ERROR
     failed = {(f["expectation"], f["column"]): f for f in result.metadata["failed"].value}
@@ -165,7 +167,7 @@ def test_gx_suite_fails_every_expectation_naming_the_row(key, wh, resource):
 
 def test_dim_country_row_count_fails(wh, resource):
     write(wh, staging__dim_country=REFERENCE.head(3))
-    result = dim_country_suite(warehouse=resource)
+    result = dim_country_suite(dg.build_asset_check_context(), warehouse=resource)
     assert not result.passed and result.severity == ERROR
     assert "expect_table_row_count_to_be_between" in result.description
 
