@@ -1,0 +1,86 @@
+"""The dashboard's panels: what each shows, which tables it needs, its data and its charts.
+
+A panel renders only when every table in `needs` is in the published warehouse. To add one:
+append a `Panel` whose `data(con, ctx)` returns named row lists and whose `charts(data,
+defaults)` returns `{chart_id: vega_lite_spec}` (see charts.py); dashboard.js draws every chart
+of a panel, follows the pickers through the specs' `commodity` / `importer` params, and shows
+`data["<panel id>_notes"]` rows (commodity, note) for the picked commodity.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pipelines.lib.dashboard import charts, data
+
+
+@dataclass(frozen=True)
+class Panel:
+    id: str
+    title: str
+    note: str
+    needs: tuple[str, ...]
+    data: Callable[..., dict]
+    charts: Callable[[dict, dict], dict[str, dict]] | None = None
+
+
+PANELS = [
+    Panel(
+        "concentration",
+        "Mining vs refining concentration",
+        "China's share of world output and the Herfindahl-Hirschman index (HHI, 0-10,000; "
+        "above 2,500 = highly concentrated, dashed lines at 1,500 and 2,500) of each stage, "
+        "latest year of the series the headline uses: USGS for mining, IEA for refining where "
+        "it publishes it, else USGS. The picked mineral is drawn solid.",
+        ("marts.supply_concentration",),
+        data.concentration,
+        charts.concentration_charts,
+    ),
+    Panel(
+        "trend",
+        "China's share over time",
+        "Left: China's share of world output (USGS / IEA, no projections). Right: China's "
+        "share of the picked importer's imports by value (CEPII BACI). A year without data is "
+        "a gap, not a line across it.",
+        ("marts.supply_concentration",),
+        data.trend,
+        charts.trend_charts,
+    ),
+    Panel(
+        "heatmap",
+        "Importer dependence on China",
+        "China's share of each importer's imports by value, latest year (EU27 = imports from "
+        "outside the EU). Columns: USA, Japan, EU27 and any bloc, plus the picked importer; "
+        "'none' = no imports recorded. The picked mineral's rows are outlined.",
+        ("marts.import_dependence", "staging.dim_hs_mineral"),
+        data.heatmap,
+        charts.heatmap_charts,
+    ),
+    Panel(
+        "most_concentrated",
+        "Most concentrated supply stages",
+        "Highest HHI of any mineral, latest year of its headline series; series listing fewer "
+        "than three countries are left out.",
+        ("marts.supply_concentration",),
+        data.most_concentrated,
+    ),
+    Panel(
+        "export_controls",
+        "Export controls",
+        "China's curated export-control measures. Charts: China's share of the trade in each "
+        "measure's HS codes (CEPII BACI), for the world and the picked importer, with the date "
+        "the measure takes effect (red dashed line). Shown for the measures that cover the "
+        "picked mineral; the table lists every measure.",
+        ("marts.export_control_exposure", "staging.export_controls"),
+        data.export_controls,
+        charts.export_control_chart,
+    ),
+    Panel(
+        "alerts",
+        "Latest alerts",
+        "A series turning highly concentrated, China's share up 5 points or more, a new breach "
+        "of the EU's 65% single-supplier benchmark: the latest by data year, for the picked "
+        "mineral and for all.",
+        ("marts.alerts",),
+        data.alerts,
+    ),
+]
