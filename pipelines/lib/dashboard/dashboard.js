@@ -161,8 +161,9 @@
     node("h3", "", wrap, "Every measure, latest year with trade");
     var t = node("table", "", node("div", "table-wrap", wrap));
     var tr = node("tr", "", t);
-    [["Measure"], ["Effective", "wide-only"], ["Year", "num"], ["World", "num"],
-      [state.importer || "Importer", "num"]].forEach(function (h) { node("th", h[1] || "", tr, h[0]); });
+    var heads = [["Measure"], ["Effective", "wide-only"], ["Year", "num"], ["World", "num"]];
+    if (state.importer) { heads.push([state.importer, "num"]); }
+    heads.forEach(function (h) { node("th", h[1] || "", tr, h[0]); });
     DATA.export_controls.forEach(function (m) {
       var row = node("tr", mine.indexOf(m) >= 0 ? "picked" : "", t);
       var first = node("td", "", row);
@@ -171,15 +172,16 @@
       node("div", "", first, m.labels.join(", "));
       node("td", "wide-only", row, m.effective);
       if (m.last_year === null) {
-        node("td", "", row, "no trade to measure").colSpan = 3;
+        node("td", "", row, "no trade to measure").colSpan = state.importer ? 3 : 2;
         return;
       }
       node("td", "num", row, String(m.last_year));
       node("td", "num", row, pct(m.covered_share));
-      var mine_ = DATA.export_control_series.filter(function (s) {
+      if (!state.importer) { return; }
+      var picked = DATA.export_control_series.filter(function (s) {
         return s.measure_id === m.measure_id && s.importer === state.importer && s.year === m.last_year;
       })[0];
-      node("td", "num", row, mine_ ? pct(mine_.covered_share) : "no trade");
+      node("td", "num", row, picked ? pct(picked.covered_share) : "no trade");
     });
     node("p", "note", wrap, "* includes basket HS codes shared with other goods, which overstate " +
       "what a measure covers. China's share = exports from China in the measure's codes / all " +
