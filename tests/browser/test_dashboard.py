@@ -19,8 +19,15 @@ from tests.e2e.test_refresh import refresh
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "_artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 needs_chromium = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="needs /usr/bin/chromium (make browser)"
 )
@@ -77,8 +84,8 @@ class Page:
         self.manager.stop()
 
 
-def _shot(page: Page, tmp_path: Path, name: str):
-    page.page.screenshot(path=str(tmp_path / name), full_page=True)
+def _shot(page: Page, tmp_path: Path, name: str, full_page: bool = True):
+    page.page.screenshot(path=str(tmp_path / name), full_page=full_page)
     ARTIFACTS.mkdir(exist_ok=True)
     shutil.copy(tmp_path / name, ARTIFACTS / name)
 
@@ -92,15 +99,18 @@ def test_dashboard_matches_the_headline_for_every_focus_stage(published):
     shown = {(r["commodity"], r["stage"]): r for r in data["concentration"]}
     compared = 0
     for commodity, m_year, m_china, _, m_hhi, r_year, _, r_china, _, r_hhi in printed:
-        for stage, year, china, hhi in [("mining", m_year, m_china, m_hhi),
-                                        ("refining", r_year, r_china, r_hhi)]:
+        for stage, year, china, hhi in [
+            ("mining", m_year, m_china, m_hhi),
+            ("refining", r_year, r_china, r_hhi),
+        ]:
             if year is None:
                 assert (commodity, stage) not in shown
                 continue
             row = shown[(commodity, stage)]
             assert row["year"] == year and round(row["hhi"]) == hhi, (commodity, stage)
-            assert (None if row["china_share"] is None else round(100 * row["china_share"], 1)
-                    ) == china, (commodity, stage)
+            assert (
+                None if row["china_share"] is None else round(100 * row["china_share"], 1)
+            ) == china, (commodity, stage)
             compared += 1
     assert compared == len(shown) > 20  # every figure the dashboard draws was compared
 
@@ -198,7 +208,7 @@ def test_dashboard_in_chromium(published, tmp_path, width):
         assert "China share" in tip.inner_text() and "Graphite" in tip.inner_text()
         tip_box = tip.bounding_box()
         assert tip_box["x"] >= 0 and tip_box["x"] + tip_box["width"] <= width + 1
-        _shot(page, tmp_path, f"dashboard_{width}_tooltip.png")
+        _shot(page, tmp_path, f"dashboard_{width}_tooltip.png", full_page=False)
 
         assert page.errors == []
         assert all(u.startswith(("file://", "data:")) for u in page.requests), page.requests

@@ -55,11 +55,7 @@ def chart_specs(data: dict) -> dict[str, dict[str, dict]]:
         "commodity": data["focus"][0]["commodity"] if data["focus"] else "",
         "importer": data["importers"][0] if data["importers"] else "",
     }
-    return {
-        p.id: p.charts(data, defaults) if p.charts else {}
-        for p in PANELS
-        if p.id in present
-    }
+    return {p.id: p.charts(data, defaults) if p.charts else {} for p in PANELS if p.id in present}
 
 
 def _script_safe(text: str) -> str:
@@ -83,8 +79,9 @@ def _columnar(value):
 
 def render_html(data: dict) -> str:
     packed = {k: _columnar(v) for k, v in data.items()}
-    payload = json.dumps({"data": packed, "charts": chart_specs(data)}, default=str,
-                         separators=(",", ":"))
+    payload = json.dumps(
+        {"data": packed, "charts": chart_specs(data)}, default=str, separators=(",", ":")
+    )
     payload = payload.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     page = (HERE / "template.html").read_text(encoding="utf-8")
     parts = {

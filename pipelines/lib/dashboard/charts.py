@@ -15,6 +15,11 @@ STAGE = alt.Color(
     legend=alt.Legend(orient="top", direction="horizontal", title=None),
 )
 PCT = alt.Axis(format=".0%", title=None, labelFontSize=12, grid=True)
+# Years on a quantitative axis (so a missing year leaves a gap); a short span would otherwise
+# get half-year ticks labelled twice.
+YEARS = alt.Axis(
+    format="d", labelFontSize=12, tickMinStep=1, labelExpr="datum.value % 1 ? '' : datum.label"
+)
 CONFIG = {
     "font": "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif",
     "axis": {"labelFontSize": 12, "titleFontSize": 12, "labelColor": "#3e4c59"},
@@ -39,8 +44,9 @@ def spec(chart: alt.TopLevelMixin) -> dict:
     return out
 
 
-def _bars(field: str, title: str, axis: alt.Axis, scale: alt.Scale, commodity, focus,
-          stages) -> alt.Chart:
+def _bars(
+    field: str, title: str, axis: alt.Axis, scale: alt.Scale, commodity, focus, stages
+) -> alt.Chart:
     base = alt.Chart(alt.NamedData("concentration")).encode(
         y=alt.Y("label:N", sort=focus, title=None, axis=alt.Axis(labelFontSize=12, labelLimit=130)),
         yOffset=alt.YOffset("stage:N", sort=list(STAGE_COLOURS)),
@@ -76,15 +82,29 @@ def concentration_charts(data: dict, defaults: dict) -> dict[str, dict]:
     focus = [f["label"] for f in data["focus"]]
     stages = [s for s in STAGE_COLOURS if any(r["stage"] == s for r in data["concentration"])]
     china = _bars(
-        "china_share", "China's share of world output", PCT,
-        alt.Scale(domain=[0, 1]), commodity, focus, stages,
+        "china_share",
+        "China's share of world output",
+        PCT,
+        alt.Scale(domain=[0, 1]),
+        commodity,
+        focus,
+        stages,
     ).add_params(commodity)
-    bands = alt.Chart(alt.Data(values=[{"hhi": 1500}, {"hhi": 2500}])).mark_rule(
-        strokeDash=[4, 3], color="#9a3412"
-    ).encode(x="hhi:Q")
+    bands = (
+        alt.Chart(alt.Data(values=[{"hhi": 1500}, {"hhi": 2500}]))
+        .mark_rule(strokeDash=[4, 3], color="#9a3412")
+        .encode(x="hhi:Q")
+    )
     hhi = alt.layer(
-        _bars("hhi", "HHI (0-10,000)", alt.Axis(format=",d", labelFontSize=12, tickCount=4),
-              alt.Scale(domain=[0, 10000]), commodity, focus, stages),
+        _bars(
+            "hhi",
+            "HHI (0-10,000)",
+            alt.Axis(format=",d", labelFontSize=12, tickCount=4),
+            alt.Scale(domain=[0, 10000]),
+            commodity,
+            focus,
+            stages,
+        ),
         bands,
     ).add_params(commodity)
     return {"concentration-china": spec(china), "concentration-hhi": spec(hhi)}
@@ -96,14 +116,16 @@ def _share_lines(name: str, y_title: str, filters: list, params: list, tooltip: 
     for f in filters:
         base = base.transform_filter(f)
     enc = {
-        "x": alt.X("year:Q", title=None, axis=alt.Axis(format="d", labelFontSize=12, tickMinStep=1)),
+        "x": alt.X("year:Q", title=None, axis=YEARS),
         "y": alt.Y("china_share:Q", title=y_title, axis=PCT, scale=alt.Scale(domain=[0, 1])),
         "color": STAGE,
     }
     line = base.mark_line(strokeWidth=2.5).encode(**enc)
-    points = base.transform_filter("isValid(datum.china_share)").mark_point(
-        filled=True, size=70, opacity=1
-    ).encode(**enc, shape=alt.Shape("stage:N", legend=None), tooltip=tooltip)
+    points = (
+        base.transform_filter("isValid(datum.china_share)")
+        .mark_point(filled=True, size=70, opacity=1)
+        .encode(**enc, shape=alt.Shape("stage:N", legend=None), tooltip=tooltip)
+    )
     return alt.layer(line, points).add_params(*params).properties(width="container", height=220)
 
 
@@ -123,8 +145,11 @@ def trend_charts(data: dict, defaults: dict) -> dict[str, dict]:
             alt.Tooltip("source_label:N", title="Source"),
         ],
     )
-    charts = {"trend-production": spec(production.properties(
-        usermeta={"title": "{commodity}: China's share of world output"}))}
+    charts = {
+        "trend-production": spec(
+            production.properties(usermeta={"title": "{commodity}: China's share of world output"})
+        )
+    }
     if "trade_series" in data:
         importer = importer_param(defaults["importer"])
         imports = _share_lines(
@@ -143,8 +168,11 @@ def trend_charts(data: dict, defaults: dict) -> dict[str, dict]:
                 alt.Tooltip("top_share:Q", title="Top supplier share", format=".1%"),
             ],
         )
-        charts["trend-imports"] = spec(imports.properties(
-            usermeta={"title": "{commodity}: China's share of {importer}'s imports"}))
+        charts["trend-imports"] = spec(
+            imports.properties(
+                usermeta={"title": "{commodity}: China's share of {importer}'s imports"}
+            )
+        )
     return charts
 
 
@@ -154,18 +182,26 @@ def heatmap_charts(data: dict, defaults: dict) -> dict[str, dict]:
     commodity = commodity_param(defaults["commodity"])
     importer = importer_param(defaults["importer"])
     shown = data["heatmap_importers"]
-    rows = sorted({(r["label"], r["stage"], r["row"]) for r in data["heatmap"]},
-                  key=lambda r: ([f["label"] for f in data["focus"]].index(r[0]), r[1]))
+    rows = sorted(
+        {(r["label"], r["stage"], r["row"]) for r in data["heatmap"]},
+        key=lambda r: ([f["label"] for f in data["focus"]].index(r[0]), r[1]),
+    )
     base = (
         alt.Chart(alt.NamedData("heatmap"))
-        .transform_filter(
-            f"indexof({shown!r}, datum.importer) >= 0 || datum.importer == importer"
-        )
+        .transform_filter(f"indexof({shown!r}, datum.importer) >= 0 || datum.importer == importer")
         .encode(
-            x=alt.X("importer:N", sort=shown, title=None,
-                    axis=alt.Axis(orient="top", labelAngle=0, labelFontSize=12)),
-            y=alt.Y("row:N", sort=[r[2] for r in rows], title=None,
-                    axis=alt.Axis(labelFontSize=12, labelLimit=200)),
+            x=alt.X(
+                "importer:N",
+                sort=shown,
+                title=None,
+                axis=alt.Axis(orient="top", labelAngle=0, labelFontSize=12),
+            ),
+            y=alt.Y(
+                "row:N",
+                sort=[r[2] for r in rows],
+                title=None,
+                axis=alt.Axis(labelFontSize=12, labelLimit=200),
+            ),
             tooltip=[
                 alt.Tooltip("importer:N", title="Importer"),
                 alt.Tooltip("row:N", title="Mineral, stage"),
@@ -179,25 +215,35 @@ def heatmap_charts(data: dict, defaults: dict) -> dict[str, dict]:
     cells = base.mark_rect(stroke="#ffffff", strokeWidth=1).encode(
         color=alt.condition(
             "isValid(datum.china_share)",
-            alt.Color("china_share:Q", title="China share",
-                      scale=alt.Scale(scheme="reds", domain=[0, 1]),
-                      legend=alt.Legend(format=".0%", orient="bottom", gradientLength=200)),
+            alt.Color(
+                "china_share:Q",
+                title="China share",
+                scale=alt.Scale(scheme="reds", domain=[0, 1]),
+                legend=alt.Legend(format=".0%", orient="bottom", gradientLength=200),
+            ),
             alt.value("#eef0f2"),
         ),
-        strokeWidth=alt.condition(alt.datum.commodity == commodity, alt.value(2.5),
-                                  alt.value(1)),
-        stroke=alt.condition(alt.datum.commodity == commodity, alt.value("#102a43"),
-                             alt.value("#ffffff")),
+        strokeWidth=alt.condition(alt.datum.commodity == commodity, alt.value(2.5), alt.value(1)),
+        stroke=alt.condition(
+            alt.datum.commodity == commodity, alt.value("#102a43"), alt.value("#ffffff")
+        ),
     )
-    text = base.mark_text(fontSize=12).encode(
-        text=alt.Text("pct:N"),
-        color=alt.condition("datum.china_share > 0.55", alt.value("#ffffff"),
-                            alt.value("#1f2933")),
-    ).transform_calculate(
-        pct="isValid(datum.china_share) ? format(datum.china_share, '.0%') : 'none'"
+    text = (
+        base.mark_text(fontSize=12)
+        .encode(
+            text=alt.Text("pct:N"),
+            color=alt.condition(
+                "datum.china_share > 0.55", alt.value("#ffffff"), alt.value("#1f2933")
+            ),
+        )
+        .transform_calculate(
+            pct="isValid(datum.china_share) ? format(datum.china_share, '.0%') : 'none'"
+        )
     )
-    chart = alt.layer(cells, text).add_params(commodity, importer).properties(
-        width="container", height=24 * len(rows)
+    chart = (
+        alt.layer(cells, text)
+        .add_params(commodity, importer)
+        .properties(width="container", height=24 * len(rows))
     )
     return {"heatmap": spec(chart)}
 
@@ -212,16 +258,25 @@ def export_control_chart(data: dict, defaults: dict) -> dict[str, dict]:
         (alt.datum.measure_id == measure)
         & ((alt.datum.importer == "WORLD") | (alt.datum.importer == importer))
     )
-    colour = alt.Color("importer:N", title=None, sort=["WORLD"],
-                       scale=alt.Scale(range=["#102a43", "#e8710a"]),
-                       legend=alt.Legend(orient="top", direction="horizontal"))
+    colour = alt.Color(
+        "importer:N",
+        title=None,
+        sort=["WORLD"],
+        scale=alt.Scale(range=["#102a43", "#e8710a"]),
+        legend=alt.Legend(orient="top", direction="horizontal"),
+    )
     enc = {
-        "x": alt.X("year:Q", title=None, axis=alt.Axis(format="d", labelFontSize=12,
-                                                        tickMinStep=1),
-                   scale=alt.Scale(domain=[data["export_control_from"],
-                                           data["export_control_last_year"] + 1.5])),
-        "y": alt.Y("covered_share:Q", title="China's share", axis=PCT,
-                   scale=alt.Scale(domain=[0, 1])),
+        "x": alt.X(
+            "year:Q",
+            title=None,
+            axis=YEARS,
+            scale=alt.Scale(
+                domain=[data["export_control_from"], data["export_control_last_year"] + 1.5]
+            ),
+        ),
+        "y": alt.Y(
+            "covered_share:Q", title="China's share", axis=PCT, scale=alt.Scale(domain=[0, 1])
+        ),
         "color": colour,
     }
     line = base.mark_line(strokeWidth=2).encode(**enc)
@@ -234,10 +289,14 @@ def export_control_chart(data: dict, defaults: dict) -> dict[str, dict]:
             alt.Tooltip("covered_value_usd:Q", title="From China (USD)", format="$,.3s"),
         ],
     )
-    rule = alt.Chart(alt.Data(values=[{}])).mark_rule(
-        color="#c0392b", strokeDash=[4, 3], strokeWidth=1.5
-    ).encode(x=alt.X(datum=alt.expr(effective.name), type="quantitative"))
-    chart = alt.layer(line, points, rule).add_params(importer, measure, effective).properties(
-        width="container", height=160
+    rule = (
+        alt.Chart(alt.Data(values=[{}]))
+        .mark_rule(color="#c0392b", strokeDash=[4, 3], strokeWidth=1.5)
+        .encode(x=alt.X(datum=alt.expr(effective.name), type="quantitative"))
+    )
+    chart = (
+        alt.layer(line, points, rule)
+        .add_params(importer, measure, effective)
+        .properties(width="container", height=160)
     )
     return {"export-control": spec(chart)}

@@ -176,6 +176,10 @@
         return;
       }
       node("td", "num", row, String(m.last_year));
+      if (!m.measurable) {
+        node("td", "", row, "too little trade to read").colSpan = state.importer ? 2 : 1;
+        return;
+      }
       node("td", "num", row, pct(m.covered_share));
       if (!state.importer) { return; }
       var picked = DATA.export_control_series.filter(function (s) {

@@ -56,6 +56,7 @@ SOURCE_LABELS = {"usgs_mcs": "USGS", "iea": "IEA", "baci": "BACI"}
 ALERTS_PER_COMMODITY = 8
 ALERTS_LATEST = 12
 EXPORT_CONTROL_FROM = 2010
+MEASURABLE_TRADE_USD = 10_000_000  # world trade in a measure's codes below this: not read
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> list[dict]:
@@ -99,8 +100,12 @@ def representative_series(con: duckdb.DuckDBPyConnection) -> str:
 
 def focus_commodities(con: duckdb.DuckDBPyConnection, have: set[str]) -> list[str]:
     if "staging.focus_commodities" in have:
-        return [c for (c,) in con.execute(
-            "SELECT commodity FROM staging.focus_commodities ORDER BY position").fetchall()]
+        return [
+            c
+            for (c,) in con.execute(
+                "SELECT commodity FROM staging.focus_commodities ORDER BY position"
+            ).fetchall()
+        ]
     return list(FOCUS)
 
 
@@ -139,14 +144,24 @@ def concentration(con, ctx: dict) -> dict:
     for commodity in focus:
         for stage in ("mining", "refining"):
             if (commodity, stage) not in have:
-                notes.append({"commodity": commodity, "stage": stage, "note":
-                              f"{stage}: neither USGS nor IEA publishes {stage} output of "
-                              f"{label(commodity).lower()} by country, so it is not measured."})
+                notes.append(
+                    {
+                        "commodity": commodity,
+                        "stage": stage,
+                        "note": f"{stage}: neither USGS nor IEA publishes {stage} output of "
+                        f"{label(commodity).lower()} by country, so it is not measured.",
+                    }
+                )
     for r in latest:
         if not r["china_listed"]:
-            notes.append({"commodity": r["commodity"], "stage": r["stage"], "note":
-                          f"{r['stage']}: {r['source_label']} {r['year']} does not list China "
-                          "(it may sit in 'Other countries'), so no China share is shown."})
+            notes.append(
+                {
+                    "commodity": r["commodity"],
+                    "stage": r["stage"],
+                    "note": f"{r['stage']}: {r['source_label']} {r['year']} does not list China "
+                    "(it may sit in 'Other countries'), so no China share is shown.",
+                }
+            )
     return {"concentration": latest, "concentration_notes": notes}
 
 
@@ -191,8 +206,12 @@ def _label(items: list[dict]) -> list[dict]:
 
 
 def importers(con) -> list[str]:
-    present = {i for (i,) in con.execute(
-        "SELECT DISTINCT importer_iso3 FROM marts.import_dependence").fetchall()}
+    present = {
+        i
+        for (i,) in con.execute(
+            "SELECT DISTINCT importer_iso3 FROM marts.import_dependence"
+        ).fetchall()
+    }
     blocs = sorted(i for i in present if len(i) > 3)
     return [i for i in IMPORTERS if i in present] + [b for b in blocs if b not in IMPORTERS]
 
@@ -224,31 +243,38 @@ def _trade_notes(con, focus: list[str]) -> list[dict]:
     for commodity in focus:
         for stage in ("mining", "refining", "manufacturing"):
             c = mapped.get((commodity, stage))
-            if c is None:
-                if stage != "manufacturing":
-                    notes.append({
-                        "commodity": commodity,
-                        "stage": stage,
-                        "note": f"{stage}: no HS code in BACI's HS92 or HS2017 extract is "
-                        f"{label(commodity).lower()} {stage} alone, so trade cannot measure it.",
-                    })
-                continue
             ys = years.get((commodity, stage), {}).get("years") or []
-            parts = [f"{stage}: HS {c['codes']} ({c['nomenclature'].replace('HS17', 'HS2017')})"]
-            if not ys:
-                parts.append("no recorded trade")
-            elif len(ys) < ys[-1] - ys[0] + 1:
-                gaps = sorted(set(range(ys[0], ys[-1] + 1)) - set(ys))
-                parts.append(f"{', '.join(map(str, ys))} only; no data for "
-                             f"{', '.join(map(str, gaps))} (shown as a gap)")
-            else:
-                parts.append(f"{ys[0]}-{ys[-1]}")
-            if ys and ys[-1] < last:
-                parts.append(f"the code has no trade after {ys[-1]}")
-            if c["shared"]:
-                parts.append("a basket code shared with other metals, so it overstates")
-            notes.append({"commodity": commodity, "stage": stage, "note": "; ".join(parts) + "."})
+            note = _trade_note(commodity, stage, c, ys, last)
+            if note:
+                notes.append({"commodity": commodity, "stage": stage, "note": note})
     return notes
+
+
+def _trade_note(commodity: str, stage: str, codes: dict | None, ys: list[int], last: int):
+    if codes is None:  # no manufacturing code is normal; a missing mining/refining code is not
+        if stage == "manufacturing":
+            return None
+        return (
+            f"{stage}: no HS code in BACI's HS92 or HS2017 extract is "
+            f"{label(commodity).lower()} {stage} alone, so trade cannot measure it."
+        )
+    nomenclature = codes["nomenclature"].replace("HS17", "HS2017")
+    parts = [f"{stage}: HS {codes['codes']} ({nomenclature})"]
+    if not ys:
+        parts.append("no recorded trade")
+    elif len(ys) < ys[-1] - ys[0] + 1:
+        gaps = sorted(set(range(ys[0], ys[-1] + 1)) - set(ys))
+        parts.append(
+            f"{', '.join(map(str, ys))} only; no data for "
+            f"{', '.join(map(str, gaps))} (shown as a gap)"
+        )
+    else:
+        parts.append(f"{ys[0]}-{ys[-1]}")
+    if ys and ys[-1] < last:
+        parts.append(f"the code has no trade after {ys[-1]}")
+    if codes["shared"]:
+        parts.append("a basket code shared with other metals, so it overstates")
+    return "; ".join(parts) + "."
 
 
 def import_series(con, ctx: dict) -> dict:
@@ -305,6 +331,37 @@ def heatmap(con, ctx: dict) -> dict:
     return {"heatmap": cells, "heatmap_year": year, "heatmap_importers": shown}
 
 
+def _measure_notes(m: dict, last: int) -> list[str]:
+    """In words, what the trade data cannot say about a measure."""
+    if m["last_year"] is None:
+        return [
+            "No trade to measure: the measure covers technology, or none of its HS codes "
+            "is in BACI's HS92 extract."
+        ]
+    notes = []
+    if m["last_year"] < last:
+        notes.append(
+            f"Its HS92 codes show no trade after {m['last_year']}; later years cannot "
+            "be measured (gallium has no HS92 code of its own)."
+        )
+    if (m["total_value_usd"] or 0) < MEASURABLE_TRADE_USD:
+        notes.append(
+            f"World trade in its codes was only ${m['total_value_usd'] or 0:,.0f} in "
+            f"{m['last_year']}: too little to read China's share from."
+        )
+    if m["effective_year"] >= last + 1:
+        notes.append(
+            f"Takes effect {m['effective'][:7]}; trade data end in {last}, so there "
+            "is no year after it to measure yet."
+        )
+    if m["target_iso3"]:
+        notes.append(
+            f"It targets {m['target_iso3']}: only China's exports to "
+            f"{m['target_iso3']} count as covered."
+        )
+    return notes
+
+
 def export_controls(con, ctx: dict) -> dict:
     """Each curated measure, and the share of the covered trade China supplies, for the
     world and the picked importers, EXPORT_CONTROL_FROM on."""
@@ -316,7 +373,7 @@ def export_controls(con, ctx: dict) -> dict:
         """SELECT m.measure_id, m.measure, m.commodities, m.status,
                   strftime(m.effective, '%Y-%m-%d') AS effective, m.target_iso3,
                   year(m.effective) + (month(m.effective) - 1) / 12 AS effective_year,
-                  w.year AS last_year, w.covered_share, w.covered_value_usd,
+                  w.year AS last_year, w.covered_share, w.covered_value_usd, w.total_value_usd,
                   coalesce(w.includes_shared_codes, false) AS includes_shared_codes
            FROM staging.export_controls m
            LEFT JOIN (SELECT * FROM marts.export_control_exposure WHERE importer_iso3 = 'WORLD'
@@ -326,17 +383,8 @@ def export_controls(con, ctx: dict) -> dict:
     )
     for m in measures:
         m["labels"] = [label(c) for c in m["commodities"] or []]
-        if m["last_year"] is None:
-            m["note"] = "No trade to measure: the measure covers technology, or none of its " \
-                "HS codes is in BACI's HS92 extract."
-        elif m["last_year"] < last:
-            m["note"] = f"Its HS92 codes show no trade after {m['last_year']}; later years " \
-                "cannot be measured (gallium has no HS92 code of its own)."
-        elif m["effective_year"] >= last + 1:
-            m["note"] = f"Takes effect {m['effective'][:7]}; trade data end in {last}, so " \
-                "there is no year after it to measure yet."
-        else:
-            m["note"] = ""
+        m["note"] = " ".join(_measure_notes(m, last))
+        m["measurable"] = (m["total_value_usd"] or 0) >= MEASURABLE_TRADE_USD
     series = rows(
         con,
         f"""SELECT measure_id, importer_iso3 AS importer, year,
@@ -347,8 +395,12 @@ def export_controls(con, ctx: dict) -> dict:
             ORDER BY measure_id, importer, year""",
         [*importers, EXPORT_CONTROL_FROM],
     )
-    return {"export_controls": measures, "export_control_series": series,
-            "export_control_last_year": last, "export_control_from": EXPORT_CONTROL_FROM}
+    return {
+        "export_controls": measures,
+        "export_control_series": series,
+        "export_control_last_year": last,
+        "export_control_from": EXPORT_CONTROL_FROM,
+    }
 
 
 def alerts(con, ctx: dict) -> dict:
