@@ -8,11 +8,12 @@ those signals when a picker changes. Sizes use the container's width so a chart 
 import altair as alt
 
 STAGE_COLOURS = {"mining": "#8c510a", "refining": "#2166ac", "manufacturing": "#7b3294"}
+STAGE_LEGEND = {"orient": "top", "direction": "horizontal", "title": None}
 STAGE = alt.Color(
     "stage:N",
     title="Stage",
     scale=alt.Scale(domain=list(STAGE_COLOURS), range=list(STAGE_COLOURS.values())),
-    legend=alt.Legend(orient="top", direction="horizontal", title=None),
+    legend=alt.Legend(**STAGE_LEGEND),
 )
 PCT = alt.Axis(format=".0%", title=None, labelFontSize=12, grid=True)
 # Years on a quantitative axis (so a missing year leaves a gap); a short span would otherwise
@@ -63,7 +64,7 @@ def _bars(
     )
     bars = base.mark_bar(height={"band": 0.9}).encode(
         x=alt.X(f"{field}:Q", title=title, axis=axis, scale=scale),
-        color=STAGE.legend(values=stages),
+        color=STAGE.legend(alt.Legend(**STAGE_LEGEND, values=stages)),
         opacity=alt.condition(alt.datum.commodity == commodity, alt.value(1), alt.value(0.45)),
     )
     layers = [bars]
