@@ -38,9 +38,9 @@ PANELS = [
     Panel(
         "trend",
         "China's share over time",
-        "Left: China's share of world output (USGS / IEA, no projections). Right: China's "
-        "share of the picked importer's imports by value (CEPII BACI). A year without data is "
-        "a gap, not a line across it.",
+        "China's share of world output (USGS / IEA, no projections), and China's share of "
+        "the picked importer's imports by value (CEPII BACI). A year without data is a gap, "
+        "not a line across it.",
         ("marts.supply_concentration",),
         data.trend,
         charts.trend_charts,
