@@ -11,8 +11,8 @@ import json
 import os
 from pathlib import Path
 
+import altair as alt
 import duckdb
-from altair.utils._importers import vl_version_for_vl_convert
 
 from pipelines.lib.dashboard import data as d
 from pipelines.lib.dashboard.panels import PANELS
@@ -63,9 +63,12 @@ def _script_safe(text: str) -> str:
 
 
 def vega_bundle() -> str:
+    """vega, vega-lite (the version Altair's specs are written for, e.g. v6_4) and vega-embed
+    as one script that defines window.vegaEmbed."""
     import vl_convert
 
-    return vl_convert.javascript_bundle(vl_version=vl_version_for_vl_convert())
+    vl_version = "_".join(alt.SCHEMA_VERSION.split(".")[:2])  # "v6.4.1" -> "v6_4"
+    return vl_convert.javascript_bundle(vl_version=vl_version)
 
 
 def _columnar(value):
