@@ -67,7 +67,10 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         known = {k.to_user_string().replace("/", "."): k for k in defs.resolve_all_asset_keys()}
         for name in args.select:
             _require_known(name, sorted(known), "asset", "show all tables")
-        job = job.get_subset(asset_selection={known[name] for name in args.select})
+        # a table built together with another (staging.production + iea_published_top3) brings it
+        selection = dg.AssetSelection.assets(*(known[n] for n in args.select))
+        keys = selection.required_multi_asset_neighbors().resolve(defs.resolve_asset_graph())
+        job = job.get_subset(asset_selection=keys)
     try:  # trade assets are partitioned by year: one run covers the whole range, or --years
         first, _, last = (args.years or "").partition("-")
         tags = year_range_tags(int(first), int(last or first)) if args.years else year_range_tags()

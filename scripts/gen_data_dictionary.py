@@ -7,7 +7,7 @@ TARGET (default README.md): a file that contains the markers
 replaced (e.g. README.md); any other file is written as a standalone page.
 --check: write nothing, exit 1 if TARGET is not up to date.
 --apply-comments: document a warehouse published before comments were applied at publish time
-(reads its table shapes and applies sql/comments*.sql in memory).
+(reads its table shapes and applies the contracts sql/<schema>/<table>.yml in memory).
 """
 
 import argparse

@@ -8,10 +8,6 @@ import dagster as dg
 from pipelines.lib.paths import DEFAULT_LANDING_DIR, DEFAULT_WAREHOUSE_DIR, SNAPSHOT_DIR
 from pipelines.lib.warehouse import Warehouse
 
-# Asset metadata key listing tables an asset writes besides its own (seeds, side tables), so the
-# publish step knows every table the current code produces and can drop leftovers.
-ALSO_WRITES = "also_writes"
-
 
 class WarehouseResource(dg.ConfigurableResource):
     """Where the DuckDB build and published files live (MINERALS_WAREHOUSE_DIR)."""

@@ -1,51 +1,25 @@
-"""Table and column comments (`sql/comments*.sql`) and the data dictionary generated from them.
+"""Table and column comments from the contracts (`sql/<schema>/<table>.yml`) and the data
+dictionary generated from the published warehouse.
 
 `apply_comments(con)` runs on the build just before publish (every `CREATE OR REPLACE TABLE`
-drops a table's comments, so they are applied once, last). `sql/comments.sql` covers the
-production and risk tables; `sql/comments_trade.sql` the trade tables, each statement applied
-only when its table exists. The README data dictionary is rendered from `duckdb_tables()` /
-`duckdb_columns()` of the published warehouse by `scripts/gen_data_dictionary.py`.
-
-File format: one statement per line, ending with `;`; lines starting with `--` are comments.
+drops a table's comments, so they are applied once, last). The README data dictionary is
+rendered from `duckdb_tables()` / `duckdb_columns()` of the published warehouse by
+`scripts/gen_data_dictionary.py`.
 """
 
 import logging
-import re
 from pathlib import Path
 
 import duckdb
 
+from pipelines.lib.contracts import ContractError, load_contracts
 from pipelines.lib.paths import SQL_DIR
 
 log = logging.getLogger(__name__)
 
-COMMENT_FILES = ("comments.sql", "comments_trade.sql")
 DOCUMENTED_SCHEMAS = ("staging", "marts", "meta")
 START_MARKER = "<!-- data-dictionary:start -->"
 END_MARKER = "<!-- data-dictionary:end -->"
-
-_TARGET = re.compile(
-    r"^COMMENT ON (?P<kind>TABLE|COLUMN)\s+(?P<schema>\w+)\.(?P<table>\w+)"
-    r"(?:\.(?P<column>\w+))?\s+IS\s",
-    re.I,
-)
-
-
-class CommentError(ValueError):
-    """A comment names a column that does not exist, or a statement cannot be parsed."""
-
-
-def load_statements(path: Path) -> list[str]:
-    """The statements of one comments file: every non-blank line not starting with `--`."""
-    statements = []
-    for number, line in enumerate(path.read_text().splitlines(), start=1):
-        line = line.strip()
-        if not line or line.startswith("--"):
-            continue
-        if not line.endswith(";") or not _TARGET.match(line):
-            raise CommentError(f"{path.name}:{number}: expected one COMMENT ON ... ; per line")
-        statements.append(line)
-    return statements
 
 
 def _columns(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], set[str]]:
@@ -62,29 +36,26 @@ def _columns(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], set[str]]:
 def apply_comments(
     con: duckdb.DuckDBPyConnection, *, sql_dir: Path = SQL_DIR, strict: bool = False
 ) -> int:
-    """Apply `sql/comments*.sql` to the tables that exist; returns the statements applied.
+    """Apply every contract's comments to the tables that exist; returns the statements applied.
 
-    A statement for a table that does not exist is skipped (trade tables may be absent). One
-    for a missing column of an existing table means the comments file is stale: it raises
-    CommentError when `strict`, else it is skipped with a warning.
+    A contract whose table does not exist is skipped (a partial run). One that describes a
+    column the table lacks is stale: ContractError when `strict`, else skipped with a warning
+    (the asset that builds the table already refuses such a mismatch).
     """
     tables = _columns(con)
     applied = 0
-    for name in COMMENT_FILES:
-        path = sql_dir / name
-        if not path.exists():
+    for contract in load_contracts(sql_dir).values():
+        key = (contract.schema, contract.name)
+        if key not in tables:
             continue
-        for statement in load_statements(path):
-            target = _TARGET.match(statement)
-            key = (target["schema"], target["table"])
-            if key not in tables:
-                continue
-            column = target["column"]
-            if target["kind"].upper() == "COLUMN" and column not in tables[key]:
-                message = f"{name}: {key[0]}.{key[1]} has no column {column!r}"
-                if strict:
-                    raise CommentError(message)
-                log.warning("%s (comment skipped)", message)
+        missing = [c.name for c in contract.columns if c.name not in tables[key]]
+        if missing:
+            message = f"{contract.path}: {contract.table} has no column(s) {missing}"
+            if strict:
+                raise ContractError(message)
+            log.warning("%s (comments skipped)", message)
+        for column, statement in contract.comment_statements():
+            if column in missing:
                 continue
             con.execute(statement)
             applied += 1
@@ -176,7 +147,8 @@ def render_document(existing: str | None, generated: str) -> str:
     header = (
         "# Data dictionary\n\n"
         "Generated from the table and column comments of the published warehouse "
-        "(`sql/comments*.sql`) by `scripts/gen_data_dictionary.py`: do not edit by hand.\n\n"
+        "(the contracts `sql/<schema>/<table>.yml`) by `scripts/gen_data_dictionary.py`: do not "
+        "edit by hand.\n\n"
         "Units: shares are fractions 0-1, HHI is 0-10,000, amounts are in each row's `unit` "
         "(metric tonnes unless stated), trade values in US dollars.\n\n"
     )

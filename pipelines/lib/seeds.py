@@ -16,3 +16,29 @@ def load_seed(name: str) -> pl.DataFrame:
 
 def units() -> pl.DataFrame:
     return load_seed("units").with_columns(pl.col("factor").cast(pl.Float64))
+
+
+# Contract column types -> Polars dtypes, for seeds published as tables.
+_SEED_TYPES = {
+    None: pl.String,
+    "VARCHAR": pl.String,
+    "INTEGER": pl.Int32,
+    "BIGINT": pl.Int64,
+    "DOUBLE": pl.Float64,
+    "BOOLEAN": pl.Boolean,
+}
+
+
+def typed_seed(name: str, types: dict[str, str | None]) -> pl.DataFrame:
+    """A seed with exactly the columns `types` names, in that order; typed columns cast (an
+    empty cell is null), text columns kept as written ("" stays "")."""
+    seed = load_seed(name)
+    missing = [c for c in types if c not in seed.columns]
+    if missing:
+        raise ValueError(f"data/seeds/{name}.csv has no column(s) {missing}")
+    return seed.select(
+        pl.col(c)
+        if _SEED_TYPES[t] == pl.String
+        else pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).cast(_SEED_TYPES[t]).alias(c)
+        for c, t in types.items()
+    )

@@ -1,14 +1,23 @@
-"""SQL files under sql/: one statement per file, file stem = table name = asset name."""
+"""SQL under sql/: models (one SELECT per file, file stem = table = asset name) and queries.
 
-import re
+A model's inputs are read from its SQL with sqlglot, never typed by hand: every `schema.table`
+it references is an upstream asset. Names without a schema must be the query's own CTEs.
+"""
+
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import sqlglot
+from sqlglot import exp
+
 from pipelines.lib.paths import SQL_DIR
 
-_DEPS = re.compile(r"^--\s*deps:\s*(?P<deps>.+)$", re.M)
-_GROUP = re.compile(r"^--\s*group:\s*(?P<group>\w+)\s*$", re.M)
+MODEL_LAYERS = ("staging", "marts")
+
+
+class SqlLineageError(ValueError):
+    """A model references a table without its schema that is not one of its CTEs."""
 
 
 @dataclass(frozen=True)
@@ -16,33 +25,46 @@ class SqlModel:
     schema: str
     name: str
     sql: str
-    deps: tuple[str, ...]  # "schema.table" it reads
-    description: str
-    group: str
+    deps: tuple[str, ...]  # every "schema.table" the SQL reads, sorted
+    path: Path
 
     @property
     def table(self) -> str:
         return f"{self.schema}.{self.name}"
 
 
+def tables_read(sql: str, *, where: str = "query") -> tuple[str, ...]:
+    """`schema.table` of every table the statement reads (CTE names excluded)."""
+    tree = sqlglot.parse_one(sql, dialect="duckdb")
+    ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
+    tables = set()
+    for table in tree.find_all(exp.Table):
+        if table.db:
+            tables.add(f"{table.db}.{table.name}")
+        elif table.name and table.name not in ctes:
+            raise SqlLineageError(
+                f"{where}: table {table.name!r} has no schema and is not a CTE; "
+                "write it as schema.table so its lineage is known"
+            )
+    return tuple(sorted(tables))
+
+
 @cache
 def load_models(layer: str, sql_dir: Path = SQL_DIR) -> tuple[SqlModel, ...]:
-    """Every `sql/<layer>/*.sql`: its `-- deps:` and `-- group:` lines, comments as description."""
+    """Every `sql/<layer>/*.sql` model with the tables it reads."""
     models = []
     for path in sorted((sql_dir / layer).glob("*.sql")):
-        text = path.read_text()
-        match = _DEPS.search(text)
-        deps = tuple(d.strip() for d in match["deps"].split(",")) if match else ()
-        comment = [ln[2:].strip() for ln in text.splitlines() if ln.startswith("--")]
-        description = " ".join(c for c in comment if not c.startswith(("deps:", "group:")))
-        group = m["group"] if (m := _GROUP.search(text)) else layer
-        models.append(
-            SqlModel(layer, path.stem, text.strip().rstrip(";"), deps, description, group)
-        )
+        sql = path.read_text().strip().rstrip(";")
+        deps = tables_read(sql, where=str(path.relative_to(sql_dir.parent)))
+        models.append(SqlModel(layer, path.stem, sql, deps, path))
     return tuple(models)
+
+
+def all_models(sql_dir: Path = SQL_DIR) -> tuple[SqlModel, ...]:
+    return tuple(m for layer in MODEL_LAYERS for m in load_models(layer, sql_dir))
 
 
 @cache
 def load_query(relative: str, sql_dir: Path = SQL_DIR) -> str:
-    """Any other SQL file (checks, examples) by path relative to sql/."""
+    """Any other SQL file (reports, alerts, examples) by path relative to sql/."""
     return (sql_dir / relative).read_text()

@@ -1,8 +1,6 @@
 -- marts.concentration_trend: one row per (source, commodity, stage, basis, year): the change of
 -- HHI, China's share and the top-3 share since the previous year the series has (previous_year:
 -- IEA jumps from its base year to 2030, USGS and trade are yearly).
--- group: risk
--- deps: marts.supply_concentration
 SELECT
     source, commodity, stage, basis, year, is_projection,
     lag(year) OVER w AS previous_year,

@@ -3,7 +3,6 @@
 -- The world total is staging.supply_series.world_total (see there). Bases: production
 -- (USGS, IEA) and export_value / export_quantity (BACI, by exporter).
 -- Withheld or missing amounts stay in the table with a null share and rank.
--- deps: staging.supply_by_country, staging.supply_series
 SELECT
     l.source,
     l.commodity,

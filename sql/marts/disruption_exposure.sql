@@ -8,8 +8,6 @@
 -- supplier's total exports (can the rest of the world replace the supplier altogether?).
 -- partner_group_share: share of the importer's imports from the partner group in
 -- data/seeds/partner_group.csv (EU27 counted through its member states of that year).
--- group: risk
--- deps: staging.import_by_supplier, marts.country_share, staging.trade_flows
 WITH exporters AS (
     SELECT commodity, stage, year, iso3 AS supplier_iso3, amount AS supplier_exports_usd, rank
     FROM marts.country_share

@@ -6,8 +6,6 @@
 -- where a measure targets one); covered_share: of all suppliers' exports of those codes to that
 -- importer. period: before | effective_year | after, against the effective date's year.
 -- Shared (basket) codes overstate what a measure covers: includes_shared_codes says so.
--- group: risk
--- deps: staging.trade_flows, staging.export_controls
 WITH flows AS (
     SELECT c.measure_id, f.year, f.exporter_iso3, f.importer_iso3, f.value_usd,
            f.exclusivity = 'shared' AS is_shared

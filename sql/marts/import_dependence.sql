@@ -6,8 +6,6 @@
 -- Raw Materials Act benchmark). All mapped HS6 codes count, including shared (basket) codes:
 -- includes_shared_codes says whether one contributed. import_quantity_t sums the flows that
 -- report a quantity (BACI has none for some flows).
--- group: trade
--- deps: staging.import_by_supplier
 WITH by_supplier AS (
     SELECT importer_iso3, commodity, stage, year, exporter_iso3, value_usd, quantity_t,
            includes_shared_codes AS is_shared

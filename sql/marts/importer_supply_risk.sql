@@ -2,19 +2,14 @@
 -- of GeoPolRisk (Gemechu et al. 2016; Santillan-Saldivar et al. 2021):
 --   geopolrisk = production HHI (0-1) x sum over suppliers of import share x political
 --                instability, instability = clamp((2.5 - WGI political stability) / 5, 0, 1).
--- Production HHI: the same commodity and stage in the same year, USGS for mining and IEA for
--- refining where IEA publishes it (else USGS); years without a production series are left out.
+-- Production HHI: the same commodity and stage in the same year, from the series
+-- staging.representative_series picks for that year; years without one are left out.
 -- Import shares come from BACI (staging.import_by_supplier, EU27 = extra-EU imports).
--- group: risk
--- deps: staging.import_by_supplier, marts.supply_concentration, staging.governance
 WITH production AS (
-    SELECT commodity, stage, year, hhi / 10000 AS production_hhi, source AS production_source
-    FROM marts.supply_concentration
-    WHERE basis = 'production' AND NOT is_projection
-    QUALIFY row_number() OVER (
-        PARTITION BY commodity, stage, year
-        ORDER BY CASE WHEN stage = 'refining' AND source = 'iea' THEN 0
-                      WHEN stage = 'mining' AND source = 'usgs_mcs' THEN 0 ELSE 1 END) = 1
+    SELECT c.commodity, c.stage, c.year, c.hhi / 10000 AS production_hhi,
+           c.source AS production_source
+    FROM staging.representative_series r
+    JOIN marts.supply_concentration c USING (source, commodity, stage, basis, year)
 ),
 instability AS (
     SELECT iso3, year, least(1, greatest(0, (2.5 - estimate) / 5)) AS instability

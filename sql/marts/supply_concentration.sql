@@ -2,7 +2,6 @@
 -- HHI on the 0-10,000 scale from country shares in percent; effective suppliers = 10,000 / HHI;
 -- bands from the US 2010 Horizontal Merger Guidelines. unallocated_share is what aggregate rows
 -- ("Other countries", "Rest of world") hold: the HHI cannot see how it is split.
--- deps: marts.country_share, staging.supply_series
 WITH shares AS (
     SELECT
         source, commodity, stage, basis, year,

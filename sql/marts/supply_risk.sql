@@ -5,8 +5,6 @@
 -- Inputs kept beside it: hhi on the same 0-1 scale, the share-weighted governance risk, the
 -- share of supply with no WGI score and whether carried-forward WGI years were used.
 -- Projections are left out (there is no governance for 2030).
--- group: risk
--- deps: marts.country_share, staging.governance
 WITH wgi AS (
     SELECT iso3, year,
            least(10, greatest(0, (2.5 - avg(estimate)) * 2)) AS wgi_risk,

@@ -2,8 +2,6 @@
 -- what each importer buys from each supplier (BACI, all mapped HS6 codes of the stage summed).
 -- Importers are every country plus EU27: extra-EU imports of the EU as constituted that year
 -- (staging.eu_membership; GBR a member up to 2019), i.e. member imports from non-members.
--- group: trade
--- deps: staging.trade_flows
 WITH flows AS (
     SELECT importer_iso3, exporter_iso3, commodity, stage, year, value_usd, quantity_t,
            exclusivity = 'shared' AS is_shared

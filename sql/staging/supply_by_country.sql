@@ -3,8 +3,6 @@
 -- aggregate rows ("World total", "Other countries", "Rest of world").
 -- basis 'export_value' / 'export_quantity': BACI exports by exporter, all importers summed
 -- (value in USD; quantity in t, only the flows that report one). Trade has no aggregate rows.
--- group: marts
--- deps: staging.production, staging.trade_flows
 SELECT
     source, commodity, stage, 'production' AS basis, year, edition, is_estimate, is_projection,
     iso3, country, aggregate, amount, unit, value_flag, measure

@@ -6,8 +6,6 @@
 -- (gallium 2025: 900 t published, 909 t listed) and shares must not exceed 1; for trade the sum
 -- of all exporters.
 -- unallocated_amount: what "Other countries" / "Rest of world" rows hold.
--- group: marts
--- deps: staging.supply_by_country
 SELECT
     source,
     commodity,

@@ -1,5 +1,7 @@
 """The definitions load, and the graph's public surface is pinned: a rename shows up here."""
 
+import dagster as dg
+
 from pipelines.definitions import defs
 
 
@@ -9,25 +11,39 @@ def test_asset_keys_are_pinned():
         "marts/alerts", "marts/concentration_trend", "marts/country_share",
         "marts/disruption_exposure", "marts/export_control_exposure", "marts/import_dependence",
         "marts/importer_supply_risk", "marts/supply_concentration", "marts/supply_risk",
+        "meta/check_results", "meta/refresh", "meta/source_files",
         "raw/baci_flows", "raw/baci_flows_hs17", "raw/comtrade_flows", "raw/iea_supply",
         "raw/usgs_mcs_production", "serving/dashboard", "serving/exports",
-        "serving/published_warehouse", "staging/comtrade_flows", "staging/dim_country",
-        "staging/export_controls", "staging/governance", "staging/import_by_supplier",
-        "staging/production", "staging/supply_by_country", "staging/supply_series",
-        "staging/trade_flows",
+        "serving/published_warehouse", "staging/comtrade_flows", "staging/country_alias",
+        "staging/dim_country", "staging/dim_hs_mineral", "staging/eu_membership",
+        "staging/export_control_codes", "staging/export_controls", "staging/focus_commodities",
+        "staging/governance", "staging/iea_published_top3", "staging/import_by_supplier",
+        "staging/partner_group", "staging/production", "staging/representative_series",
+        "staging/supply_by_country", "staging/supply_series", "staging/trade_flows",
     ]  # fmt: skip
 
 
-def test_check_keys_are_pinned():
+def test_bespoke_check_keys_are_pinned():
+    # the generic contract checks (grain, ranges) are pinned by test_contracts_make_the_checks
+    contract_checks = {
+        c.name
+        for a in defs.asset_checks
+        for c in a.check_specs
+        if c.name == "grain_is_unique"
+        or c.name.endswith(("_in_range", "_not_null", "_accepted_values"))
+    }
     checks = sorted(
-        f"{c.asset_key.to_user_string()}:{c.name}" for a in defs.asset_checks for c in a.check_specs
+        f"{c.asset_key.to_user_string()}:{c.name}"
+        for a in defs.asset_checks
+        for c in a.check_specs
+        if c.name not in contract_checks
     )
     assert checks == [
-        "marts/alerts:no_new_alerts", "marts/country_share:one_row_per_key",
-        "marts/import_dependence:import_dependence_one_row_per_key",
-        "marts/import_dependence:import_dependence_shares_in_range",
-        "marts/supply_concentration:hhi_in_range", "marts/supply_concentration:share_sums_to_one",
+        "marts/alerts:no_new_alerts",
+        "marts/import_dependence:china_share_within_top_supplier",
+        "marts/supply_concentration:share_sums_to_one",
         "marts/supply_concentration:share_sums_to_one_exactly",
+        "marts/supply_concentration:top1_share_within_top3",
         "marts/supply_concentration:top3_matches_published",
         "staging/comtrade_flows:comtrade_vs_baci_gap", "staging/dim_country:gx_suite",
         "staging/governance:gx_suite",
@@ -35,6 +51,106 @@ def test_check_keys_are_pinned():
         "staging/production:amount_matches_flag", "staging/production:gx_suite",
         "staging/trade_flows:gx_suite",
     ]  # fmt: skip
+
+
+def test_contracts_make_the_checks():
+    """Each contract's grain and column rules are blocking checks on its table, and nothing
+    else is: a check added or lost in the factory shows up here."""
+    from pipelines.lib.contracts import load_contracts
+
+    expected = {
+        (c.table.replace(".", "/"), name)
+        for c in load_contracts().values()
+        for name in c.violations_sql()
+    }
+    made = {
+        (c.asset_key.to_user_string(), c.name): c
+        for a in defs.asset_checks
+        for c in a.check_specs
+        if (c.asset_key.to_user_string(), c.name) in expected
+    }
+    assert set(made) == expected
+    assert all(spec.blocking for spec in made.values())
+    assert ("marts/supply_concentration", "hhi_in_range") in made
+    assert ("staging/trade_flows", "grain_is_unique") in made
+
+
+def test_every_table_has_one_contract_and_every_contract_one_asset():
+    from pipelines.lib.contracts import load_contracts
+
+    tables = {
+        ".".join(k.path)
+        for k in defs.resolve_all_asset_keys()
+        if k.path[0] in ("staging", "marts", "meta")
+    }
+    assert tables == set(load_contracts())
+
+
+def _tables_duckdb_parses(sql: str) -> set[str]:
+    """schema.table of every base table in DuckDB's own parse tree (independent of sqlglot)."""
+    import json
+
+    import duckdb
+
+    tree = json.loads(duckdb.execute("SELECT json_serialize_sql(?)", [sql]).fetchone()[0])
+    assert not tree["error"], tree
+    found = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "BASE_TABLE" and node.get("schema_name"):
+                found.add(f"{node['schema_name']}.{node['table_name']}")
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(tree)
+    return found
+
+
+def test_each_sql_model_depends_on_exactly_the_tables_its_sql_reads():
+    from pipelines.lib.sql import all_models
+
+    deps = {
+        ".".join(key.path): {".".join(d.path) for d in deps}
+        for key, deps in defs.resolve_asset_graph().asset_dep_graph["upstream"].items()
+    }
+    models = all_models()
+    assert len(models) >= 10
+    for model in models:
+        assert deps[model.table] == _tables_duckdb_parses(model.sql), model.table
+
+
+def test_only_entry_points_import_the_definitions():
+    """`pipelines.definitions` is the graph's root: a module under it importing it back is a
+    cycle (publish used to). Only the CLI and the workspace load it."""
+    import ast
+
+    from pipelines.lib.paths import PROJECT_ROOT
+
+    importers = []
+    for path in sorted((PROJECT_ROOT / "pipelines").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            if any(n == "pipelines.definitions" for n in names):
+                importers.append(path.relative_to(PROJECT_ROOT).as_posix())
+    assert set(importers) <= {"pipelines/cli.py"}, importers
+
+
+def test_publish_is_downstream_of_every_table():
+    graph = defs.resolve_asset_graph()
+    upstream = graph.asset_dep_graph["upstream"]
+    publish = dg.AssetKey(["serving", "published_warehouse"])
+    tables = {k for k in graph.get_all_asset_keys() if k.path[0] in ("raw", "staging", "marts")}
+    assert tables <= upstream[publish]
 
 
 def test_blocking_checks_guard_every_staging_table():

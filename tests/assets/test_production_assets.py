@@ -9,7 +9,7 @@ from pipelines.defs.production.assets import (
     raw_usgs_mcs_production,
     staging_production,
 )
-from pipelines.defs.production.checks import production_checks
+from pipelines.defs.production.checks import amount_matches_flag, production_suite
 from pipelines.defs.reference.assets import dim_country, dim_country_suite
 from pipelines.defs.resources import SourcesResource
 from pipelines.lib.paths import SNAPSHOT_DIR
@@ -22,7 +22,8 @@ PRODUCTION_GRAPH = [
     raw_usgs_mcs_production,
     raw_iea_supply,
     staging_production,
-    *production_checks,
+    production_suite,
+    amount_matches_flag,
 ]
 
 
@@ -32,8 +33,13 @@ def materialize(assets, resources):
     )
 
 
-def metadata(result, key):
-    (mat,) = result.asset_materializations_for_node(key)
+def metadata(result, table):
+    key = dg.AssetKey(table.split("."))
+    (mat,) = [
+        e.event_specific_data.materialization
+        for e in result.get_asset_materialization_events()
+        if e.asset_key == key
+    ]
     return {k: v.value for k, v in mat.metadata.items()}
 
 
@@ -41,8 +47,8 @@ def test_staging_production_from_snapshot(resources, tmp_path):
     result = materialize(PRODUCTION_GRAPH, resources)
     assert result.success
     assert all(e.passed for e in result.get_asset_check_evaluations())
-    staged = metadata(result, "staging__production")
-    assert staged["row_count"] > 9000 and staged["commodities"] > 80
+    staged = metadata(result, "staging.production")
+    assert staged["dagster/row_count"] > 9000 and staged["commodities"] > 80
     con = duckdb.connect(str(tmp_path / "warehouse/build/minerals.duckdb"), read_only=True)
     editions = {
         r[0]

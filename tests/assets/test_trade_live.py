@@ -5,7 +5,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipelines.defs.reference.assets import dim_country
+from pipelines.defs.reference.assets import dim_country, seed_assets
 from pipelines.defs.resources import SourcesResource
 from pipelines.defs.trade.assets import raw_baci_flows, staging_trade_flows
 from pipelines.defs.trade.partitions import year_range_tags
@@ -35,7 +35,7 @@ def test_live_release_is_landed_filtered_and_conformed(resources, tmp_path):
             timeout_s=5,
         )
         result = dg.materialize(
-            [dim_country, raw_baci_flows, staging_trade_flows],
+            [dim_country, *seed_assets, raw_baci_flows, staging_trade_flows],
             resources=resources,
             instance=dg.DagsterInstance.ephemeral(),
             tags=year_range_tags(2022, 2023),  # trade assets are partitioned by year

@@ -10,6 +10,7 @@ import pytest
 from pipelines.definitions import defs
 from pipelines.defs.trade.partitions import year_range_tags
 from pipelines.lib.paths import SNAPSHOT_DIR
+from pipelines.lib.sql import load_query
 
 pytestmark = pytest.mark.e2e
 
@@ -90,6 +91,54 @@ def test_tables_no_asset_writes_are_not_published(published):
     }
     assert "staging.production_series" not in tables
     assert {"marts.import_dependence", "staging.partner_group", "meta.refresh"} <= tables
+
+
+def test_every_published_table_is_an_asset_key(published):
+    con, _, _ = published
+    tables = {
+        r[0]
+        for r in con.execute(
+            "SELECT schema_name || '.' || table_name FROM duckdb_tables()"
+        ).fetchall()
+    }
+    keys = {".".join(k.path) for k in defs.resolve_all_asset_keys()}
+    assert tables <= keys, tables - keys
+    assert len(tables) >= 30
+
+
+def test_headline_uses_the_representative_series_of_every_focus_commodity(published):
+    """The headline shows, per focus (commodity, stage), the series the shared rule picks; the
+    rule computed here by hand from supply_concentration: USGS for mining, IEA for refining
+    where it publishes the commodity, the latest year of that source."""
+    con, _, _ = published
+    headline = {r["commodity"]: r for r in rows(con, load_query("reports/headline.sql"))}
+    focus = [
+        r[0] for r in con.execute("SELECT commodity FROM staging.focus_commodities").fetchall()
+    ]
+    assert set(headline) <= set(focus) and len(headline) >= 15
+    for commodity in focus:
+        for stage, preferred in (("mining", "usgs_mcs"), ("refining", "iea")):
+            series = rows(
+                con,
+                """SELECT source, year, china_share, china_listed, hhi
+                   FROM marts.supply_concentration
+                   WHERE commodity = ? AND stage = ? AND basis = 'production'
+                     AND NOT is_projection ORDER BY year DESC""",
+                [commodity, stage],
+            )
+            if not series:
+                assert headline.get(commodity, {}).get(f"{stage}_year") is None
+                continue
+            sources = {r["source"] for r in series}
+            source = preferred if preferred in sources else sources.pop()
+            pick = next(r for r in series if r["source"] == source)
+            shown = headline[commodity]
+            assert shown[f"{stage}_year"] == pick["year"], (commodity, stage)
+            assert shown[f"{stage}_hhi"] == round(pick["hhi"]), (commodity, stage)
+            china = round(100 * pick["china_share"], 1) if pick["china_listed"] else None
+            assert shown[f"{stage} China %"] == china, (commodity, stage)
+    # copper refining: IEA 2024 wins over a newer USGS 2025 year
+    assert headline["copper"]["refining_source"] == "iea"
 
 
 def test_every_blocking_check_passed(published):

@@ -2,7 +2,7 @@
 
 The coverage test builds the real tables (every asset up to and including publish, on the
 bundled snapshot, in tmp_path) and checks them generically through duckdb_columns(): a column
-added anywhere without a line in sql/comments*.sql fails it.
+added anywhere without its line in the table's contract (sql/<schema>/<table>.yml) fails it.
 """
 
 import subprocess
@@ -13,6 +13,7 @@ import duckdb
 import pytest
 
 from pipelines.lib import catalog_docs
+from pipelines.lib.contracts import ContractError
 from pipelines.lib.paths import PROJECT_ROOT
 
 
@@ -60,9 +61,8 @@ def test_every_table_and_column_of_a_real_build_has_a_comment(real_shapes):
     applied = catalog_docs.apply_comments(con, strict=True)  # strict: no stale column comments
     assert applied > 100
     missing = catalog_docs.undocumented(con)
-    assert not missing, (
-        "add COMMENT ON lines to sql/comments.sql (or comments_trade.sql) for: "
-        + ", ".join(missing)
+    assert not missing, "describe these in their contract sql/<schema>/<table>.yml: " + ", ".join(
+        missing
     )
 
 
@@ -104,14 +104,9 @@ def test_missing_tables_are_skipped_and_new_columns_are_caught(small):
 
 def test_a_comment_for_a_missing_column_is_an_error_when_strict(small):
     small.execute("ALTER TABLE staging.country_alias RENAME COLUMN note TO remark")
-    with pytest.raises(catalog_docs.CommentError, match="country_alias has no column 'note'"):
+    with pytest.raises(ContractError, match=r"country_alias has no column\(s\) \['note'\]"):
         catalog_docs.apply_comments(small, strict=True)
     assert catalog_docs.apply_comments(small) > 0  # lenient mode skips it
-
-
-def test_every_line_of_the_comment_files_is_one_statement():
-    for name in catalog_docs.COMMENT_FILES:
-        assert catalog_docs.load_statements(PROJECT_ROOT / "sql" / name)
 
 
 def test_data_dictionary_replaces_only_the_text_between_the_markers(small):

@@ -5,7 +5,7 @@ import polars as pl
 import pytest
 
 from pipelines.lib.paths import SNAPSHOT_DIR
-from pipelines.lib.seeds import load_seed
+from pipelines.lib.seeds import load_seed, typed_seed
 from pipelines.lib.sql import load_models
 from pipelines.lib.transforms import trade
 
@@ -44,7 +44,9 @@ def mart(raw) -> pl.DataFrame:
     con = duckdb.connect()
     con.execute("CREATE SCHEMA staging")
     con.register("_flows", flows)
-    con.register("_eu", trade.eu_membership(load_seed("eu_membership")))
+    con.register(
+        "_eu", typed_seed("eu_membership", {"iso3": None, "joined": "INTEGER", "left": "INTEGER"})
+    )
     con.execute("CREATE TABLE staging.trade_flows AS SELECT * FROM _flows")
     con.execute("CREATE TABLE staging.eu_membership AS SELECT * FROM _eu")
     staging = next(m for m in load_models("staging") if m.name == "import_by_supplier")

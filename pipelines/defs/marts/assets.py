@@ -1,33 +1,27 @@
-"""SQL models: one asset per `sql/{staging,marts}/*.sql`, built by one factory.
+"""SQL models: one asset per `sql/{staging,marts}/<table>.sql`, built by one factory.
 
-Adding a mart = adding a `.sql` file (and its checks), not copying an asset function.
+Adding a mart = `sql/marts/<table>.sql` (one SELECT) + `sql/marts/<table>.yml` (its contract).
+The asset's upstream tables are those its SQL reads (parsed with sqlglot), its description and
+group come from the contract, and the contract's generic checks come with it.
 """
 
 import dagster as dg
 
 from pipelines.defs.resources import WarehouseResource
-from pipelines.lib.sql import SqlModel, load_models
+from pipelines.defs.tables import table_asset, table_key, table_result
+from pipelines.lib.sql import SqlModel, all_models
 
 
-def sql_mart(model: SqlModel) -> dg.AssetsDefinition:
-    @dg.asset(
-        key=[model.schema, model.name],
-        group_name=model.group,
-        kinds={"duckdb", "sql"},
-        deps=[dg.AssetKey(dep.split(".")) for dep in model.deps],
-        description=model.description,
-    )
-    def _mart(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-        wh = warehouse.get()
-        with wh.connect() as con:
+def sql_model_asset(model: SqlModel) -> dg.AssetsDefinition:
+    @table_asset(model.table, deps=[table_key(t) for t in model.deps], kinds={"duckdb", "sql"})
+    def _model(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+        with warehouse.get().connect() as con:
             con.execute(f"CREATE OR REPLACE TABLE {model.table} AS {model.sql}")
-            (rows,) = con.execute(f"SELECT count(*) FROM {model.table}").fetchone()
-            columns = [r[0] for r in con.execute(f"DESCRIBE {model.table}").fetchall()]
-        context.log.info(f"{model.table}: {rows} rows")
-        return dg.MaterializeResult(metadata={"row_count": rows, "columns": columns})
+            result = table_result(con, model.table, sql_file=str(model.path.name))
+        context.log.info(f"{model.table}: {result.metadata['dagster/row_count']} rows")
+        return result
 
-    return _mart
+    return _model
 
 
-staging_sql_assets = [sql_mart(m) for m in load_models("staging")]
-mart_assets = [sql_mart(m) for m in load_models("marts")]
+sql_model_assets = [sql_model_asset(m) for m in all_models()]

@@ -5,23 +5,8 @@ import dagster as dg
 from pipelines.defs.quality import query_rows, rows_check_result
 from pipelines.defs.resources import WarehouseResource
 
-COUNTRY_SHARE = dg.AssetKey(["marts", "country_share"])
 SUPPLY_CONCENTRATION = dg.AssetKey(["marts", "supply_concentration"])
-
-
-@dg.asset_check(
-    asset=COUNTRY_SHARE,
-    blocking=True,
-    description="One row per (source, commodity, stage, basis, year, iso3).",
-)
-def one_row_per_key(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    bad = query_rows(
-        warehouse,
-        """
-        SELECT source, commodity, stage, basis, year, iso3, count(*) AS n
-        FROM marts.country_share GROUP BY ALL HAVING count(*) > 1 LIMIT 50""",
-    )
-    return rows_check_result(bad, "keys unique", "duplicated keys")
+IMPORT_DEPENDENCE = dg.AssetKey(["marts", "import_dependence"])
 
 
 _SHARE_TOTALS = """
@@ -67,19 +52,35 @@ def share_sums_to_one_exactly(warehouse: WarehouseResource) -> dg.AssetCheckResu
 @dg.asset_check(
     asset=SUPPLY_CONCENTRATION,
     blocking=True,
-    description="HHI within 0-10,000, shares within 0-1, top-1 <= top-3.",
+    description="The top-3 share is at least the top-1 share (ranges are contract checks).",
 )
-def hhi_in_range(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+def top1_share_within_top3(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     bad = query_rows(
         warehouse,
         """
-        SELECT source, commodity, stage, basis, year, hhi, top1_share, top3_share
+        SELECT source, commodity, stage, basis, year, top1_share, top3_share
         FROM marts.supply_concentration
-        WHERE NOT (hhi BETWEEN 0 AND 10000.5) OR NOT (top1_share BETWEEN 0 AND 1.0001)
-           OR top3_share < top1_share - 1e-9 OR china_share < 0
+        WHERE top3_share < top1_share - 1e-9
         LIMIT 50""",
     )
-    return rows_check_result(bad, "all in range", "series out of range")
+    return rows_check_result(bad, "top-3 >= top-1 everywhere", "series with top-3 < top-1")
+
+
+@dg.asset_check(
+    asset=IMPORT_DEPENDENCE,
+    blocking=True,
+    description="China's share of an importer's supply never exceeds the top supplier's.",
+)
+def china_share_within_top_supplier(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    bad = query_rows(
+        warehouse,
+        """
+        SELECT importer_iso3, commodity, stage, year, top_supplier_share, china_share
+        FROM marts.import_dependence
+        WHERE china_share > top_supplier_share + 1e-9
+        LIMIT 20""",
+    )
+    return rows_check_result(bad, "consistent", "rows where China exceeds the top supplier")
 
 
 @dg.asset_check(
@@ -142,12 +143,3 @@ def top3_matches_published(warehouse: WarehouseResource) -> dg.AssetCheckResult:
             "unexplained": str(unexplained),
         },
     )
-
-
-mart_checks = [
-    one_row_per_key,
-    share_sums_to_one,
-    share_sums_to_one_exactly,
-    hhi_in_range,
-    top3_matches_published,
-]

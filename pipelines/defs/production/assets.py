@@ -6,8 +6,9 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
-from pipelines.defs.reference.assets import country_lookup
-from pipelines.defs.resources import ALSO_WRITES, SourcesResource, WarehouseResource
+from pipelines.defs.reference.assets import DIM_COUNTRY, country_lookup
+from pipelines.defs.resources import SourcesResource, WarehouseResource
+from pipelines.defs.tables import table_result, table_spec
 from pipelines.lib.seeds import load_seed, units
 from pipelines.lib.sources.catalog import IEA_LIVE_FILES, USGS_LIVE_FILES, LiveFile
 from pipelines.lib.sources.http import sha256_file
@@ -86,7 +87,7 @@ def raw_usgs_mcs_production(
     by_edition = raw.group_by("edition").len().sort("edition")
     return dg.MaterializeResult(
         metadata={
-            "row_count": rows,
+            "dagster/row_count": rows,
             "files": len(files),
             "rows_by_edition": dg.MetadataValue.json(dict(by_edition.iter_rows())),
         }
@@ -117,22 +118,21 @@ def raw_iea_supply(
     with wh.connect() as con:
         rows = wh.write_table(con, "raw.iea_supply", raw)
     return dg.MaterializeResult(
-        metadata={"row_count": rows, "editions": raw["edition"].unique().sort().to_list()}
+        metadata={"dagster/row_count": rows, "editions": raw["edition"].unique().sort().to_list()}
     )
 
 
-@dg.asset(
-    key=["staging", "production"],
-    metadata={ALSO_WRITES: ["staging.iea_published_top3"]},
-    group_name="production",
-    kinds={"polars", "duckdb"},
-    deps=[raw_usgs_mcs_production, raw_iea_supply, dg.AssetKey(["staging", "dim_country"])],
-    description="Production by country, conformed: ISO3, canonical commodity and stage, "
-    "amounts in tonnes, flags kept, aggregates apart, every edition with the latest marked.",
+@dg.multi_asset(
+    specs=[
+        table_spec(
+            "staging.production",
+            deps=[raw_usgs_mcs_production, raw_iea_supply, DIM_COUNTRY],
+            kinds={"polars", "duckdb"},
+        ),
+        table_spec("staging.iea_published_top3", deps=[raw_iea_supply], kinds={"polars", "duckdb"}),
+    ],
 )
-def staging_production(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
+def staging_production(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     wh = warehouse.get()
     lookup = country_lookup(warehouse)
     usgs_rows = production.conform_usgs(
@@ -146,22 +146,22 @@ def staging_production(
     iea_rows = production.conform_iea(raw_iea, country_lookup=lookup)
     staged = production.mark_latest_edition(pl.concat([usgs_rows, iea_rows]))
     published_top3 = production.iea_published_top3(raw_iea)
-    with wh.connect() as con:
-        rows = wh.write_table(con, "staging.production", staged)
-        wh.write_table(con, "staging.iea_published_top3", published_top3)
     flags = staged.group_by("value_flag").len().sort("len", descending=True)
-    context.log.info(f"staging.production: {rows} rows; flags {dict(flags.iter_rows())}")
-    return dg.MaterializeResult(
-        metadata={
-            "row_count": rows,
-            "commodities": staged["commodity"].n_unique(),
-            "value_flags": dg.MetadataValue.json(dict(flags.iter_rows())),
-            "preview": dg.MetadataValue.md(
+    context.log.info(f"staging.production: {staged.height} rows; flags {dict(flags.iter_rows())}")
+    with wh.connect() as con:
+        wh.write_table(con, "staging.production", staged)
+        wh.write_table(con, "staging.iea_published_top3", published_top3)
+        yield table_result(
+            con,
+            "staging.production",
+            commodities=staged["commodity"].n_unique(),
+            value_flags=dg.MetadataValue.json(dict(flags.iter_rows())),
+            preview=dg.MetadataValue.md(
                 staged.filter(pl.col("commodity") == "rare_earths", pl.col("is_latest_edition"))
                 .head(10)
                 .select("source", "edition", "stage", "year", "country", "amount", "value_flag")
                 .to_pandas()
                 .to_markdown(index=False)
             ),
-        }
-    )
+        )
+        yield table_result(con, "staging.iea_published_top3")

@@ -28,6 +28,3 @@ def amount_matches_flag(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         LIMIT 20""",
     )
     return rows_check_result(bad, "consistent", "rows whose amount contradicts their flag")
-
-
-production_checks = [production_suite, amount_matches_flag]

@@ -6,27 +6,26 @@ import dagster as dg
 import polars as pl
 
 from pipelines.defs.quality import gx_suite_check, known_iso3
-from pipelines.defs.resources import ALSO_WRITES, SourcesResource, WarehouseResource
+from pipelines.defs.resources import SourcesResource, WarehouseResource
+from pipelines.defs.tables import table_asset, table_key, table_result, table_spec
 from pipelines.lib.seeds import load_seed
 from pipelines.lib.sources.http import RetryPolicy, make_session
 from pipelines.lib.sources.worldbank import fetch_wgi
-from pipelines.lib.sql import load_query
+from pipelines.lib.sql import load_query, tables_read
 from pipelines.lib.transforms import governance
 from pipelines.lib.transforms.export_controls import conform_export_controls
 
 WGI_BULK = "wgi/WGIData.csv"
 WGI_PV = "wgi/political_stability_1996_2024/wgi_pv_1996_2024.csv"
-GOVERNANCE = dg.AssetKey(["staging", "governance"])
-ALERTS = dg.AssetKey(["marts", "alerts"])
+GOVERNANCE = table_key("staging.governance")
+ALERTS = table_key("marts.alerts")
+ALERT_CANDIDATES = "alerts/candidates.sql"
 
 
-@dg.asset(
-    key=GOVERNANCE,
-    group_name="risk",
+@table_asset(
+    "staging.governance",
     kinds={"polars", "duckdb"},
-    deps=[dg.AssetKey(["staging", "dim_country"]), dg.AssetKey(["staging", "production"])],
-    description="World Bank WGI estimates (about -2.5 worst to +2.5 best) per country, year and "
-    "dimension, carried forward (flagged) to the latest production year.",
+    deps=[table_key("staging.dim_country"), table_key("staging.production")],
 )
 def staging_governance(
     context: dg.AssetExecutionContext, sources: SourcesResource, warehouse: WarehouseResource
@@ -52,15 +51,16 @@ def staging_governance(
         context.log.info(f"WGI from the snapshot bulk file {WGI_BULK}: {wgi.height} rows")
     origin = "worldbank_api" if sources.is_live else "wgi_2023_update"
     staged = governance.conform_governance(wgi, known, through_year, source=origin)
-    with wh.connect() as con:
-        rows = wh.write_table(con, "staging.governance", staged)
     carried = staged.filter(pl.col("is_carried_forward")).height
     context.log.info(
-        f"staging.governance: {rows} rows through {through_year}, {carried} carried forward"
+        f"staging.governance: {staged.height} rows through {through_year}, "
+        f"{carried} carried forward"
     )
-    return dg.MaterializeResult(
-        metadata={"row_count": rows, "through_year": through_year, "carried_forward_rows": carried}
-    )
+    with wh.connect() as con:
+        wh.write_table(con, "staging.governance", staged)
+        return table_result(
+            con, "staging.governance", through_year=through_year, carried_forward_rows=carried
+        )
 
 
 governance_suite = gx_suite_check(
@@ -102,21 +102,14 @@ def political_stability_matches_newer_file(
     )
 
 
-@dg.asset(
-    key=ALERTS,
-    group_name="risk",
+@table_asset(
+    "marts.alerts",
     kinds={"duckdb", "sql"},
-    deps=[
-        dg.AssetKey(["marts", "concentration_trend"]),
-        dg.AssetKey(["marts", "import_dependence"]),
-    ],
-    description="History of alerts (a series turning highly concentrated, China's share up 5 "
-    "points or more, a new breach of the EU 65% cap). Each alert is recorded once, when first "
-    "seen: re-running a refresh adds no duplicates.",
+    deps=[table_key(t) for t in tables_read(load_query(ALERT_CANDIDATES))],
 )
 def alerts(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     wh = warehouse.get()
-    candidates = load_query("alerts/candidates.sql")
+    candidates = load_query(ALERT_CANDIDATES)
     with wh.connect() as con:
         con.execute(load_query("alerts/create_alerts.sql"))
         before = con.execute("SELECT count(*) FROM marts.alerts").fetchone()[0]
@@ -133,15 +126,15 @@ def alerts(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
             params=[context.op_execution_context.run_id],
         ).fetchall()
         total = con.execute("SELECT count(*) FROM marts.alerts").fetchone()[0]
-    context.log.info(f"marts.alerts: {len(new)} new, {total} in history")
-    return dg.MaterializeResult(
-        metadata={
-            "new_alerts": len(new),
-            "alerts_in_history": total,
-            "previous": before,
-            "latest_new": dg.MetadataValue.md("\n".join(f"- {m}" for (m,) in new[:20]) or "none"),
-        }
-    )
+        context.log.info(f"marts.alerts: {len(new)} new, {total} in history")
+        return table_result(
+            con,
+            "marts.alerts",
+            new_alerts=len(new),
+            alerts_in_history=total,
+            previous=before,
+            latest_new=dg.MetadataValue.md("\n".join(f"- {m}" for (m,) in new[:20]) or "none"),
+        )
 
 
 @dg.asset_check(
@@ -170,30 +163,26 @@ def no_new_alerts(
     )
 
 
-@dg.asset(
-    key=["staging", "export_controls"],
-    metadata={ALSO_WRITES: ["staging.export_control_codes"]},
-    group_name="risk",
-    kinds={"polars", "duckdb"},
-    deps=[dg.AssetKey(["staging", "trade_flows"])],
-    description="China's export-control measures (curated seed data/seeds/export_controls.csv: "
-    "dates, status, HS codes, source document); also staging.export_control_codes, one row per "
-    "(measure, HS92 code present in the trade data).",
+@dg.multi_asset(
+    specs=[
+        table_spec("staging.export_controls", kinds={"polars", "duckdb"}),
+        table_spec(
+            "staging.export_control_codes",
+            deps=[table_key("staging.dim_hs_mineral")],
+            kinds={"polars", "duckdb"},
+        ),
+    ],
 )
-def staging_export_controls(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
+def staging_export_controls(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    """The curated seed data/seeds/export_controls.csv, and its (measure, HS code) rows."""
     wh = warehouse.get()
     known_hs = set(wh.read_table("staging.dim_hs_mineral")["hs6"].to_list())
     measures, codes = conform_export_controls(load_seed("export_controls"), known_hs)
+    context.log.info(
+        f"{measures.height} export-control measures, {codes.height} (measure, HS) rows"
+    )
     with wh.connect() as con:
-        rows = wh.write_table(con, "staging.export_controls", measures)
+        wh.write_table(con, "staging.export_controls", measures)
         wh.write_table(con, "staging.export_control_codes", codes)
-    context.log.info(f"{rows} export-control measures, {codes.height} (measure, HS92) rows")
-    return dg.MaterializeResult(metadata={"row_count": rows, "hs_codes": codes.height})
-
-
-defs = dg.Definitions(
-    assets=[staging_governance, staging_export_controls, alerts],
-    asset_checks=[governance_suite, political_stability_matches_newer_file, no_new_alerts],
-)
+        yield table_result(con, "staging.export_controls", seed="data/seeds/export_controls.csv")
+        yield table_result(con, "staging.export_control_codes")

@@ -6,10 +6,9 @@ Both read the PUBLISHED file read-only (never the build), after the publish step
 import dagster as dg
 
 from pipelines.defs.resources import WarehouseResource
+from pipelines.defs.serving.publish import PUBLISHED
 from pipelines.lib.dashboard import build_dashboard
 from pipelines.lib.exports import export_marts
-
-PUBLISHED = dg.AssetKey(["serving", "published_warehouse"])
 
 
 @dg.asset(
@@ -57,6 +56,3 @@ def dashboard(
     return dg.MaterializeResult(
         metadata={"path": dg.MetadataValue.path(str(path)), "bytes": path.stat().st_size}
     )
-
-
-serving_outputs_defs = dg.Definitions(assets=[exports, dashboard])

@@ -27,7 +27,7 @@ class ProgressHandler(logging.Handler):
         kind = event.event_type_value
         if kind == "ASSET_MATERIALIZATION":
             materialization = event.event_specific_data.materialization
-            rows = materialization.metadata.get("row_count")
+            rows = materialization.metadata.get("dagster/row_count")
             size = f"{rows.value:>12,} rows" if rows is not None else ""
             name = materialization.asset_key.to_user_string().replace("/", ".")
             if name in self.reported:

@@ -38,7 +38,7 @@ def usgs_annual_february(context: dg.ScheduleEvaluationContext) -> dg.RunRequest
 
 trade_job = dg.define_asset_job(
     "trade_job",
-    selection=dg.AssetSelection.groups("trade").downstream(),
+    selection=dg.AssetSelection.groups("trade").downstream().required_multi_asset_neighbors(),
     description="Trade sources (BACI, Comtrade) and everything built from them, then publish.",
     executor_def=dg.in_process_executor,
 )

@@ -11,9 +11,8 @@ import dagster as dg
 import polars as pl
 
 from pipelines.defs.quality import gx_suite_check, known_iso3
-from pipelines.defs.resources import ALSO_WRITES, SourcesResource, WarehouseResource
-from pipelines.defs.trade.checks import trade_checks
-from pipelines.defs.trade.comtrade import comtrade_assets, comtrade_checks
+from pipelines.defs.resources import SourcesResource, WarehouseResource
+from pipelines.defs.tables import table_asset, table_key, table_result
 from pipelines.defs.trade.partitions import baci_years, partition_years, single_run
 from pipelines.lib.seeds import load_seed
 from pipelines.lib.sources.http import sha256_file
@@ -26,7 +25,7 @@ BACI_HS17_2022 = "baci/hs17/baci_2022.csv"
 BACI_HS17_FILES = f"{BACI_HS17_2022} + {BACI_HS17_2024}"
 BACI_HS17_TABLE = "raw.baci_flows_hs17"
 BACI_COUNTRY_CODES = "reference/baci_country_codes/country_codes_V202601.csv"
-TRADE_FLOWS = dg.AssetKey(["staging", "trade_flows"])
+TRADE_FLOWS = table_key("staging.trade_flows")
 
 
 def _live_release(
@@ -116,7 +115,7 @@ def raw_baci_flows(
     )
     return dg.MaterializeResult(
         metadata={
-            "row_count": rows,
+            "dagster/row_count": rows,
             "sha256": digest,
             "years": f"{years[0]}-{years[-1]}",
             "hs6_codes": raw["hs92_6"].n_unique(),
@@ -156,7 +155,7 @@ def raw_baci_flows_hs17(
     )
     return dg.MaterializeResult(
         metadata={
-            "row_count": rows,
+            "dagster/row_count": rows,
             "years": ", ".join(str(y) for y in sorted(raw["year"].unique())),
             "hs6_codes": raw["hs17_6"].n_unique(),
             "mode": "snapshot",
@@ -164,22 +163,17 @@ def raw_baci_flows_hs17(
     )
 
 
-@dg.asset(
-    key=TRADE_FLOWS,
+@table_asset(
+    "staging.trade_flows",
     partitions_def=baci_years,
     backfill_policy=single_run,
-    metadata={
-        ALSO_WRITES: ["staging.dim_hs_mineral", "staging.eu_membership", "staging.partner_group"]
-    },
-    group_name="trade",
     kinds={"polars", "duckdb"},
-    deps=[raw_baci_flows, raw_baci_flows_hs17, dg.AssetKey(["staging", "dim_country"])],
-    description="Bilateral trade flows conformed, BACI HS92 1995-2024 plus BACI HS17 2022 and "
-    "2024 for (commodity, stage) series no HS92 code carries (column nomenclature; HS17 codes "
-    "already covered by HS92 are excluded in the seed): ISO3 (Taiwan = TWN, historical BACI "
-    "entities kept under their own code), HS6 -> commodity and stage from the reviewed seed, "
-    "value in USD, quantity in tonnes (null when BACI has none). Also writes "
-    "staging.dim_hs_mineral, staging.eu_membership and staging.partner_group from their seeds.",
+    deps=[
+        raw_baci_flows,
+        raw_baci_flows_hs17,
+        table_key("staging.dim_country"),
+        table_key("staging.dim_hs_mineral"),
+    ],
 )
 def staging_trade_flows(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
@@ -189,7 +183,7 @@ def staging_trade_flows(
     all_years = len(years) == len(baci_years.get_partition_keys())
     known = set(wh.read_table("staging.dim_country")["iso3"].to_list())
     raw = wh.read_table("raw.baci_flows").filter(pl.col("year").is_in(years))
-    hs_map = load_seed("hs_mineral")
+    hs_map = wh.read_table("staging.dim_hs_mineral")
     # One nomenclature per (commodity, stage) series: no double count, no break in 2022/2024
     trade.check_series_rule(hs_map)
     flows = trade.conform_baci(raw, hs_map, known, file=BACI_HS92)
@@ -210,19 +204,14 @@ def staging_trade_flows(
         summary["hs17_rows"] = 0
     with wh.connect() as con:
         rows = wh.replace_years(con, "staging.trade_flows", flows, years, all_years=all_years)
-        wh.write_table(con, "staging.dim_hs_mineral", hs_map)
-        wh.write_table(
-            con, "staging.eu_membership", trade.eu_membership(load_seed("eu_membership"))
-        )
-        wh.write_table(con, "staging.partner_group", load_seed("partner_group"))
-    context.log.info(f"staging.trade_flows: {rows} rows for {years[0]}-{years[-1]}; {summary}")
-    return dg.MaterializeResult(
-        metadata={
+        context.log.info(f"staging.trade_flows: {rows} rows for {years[0]}-{years[-1]}; {summary}")
+        return table_result(
+            con,
+            "staging.trade_flows",
+            partial_rows=rows,
             **summary,
-            "row_count": rows,
-            "commodities": flows["commodity"].n_unique(),
-        }
-    )
+            commodities=flows["commodity"].n_unique(),
+        )
 
 
 def trade_iso3_codes(warehouse: WarehouseResource) -> dict:
@@ -235,9 +224,4 @@ trade_flows_suite = gx_suite_check(
     TRADE_FLOWS,
     id_columns=["nomenclature", "year", "hs6", "exporter_iso3", "importer_iso3"],
     parameters=trade_iso3_codes,
-)
-
-defs = dg.Definitions(
-    assets=[raw_baci_flows, raw_baci_flows_hs17, staging_trade_flows, *comtrade_assets],
-    asset_checks=[trade_flows_suite, *trade_checks, *comtrade_checks],
 )

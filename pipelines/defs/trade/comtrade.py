@@ -4,6 +4,7 @@ import dagster as dg
 import polars as pl
 
 from pipelines.defs.resources import SourcesResource, WarehouseResource
+from pipelines.defs.tables import table_asset, table_key, table_result
 from pipelines.lib.seeds import load_seed
 from pipelines.lib.sources.comtrade import ComtradeClient, conform_comtrade
 
@@ -21,7 +22,7 @@ SNAPSHOT_FIELDS = {
     "value": "primaryValue",
     "netwgt": "netWgt",
 }
-COMTRADE_FLOWS = dg.AssetKey(["staging", "comtrade_flows"])
+COMTRADE_FLOWS = table_key("staging.comtrade_flows")
 
 
 @dg.asset(
@@ -61,23 +62,16 @@ def raw_comtrade_flows(
     with wh.connect() as con:
         rows = wh.write_table(con, "raw.comtrade_flows", raw)
     context.log.info(f"raw.comtrade_flows: {rows} declarations ({origin})")
-    return dg.MaterializeResult(metadata={"row_count": rows, "mode": origin})
+    return dg.MaterializeResult(metadata={"dagster/row_count": rows, "mode": origin})
 
 
-@dg.asset(
-    key=COMTRADE_FLOWS,
-    group_name="trade",
-    kinds={"polars", "duckdb"},
-    deps=[raw_comtrade_flows],
-    description="Comtrade declarations conformed: reporter/partner ISO3 (490 = Taiwan, 842 USA, "
-    "699 India, 251 France; 0, 899, 837-839 are aggregates), value in USD, quantity in t.",
-)
+@table_asset("staging.comtrade_flows", kinds={"polars", "duckdb"}, deps=[raw_comtrade_flows])
 def staging_comtrade_flows(warehouse: WarehouseResource) -> dg.MaterializeResult:
     wh = warehouse.get()
     flows = conform_comtrade(wh.read_table("raw.comtrade_flows").to_dicts())
     with wh.connect() as con:
-        rows = wh.write_table(con, "staging.comtrade_flows", flows)
-    return dg.MaterializeResult(metadata={"row_count": rows})
+        wh.write_table(con, "staging.comtrade_flows", flows)
+        return table_result(con, "staging.comtrade_flows")
 
 
 @dg.asset_check(
@@ -117,7 +111,3 @@ def comtrade_vs_baci_gap(warehouse: WarehouseResource) -> dg.AssetCheckResult:
             "worst": str(worst),
         },
     )
-
-
-comtrade_assets = [raw_comtrade_flows, staging_comtrade_flows]
-comtrade_checks = [comtrade_vs_baci_gap]

@@ -26,7 +26,7 @@ def dashboard_data(con: duckdb.DuckDBPyConnection) -> dict:
     (commodity, stage) with source, year, china_share, hhi), plus what the page needs around
     them: focus minerals, importers, stages, which panels are absent and why."""
     have = d.tables(con)
-    focus = d.focus_commodities(con, have)
+    focus = d.focus_commodities(con) if "staging.focus_commodities" in have else []
     importers = d.importers(con) if "marts.import_dependence" in have else []
     ctx = {"tables": have, "focus": focus, "importers": importers}
     out: dict = {

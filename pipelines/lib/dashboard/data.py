@@ -8,27 +8,6 @@ from datetime import UTC, datetime
 
 import duckdb
 
-# Until `staging.focus_commodities` is in the warehouse: the headline's minerals, in its order.
-FOCUS = (
-    "rare_earths",
-    "lithium",
-    "cobalt",
-    "nickel",
-    "graphite",
-    "copper",
-    "gallium",
-    "germanium",
-    "manganese",
-    "tungsten",
-    "antimony",
-    "platinum",
-    "palladium",
-    "titanium_sponge",
-    "vanadium",
-    "tin",
-    "alumina",
-    "aluminum",
-)
 # Importers in the picker and the heatmap; any bloc code in marts.import_dependence (longer than
 # an ISO3 code: EU27, USA_JPN) is added after them.
 IMPORTERS = ("USA", "JPN", "EU27", "KOR", "DEU")
@@ -75,38 +54,14 @@ def tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     }
 
 
-def representative_series(con: duckdb.DuckDBPyConnection) -> str:
-    """SQL for one row per (commodity, stage, year) of the series the headline uses.
-
-    The rule of `sql/reports/headline.sql`: per (commodity, stage) the preferred source
-    (USGS for mining, IEA for refining where IEA publishes it, else USGS), production basis,
-    projections left out; `is_headline` marks its latest year. The lead's
-    `staging.representative_series` holds the same rule: switch to it here when it lands.
-    """
-    return """
-        WITH ranked AS (
-            SELECT commodity, stage, source, basis, year, row_number() OVER (
-                PARTITION BY commodity, stage
-                ORDER BY CASE WHEN stage = 'mining' AND source = 'usgs_mcs' THEN 0
-                              WHEN stage = 'refining' AND source = 'iea' THEN 0 ELSE 1 END,
-                         year DESC) AS pick
-            FROM marts.supply_concentration
-            WHERE basis = 'production' AND NOT is_projection)
-        SELECT c.commodity, c.stage, c.year, c.source, c.basis, c.year = h.year AS is_headline
-        FROM marts.supply_concentration c
-        JOIN (SELECT * FROM ranked WHERE pick = 1) h USING (commodity, stage, source, basis)
-        WHERE NOT c.is_projection"""
-
-
-def focus_commodities(con: duckdb.DuckDBPyConnection, have: set[str]) -> list[str]:
-    if "staging.focus_commodities" in have:
-        return [
-            c
-            for (c,) in con.execute(
-                "SELECT commodity FROM staging.focus_commodities ORDER BY position"
-            ).fetchall()
-        ]
-    return list(FOCUS)
+def focus_commodities(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The seed `data/seeds/focus_commodities.csv`, in its order (the headline's minerals)."""
+    return [
+        c
+        for (c,) in con.execute(
+            "SELECT commodity FROM staging.focus_commodities ORDER BY position"
+        ).fetchall()
+    ]
 
 
 def label(commodity: str) -> str:
@@ -115,17 +70,16 @@ def label(commodity: str) -> str:
 
 # --- panels' data -------------------------------------------------------------------------
 
+# Each (commodity, stage, year) of the series the headline uses (staging.representative_series:
+# USGS for mining, IEA for refining where it publishes it, else USGS; is_headline = the row
+# `make run` prints).
 _SERIES = """
     SELECT c.commodity, c.stage, c.source, c.year, r.is_headline,
            CASE WHEN c.china_listed THEN c.china_share END AS china_share,
            c.china_listed, c.hhi, c.top1_iso3, c.top1_share, c.n_countries,
            c.concentration_band AS band
     FROM marts.supply_concentration c
-    JOIN ({rep}) r USING (commodity, stage, source, basis, year)"""
-
-
-def _series(con) -> str:
-    return _SERIES.format(rep=representative_series(con))
+    JOIN staging.representative_series r USING (commodity, stage, source, basis, year)"""
 
 
 def concentration(con, ctx: dict) -> dict:
@@ -134,7 +88,7 @@ def concentration(con, ctx: dict) -> dict:
     marks = ", ".join("?" for _ in focus)
     latest = rows(
         con,
-        f"""SELECT * EXCLUDE (is_headline) FROM ({_series(con)})
+        f"""SELECT * EXCLUDE (is_headline) FROM ({_SERIES})
             WHERE is_headline AND commodity IN ({marks}) ORDER BY commodity, stage""",
         focus,
     )
@@ -169,7 +123,7 @@ def most_concentrated(con, ctx: dict) -> dict:
     """The most concentrated stages of any mineral (headline series, three or more countries)."""
     top = rows(
         con,
-        f"""SELECT * EXCLUDE (is_headline) FROM ({_series(con)})
+        f"""SELECT * EXCLUDE (is_headline) FROM ({_SERIES})
             WHERE is_headline AND n_countries >= 3 ORDER BY hhi DESC, commodity LIMIT 15""",
     )
     return {"top_concentrated": _label(top)}
@@ -182,12 +136,12 @@ def trend(con, ctx: dict) -> dict:
     marks = ", ".join("?" for _ in focus)
     history = rows(
         con,
-        f"""WITH s AS ({_series(con)} WHERE c.commodity IN ({marks})),
-            span AS (SELECT commodity, stage, source, unnest(range(min(year), max(year) + 1))
-                         AS year FROM s GROUP BY commodity, stage, source)
-            SELECT span.commodity, span.stage, span.source, span.year, s.china_share,
+        f"""WITH s AS ({_SERIES} WHERE c.commodity IN ({marks})),
+            span AS (SELECT commodity, stage, unnest(range(min(year), max(year) + 1)) AS year
+                     FROM s GROUP BY commodity, stage)
+            SELECT span.commodity, span.stage, s.source, span.year, s.china_share,
                    s.china_listed, s.hhi
-            FROM span LEFT JOIN s USING (commodity, stage, source, year)
+            FROM span LEFT JOIN s USING (commodity, stage, year)
             ORDER BY commodity, stage, year""",
         focus,
     )

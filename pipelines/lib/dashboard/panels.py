@@ -23,6 +23,11 @@ class Panel:
     charts: Callable[[dict, dict], dict[str, dict]] | None = None
 
 
+SERIES = (
+    "marts.supply_concentration",
+    "staging.representative_series",
+    "staging.focus_commodities",
+)
 PANELS = [
     Panel(
         "concentration",
@@ -31,7 +36,7 @@ PANELS = [
         "above 2,500 = highly concentrated, dashed lines at 1,500 and 2,500) of each stage, "
         "latest year of the series the headline uses: USGS for mining, IEA for refining where "
         "it publishes it, else USGS. The picked mineral is drawn solid.",
-        ("marts.supply_concentration",),
+        SERIES,
         data.concentration,
         charts.concentration_charts,
     ),
@@ -41,7 +46,7 @@ PANELS = [
         "China's share of world output (USGS / IEA, no projections), and China's share of "
         "the picked importer's imports by value (CEPII BACI). A year without data is a gap, "
         "not a line across it.",
-        ("marts.supply_concentration",),
+        SERIES,
         data.trend,
         charts.trend_charts,
     ),
@@ -51,7 +56,7 @@ PANELS = [
         "China's share of each importer's imports by value, latest year (EU27 = imports from "
         "outside the EU). Columns: USA, Japan, EU27 and any bloc, plus the picked importer; "
         "'none' = no imports recorded. The picked mineral's rows are outlined.",
-        ("marts.import_dependence", "staging.dim_hs_mineral"),
+        ("marts.import_dependence", "staging.dim_hs_mineral", "staging.focus_commodities"),
         data.heatmap,
         charts.heatmap_charts,
     ),
@@ -60,7 +65,7 @@ PANELS = [
         "Most concentrated supply stages",
         "Highest HHI of any mineral, latest year of its headline series; series listing fewer "
         "than three countries are left out.",
-        ("marts.supply_concentration",),
+        SERIES,
         data.most_concentrated,
     ),
     Panel(
@@ -70,7 +75,7 @@ PANELS = [
         "measure's HS codes (CEPII BACI), for the world and the picked importer, with the date "
         "the measure takes effect (red dashed line). Shown for the measures that cover the "
         "picked mineral; the table lists every measure.",
-        ("marts.export_control_exposure", "staging.export_controls"),
+        ("marts.export_control_exposure", "staging.export_controls", "staging.focus_commodities"),
         data.export_controls,
         charts.export_control_chart,
     ),
@@ -80,7 +85,7 @@ PANELS = [
         "A series turning highly concentrated, China's share up 5 points or more, a new breach "
         "of the EU's 65% single-supplier benchmark: the latest by data year, for the picked "
         "mineral and for all.",
-        ("marts.alerts",),
+        ("marts.alerts", "staging.focus_commodities"),
         data.alerts,
     ),
 ]

@@ -275,20 +275,6 @@ def summarise(
     }
 
 
-def eu_membership(seed: pl.DataFrame) -> pl.DataFrame:
-    """The seed typed: iso3, joined (year), left (year or null: member for years < left)."""
-    return seed.select(
-        "iso3",
-        pl.col("joined").cast(pl.Int32),
-        pl.when(pl.col("left") == "")
-        .then(None)
-        .otherwise(pl.col("left"))
-        .cast(pl.Int32)
-        .alias("left"),
-        *([pl.col("note")] if "note" in seed.columns else []),
-    )
-
-
 def with_iso3(flows: pl.LazyFrame, country_codes: pl.DataFrame) -> pl.LazyFrame:
     """Add exporter_iso3 / importer_iso3 to rows keyed by BACI's numeric exporter_code and
     importer_code, through BACI's own table (`country_code, country_iso3`; Taiwan is `S19`)."""
