@@ -2,6 +2,7 @@
 
 import argparse
 import difflib
+import functools
 import json
 import os
 import sys
@@ -60,6 +61,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     if args.live:
         os.environ["MINERALS_SOURCE"] = "live"
     from pipelines.definitions import defs
+    from pipelines.defs.serving.incremental import refresh_changed
     from pipelines.defs.trade.partitions import year_range_tags
 
     job = defs.resolve_job_def("refresh_job")
@@ -82,12 +84,13 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         else (dg.DagsterInstance.ephemeral())
     )
     print(
-        f"Refreshing from the {'live sources' if args.live else 'bundled snapshot'}...", flush=True
+        f"Refreshing from the {'live sources' if _is_live() else 'bundled snapshot'}...", flush=True
     )
     loggers = {"progress": {}}
     if args.log_level:  # the full Dagster event log, for debugging
         loggers["console"] = {"config": {"log_level": args.log_level}}
-    result = job.execute_in_process(
+    run = functools.partial(refresh_changed, job) if args.changed else job.execute_in_process
+    result = run(
         instance=instance, raise_on_error=False, run_config={"loggers": loggers}, tags=tags
     )
     failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed]
@@ -116,6 +119,10 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     print(f"\nWarehouse: {_published_path()} (refreshed {refreshed:%Y-%m-%d %H:%M %Z})")
     print('Query it: duckdb -readonly warehouse/minerals.duckdb  |  minerals sql "..."')
     return 0
+
+
+def _is_live() -> bool:
+    return os.environ.get("MINERALS_SOURCE") == "live"
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
@@ -245,20 +252,10 @@ def cmd_exposure(args: argparse.Namespace) -> int:
     return 0
 
 
-# When each source's next edition is due: (years after the latest edition or data year, month,
-# day, what). USGS MCS <year> comes out in early February of that year; IEA in May; BACI's data
-# for year Y arrives in the January release of Y+2, so Y+1 is due in Y+3; Comtrade's year Y
-# declarations are complete by the autumn of Y+2.
-NEXT_RELEASE = {
-    "usgs_mcs": (1, 2, 15, "USGS Mineral Commodity Summaries, early February"),
-    "iea": (1, 6, 1, "IEA Critical Minerals Outlook / Data Explorer, May"),
-    "baci": (3, 2, 15, "CEPII BACI release, January"),
-    "comtrade": (2, 9, 1, "UN Comtrade annual declarations"),
-}
-
-
 def cmd_status(args: argparse.Namespace) -> int:
     from datetime import UTC, date, datetime
+
+    from pipelines.lib.sources.catalog import next_release_due, release_hints
 
     con = _connect_readonly()
     refreshed, run_id, mode = con.execute(
@@ -276,12 +273,17 @@ def cmd_status(args: argparse.Namespace) -> int:
         "GROUP BY source ORDER BY source"
     ).fetchall():
         latest = max(int(e[-4:]) for e in editions.split(", "))
-        lag, month, day, what = NEXT_RELEASE.get(source, (1, 12, 31, "unknown"))
-        due = date(latest + lag, month, day)
+        due, what = next_release_due(source, latest)  # from the source registry
         state = (
-            f"STALE: a newer edition was due by {due}" if today > due else f"current until {due}"
+            "no release date known"
+            if due is None
+            else f"STALE: a newer edition was due by {due}"
+            if today > due
+            else f"current until {due}"
         )
         print(f"  {source:9} {files:4} files, editions {editions}; {state} ({what})")
+    for hint in release_hints(today, os.environ.get("MINERALS_BACI_RELEASE_URL", "")):
+        print(f"  hint: {hint}")
     print("\nChecks in the refresh that produced this warehouse")
     rows = con.execute(
         "SELECT asset, check_name, passed, severity, description "
@@ -313,6 +315,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--years",
         metavar="FIRST-LAST",
         help="trade years to rebuild, e.g. 2022-2024 (default: all); other years are kept",
+    )
+    p.add_argument(
+        "--changed",
+        action="store_true",
+        help="only what changed: the sources, then what Dagster finds stale (needs DAGSTER_HOME)",
     )
     p.add_argument(
         "--log-level",

@@ -6,7 +6,12 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.lib.paths import DEFAULT_LANDING_DIR, DEFAULT_WAREHOUSE_DIR, SNAPSHOT_DIR
+from pipelines.lib.sources.catalog import DEFAULT_INBOX_DIR, all_settings
 from pipelines.lib.warehouse import Warehouse
+
+
+def _default(field: str) -> str:
+    return next(s.default for s in all_settings() if s.field == field)
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -19,21 +24,21 @@ class WarehouseResource(dg.ConfigurableResource):
 
 
 class SourcesResource(dg.ConfigurableResource):
-    """Where source files come from: the bundled snapshot (default) or live HTTP downloads."""
+    """Where source files come from: the bundled snapshot (default) or live HTTP downloads.
 
-    mode: str = "snapshot"  # MINERALS_SOURCE: snapshot | live
+    Defaults and environment variables come from the source registry
+    (`pipelines/lib/sources/catalog.py`).
+    """
+
+    mode: str = _default("mode")  # MINERALS_SOURCE: snapshot | live
     snapshot_dir: str = str(SNAPSHOT_DIR)
     landing_dir: str = str(DEFAULT_LANDING_DIR)  # MINERALS_LANDING_DIR
-    usgs_base_url: str = "https://www.sciencebase.gov/catalog/file/get"  # MINERALS_USGS_BASE_URL
-    iea_base_url: str = (
-        "https://www.iea.org/data-and-statistics/data-tools"  # MINERALS_IEA_BASE_URL
-    )
-    comtrade_base_url: str = "https://comtradeapi.un.org"  # MINERALS_COMTRADE_BASE_URL
+    inbox_dir: str = str(DEFAULT_INBOX_DIR)  # MINERALS_INBOX_DIR: files that need a login (IEA)
+    usgs_base_url: str = _default("usgs_base_url")  # MINERALS_USGS_BASE_URL (ScienceBase)
+    comtrade_base_url: str = _default("comtrade_base_url")  # MINERALS_COMTRADE_BASE_URL
     comtrade_api_key: str | None = None  # COMTRADE_API_KEY: keyed endpoint; else the preview
-    baci_release_url: str = (  # MINERALS_BACI_RELEASE_URL
-        "https://www.cepii.fr/DATA_DOWNLOAD/baci/data/BACI_HS92_V202501.zip"
-    )
-    worldbank_base_url: str = "https://api.worldbank.org/v2"  # MINERALS_WORLDBANK_BASE_URL
+    baci_release_url: str = _default("baci_release_url")  # MINERALS_BACI_RELEASE_URL
+    worldbank_base_url: str = _default("worldbank_base_url")  # MINERALS_WORLDBANK_BASE_URL
     timeout_s: float = 60.0
 
     @property
@@ -47,18 +52,8 @@ class SourcesResource(dg.ConfigurableResource):
         return Path(self.snapshot_dir)
 
 
-# Environment variables that configure the resources (README "Configuration" mirrors this).
-ENV_SETTINGS = {
-    "MINERALS_SOURCE": ("sources", "mode"),
-    "MINERALS_LANDING_DIR": ("sources", "landing_dir"),
-    "MINERALS_USGS_BASE_URL": ("sources", "usgs_base_url"),
-    "MINERALS_IEA_BASE_URL": ("sources", "iea_base_url"),
-    "MINERALS_COMTRADE_BASE_URL": ("sources", "comtrade_base_url"),
-    "COMTRADE_API_KEY": ("sources", "comtrade_api_key"),
-    "MINERALS_BACI_RELEASE_URL": ("sources", "baci_release_url"),
-    "MINERALS_WORLDBANK_BASE_URL": ("sources", "worldbank_base_url"),
-    "MINERALS_WAREHOUSE_DIR": ("warehouse", "directory"),
-}
+# Environment variables that configure the resources, from the source registry.
+ENV_SETTINGS = {s.env: (s.resource, s.field) for s in all_settings()}
 
 
 def default_resources() -> dict[str, dg.ConfigurableResource]:

@@ -14,48 +14,11 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.lib.sources.catalog import manifest_sources
+
 SCHEMA_VERSION = "1"
 
-SOURCES = [
-    {
-        "name": "USGS Mineral Commodity Summaries (data releases 2022-2026)",
-        "publisher": "U.S. Geological Survey",
-        "licence": "US public domain (MCS2026 data release: CC0 1.0)",
-        "citation": "U.S. Geological Survey, Mineral commodity summaries data releases",
-        "doi": [
-            "https://doi.org/10.5066/P9KKMCP4",
-            "https://doi.org/10.5066/P9WCYUI6",
-            "https://doi.org/10.5066/P144BA54",
-            "https://doi.org/10.5066/P13XCP3R",
-            "https://doi.org/10.5066/P1WKQ63T",
-        ],
-        "used_for": ["production", "country_share", "supply_concentration"],
-    },
-    {
-        "name": "IEA Critical Minerals Data Explorer",
-        "publisher": "International Energy Agency",
-        "licence": "CC BY 4.0",
-        "citation": "IEA (2024), Critical Minerals Data Explorer, IEA, Paris "
-        "https://www.iea.org/data-and-statistics/data-tools/critical-minerals-data-explorer",
-        "used_for": ["production (refining)", "country_share", "supply_concentration"],
-    },
-    {
-        "name": "CEPII BACI bilateral trade (HS92 1995-2024; HS2017 2022 and 2024)",
-        "publisher": "CEPII",
-        "licence": "Etalab Open Licence 2.0 (attribution)",
-        "citation": "Gaulier, G. and Zignago, S. (2010), BACI: International Trade Database at "
-        "the Product-Level, CEPII Working Paper 2010-23",
-        "used_for": ["trade_flows", "import_dependence"],
-    },
-    {
-        "name": "World Bank Worldwide Governance Indicators",
-        "publisher": "World Bank",
-        "licence": "CC BY 4.0",
-        "citation": "Kaufmann, D. and Kraay, A., Worldwide Governance Indicators, "
-        "www.govindicators.org",
-        "used_for": ["governance", "supply_risk"],
-    },
-]
+SOURCES = manifest_sources()  # from the source registry
 
 
 def _refreshed_at(con: duckdb.DuckDBPyConnection) -> str | None:

@@ -42,3 +42,12 @@ def typed_seed(name: str, types: dict[str, str | None]) -> pl.DataFrame:
         else pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).cast(_SEED_TYPES[t]).alias(c)
         for c, t in types.items()
     )
+
+
+def country_codes(source: str, kind: str) -> dict[str, str]:
+    """Reviewed source codes that are not plain ISO 3166 (data/seeds/country_codes.csv): code ->
+    iso3 for `kind` iso3 (S19 -> TWN), historical (kept under their own code) or aggregate
+    (not one country: iso3 empty)."""
+    seed = load_seed("country_codes")
+    rows = seed.filter((pl.col("source") == source) & (pl.col("kind") == kind))
+    return dict(rows.select("code", "iso3").iter_rows())

@@ -1,5 +1,7 @@
 """Production assets materialized in process on tmp_path, from the snapshot and in live mode."""
 
+import shutil
+
 import dagster as dg
 import duckdb
 import pytest
@@ -70,11 +72,14 @@ def test_staging_production_from_snapshot(resources, tmp_path):
 
 @pytest.fixture
 def usgs_server(tmp_path):
-    with ReplayServer(tmp_path / "empty") as server:
-        for item in USGS_LIVE_FILES:
-            edition = item.filename[3:7]  # MCS2025_... -> 2025
-            body = (SNAPSHOT_DIR / "usgs_mcs" / edition / item.filename).read_bytes()
-            server.route("/" + item.path.split("?")[0], lambda q, body=body: (200, {}, body))
+    www = tmp_path / "www"
+    www.mkdir()
+    for item in USGS_LIVE_FILES:
+        edition = item.filename[3:7]  # MCS2025_... -> 2025
+        shutil.copy(SNAPSHOT_DIR / "usgs_mcs" / edition / item.filename, www / item.filename)
+    with ReplayServer(www) as server:
+        for item in USGS_LIVE_FILES:  # links come from each ScienceBase item's JSON
+            server.sciencebase_item(item.item_id, [item.filename])
         yield server
 
 
@@ -82,7 +87,7 @@ def test_live_mode_lands_files_once_and_reads_them(resources, tmp_path, usgs_ser
     resources["sources"] = SourcesResource(
         mode="live",
         landing_dir=str(tmp_path / "landing"),
-        usgs_base_url=usgs_server.base_url,
+        usgs_base_url=usgs_server.url("/catalog"),
         timeout_s=5,
     )
     first = materialize([raw_usgs_mcs_production], resources)
@@ -94,16 +99,24 @@ def test_live_mode_lands_files_once_and_reads_them(resources, tmp_path, usgs_ser
     assert second.success
     assert len(list((tmp_path / "landing/usgs_mcs").rglob("*.csv"))) == len(landed)
     con = duckdb.connect(str(tmp_path / "warehouse/build/minerals.duckdb"), read_only=True)
-    sources = con.execute("SELECT DISTINCT _source FROM raw.usgs_mcs_production").fetchall()
-    assert sources == [("live",)]
+    sources = dict(
+        con.execute(
+            "SELECT source_file, any_value(_source) FROM raw.usgs_mcs_production GROUP BY 1"
+        ).fetchall()
+    )
+    live = {k for k, v in sources.items() if v == "live"}
+    assert live == {f"{f.filename[3:7]}/{f.filename}" for f in USGS_LIVE_FILES}
+    assert set(sources.values()) == {"live", "snapshot"}  # archived editions, said so
 
 
 def test_live_mode_source_outage_fails_and_keeps_nothing_half_landed(resources, tmp_path):
     with ReplayServer(tmp_path / "empty") as server:
         for item in USGS_LIVE_FILES:  # every request answers 404
-            server.script("/" + item.path.split("?")[0], [Fault.status(404)] * 3)
+            server.script(f"/catalog/item/{item.item_id}", [Fault.status(404)] * 3)
         resources["sources"] = SourcesResource(
-            mode="live", usgs_base_url=server.base_url, landing_dir=str(tmp_path / "landing")
+            mode="live",
+            usgs_base_url=server.url("/catalog"),
+            landing_dir=str(tmp_path / "landing"),
         )
         result = materialize([raw_usgs_mcs_production], resources)
     assert not result.success

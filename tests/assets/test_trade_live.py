@@ -1,5 +1,7 @@
 """Live trade path: a BACI-format release served locally, landed, streamed and conformed."""
 
+import hashlib
+
 import dagster as dg
 import duckdb
 import polars as pl
@@ -23,15 +25,15 @@ def test_live_release_is_landed_filtered_and_conformed(resources, tmp_path):
         pl.col("hs92_6").is_in(["250410", "261710"]),
         pl.col("importer_iso3").is_in(["JPN", "USA"]),
     )
-    release = tmp_path / "serve" / "BACI_HS92_V202501.zip"
+    release = tmp_path / "serve" / "BACI_HS92_V202601.zip"
     release.parent.mkdir()
     _write_release(release, sample)
     with ReplayServer(release.parent) as server:
-        server.script("/BACI_HS92_V202501.zip", [Fault.truncate(2000)])  # a dropped download
+        server.script("/BACI_HS92_V202601.zip", [Fault.truncate(2000)])  # a dropped download
         resources["sources"] = SourcesResource(
             mode="live",
             landing_dir=str(tmp_path / "landing"),
-            baci_release_url=server.url("BACI_HS92_V202501.zip"),
+            baci_release_url=server.url("BACI_HS92_V202601.zip"),
             timeout_s=5,
         )
         result = dg.materialize(
@@ -55,3 +57,34 @@ def test_live_release_is_landed_filtered_and_conformed(resources, tmp_path):
     )
     assert got["n"].to_list() == expected["n"].to_list()
     assert got["usd"].to_list() == pytest.approx(expected["usd"].to_list())
+    # raw.baci_flows records the sha256 of the zip it read: the one the server served
+    (read,) = con.execute("SELECT DISTINCT _sha256 FROM raw.baci_flows").fetchall()[0]
+    assert read == hashlib.sha256(release.read_bytes()).hexdigest()
+
+
+def test_a_year_missing_from_the_release_fails_the_run_naming_release_and_year(resources, tmp_path):
+    sample = pl.read_parquet(BACI).filter(
+        pl.col("year").is_in([2022, 2023]), pl.col("hs92_6") == "250410"
+    )
+    release = tmp_path / "serve" / "BACI_HS92_V202601.zip"
+    release.parent.mkdir()
+    _write_release(release, sample)  # 2022 and 2023 only
+    with ReplayServer(release.parent) as server:
+        resources["sources"] = SourcesResource(
+            mode="live",
+            landing_dir=str(tmp_path / "landing"),
+            baci_release_url=server.url("BACI_HS92_V202601.zip"),
+            timeout_s=5,
+        )
+        result = dg.materialize(
+            [raw_baci_flows],
+            resources=resources,
+            instance=dg.DagsterInstance.ephemeral(),
+            tags=year_range_tags(2022, 2024),
+            raise_on_error=False,
+        )
+    assert not result.success
+    (failure,) = [e for e in result.all_events if e.is_step_failure]
+    error = failure.step_failure_data.error
+    message = error.cause.message if error.cause else error.message
+    assert "BACI_HS92_V202601.zip" in message and "no data for 2024" in message

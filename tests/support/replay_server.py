@@ -2,13 +2,15 @@
 
 Bound to 127.0.0.1 on a random port, served from a daemon thread. It serves:
 
-- files under `directory`, with ETag/Last-Modified and `Range` requests (206 + Content-Range,
-  `If-Range` honoured);
+- files under `directory`, with ETag/Last-Modified, conditional requests (`If-None-Match`,
+  `If-Modified-Since`: 304) and `Range` requests (206 + Content-Range, `If-Range` honoured);
 - routes registered with `route(path, handler)`: `handler(query) -> (status, headers, body)`, where
   `query` is `urllib.parse.parse_qs` output and `body` is bytes, str, or anything JSON-serialisable
   (sent as application/json), so API clients can be replayed from recorded responses;
 - scripted faults: `script(path, [...])` queues `Fault`s played one per request, in order; once
-  the queue is empty the path is served normally.
+  the queue is empty the path is served normally;
+- publishers' shapes: `sciencebase_item(item_id, names)` answers a ScienceBase item's
+  `?format=json&fields=files` JSON listing files of `directory` (see `sciencebase.py`).
 
 Every request is recorded (method, path, query, lower-cased headers) in `requests`.
 
@@ -44,7 +46,7 @@ Handler = Callable[[dict[str, list[str]]], tuple[int, dict[str, str], Any]]
 class Fault:
     """One scripted response. Build with the class methods, not the constructor."""
 
-    kind: str  # "status" | "delay" | "truncate" | "ok"
+    kind: str  # "status" | "delay" | "truncate" | "trickle" | "ok"
     code: int = 200
     headers: tuple[tuple[str, str], ...] = ()
     body: bytes = b""
@@ -52,10 +54,31 @@ class Fault:
     n_bytes: int = 0
 
     @classmethod
-    def status(cls, code: int, *, retry_after: str | None = None, body: bytes = b"") -> Self:
+    def status(
+        cls,
+        code: int,
+        *,
+        retry_after: str | None = None,
+        body: bytes = b"",
+        content_type: str | None = None,
+    ) -> Self:
         """Answer with `code` (and `Retry-After` if given) instead of the real response."""
         headers = (("Retry-After", retry_after),) if retry_after is not None else ()
+        if content_type:
+            headers += (("Content-Type", content_type),)
         return cls("status", code=code, headers=headers, body=body or f"fault {code}".encode())
+
+    @classmethod
+    def html_page(cls, text: str = "Service temporarily unavailable") -> Self:
+        """A 200 HTML page instead of the file, as a CDN or maintenance page answers."""
+        body = f"<!DOCTYPE html><html><body><h1>{text}</h1></body></html>".encode()
+        return cls.status(200, body=body, content_type="text/html; charset=utf-8")
+
+    @classmethod
+    def trickle(cls, seconds_per_byte: float) -> Self:
+        """Answer normally but send the body one byte every `seconds_per_byte` (never stalls
+        long enough for a read timeout)."""
+        return cls("trickle", seconds=seconds_per_byte)
 
     @classmethod
     def delay(cls, seconds: float) -> Self:
@@ -109,6 +132,28 @@ class ReplayServer:
         with self._lock:
             self._faults.setdefault(path, deque()).extend(faults)
 
+    def sciencebase_item(self, item_id: str, names: Iterable[str]) -> None:
+        """Answer `/catalog/item/<item_id>` like ScienceBase (`?format=json&fields=files`): each
+        name is a file of `directory`, linked through `downloadUri`."""
+
+        def handler(query: dict[str, list[str]]):
+            assert query.get("format") == ["json"] and query.get("fields") == ["files"], query
+            assert self.directory is not None
+            files = [
+                {
+                    "name": name,
+                    "title": "",
+                    "contentType": "text/csv",
+                    "size": (self.directory / name).stat().st_size,
+                    "url": self.url(f"/catalog/file/get/{item_id}?name={name}"),
+                    "downloadUri": self.url(name),
+                }
+                for name in names
+            ]
+            return 200, {}, {"id": item_id, "files": files}
+
+        self.route(f"/catalog/item/{item_id}", handler)
+
     def requests_for(self, path: str) -> list[RecordedRequest]:
         with self._lock:
             return [r for r in self.requests if r.path == path]
@@ -152,6 +197,12 @@ class ReplayServer:
             "Last-Modified": formatdate(file.stat().st_mtime, usegmt=True),
             "Accept-Ranges": "bytes",
         }
+        if_none_match = headers.get("If-None-Match")
+        if_modified_since = headers.get("If-Modified-Since")
+        if (if_none_match and if_none_match == base["ETag"]) or (
+            not if_none_match and if_modified_since == base["Last-Modified"]
+        ):
+            return 304, {k: base[k] for k in ("ETag", "Last-Modified")}, b""
         wanted = re.fullmatch(r"bytes=(\d+)-(\d*)", headers.get("Range", "").strip())
         if_range = headers.get("If-Range")
         if not wanted or (if_range and if_range not in (base["ETag"], base["Last-Modified"])):
@@ -198,14 +249,32 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         status, extra, body = replay._respond(parts.path, query, self.headers)
+        if fault.kind == "trickle":
+            self._send(status, extra, body, trickle_s=fault.seconds)
+            return
         self._send(status, extra, body, fault.n_bytes if fault.kind == "truncate" else None)
 
-    def _send(self, status: int, headers: dict, body: bytes, limit: int | None = None) -> None:
+    def _send(
+        self,
+        status: int,
+        headers: dict,
+        body: bytes,
+        limit: int | None = None,
+        trickle_s: float | None = None,
+    ) -> None:
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
+        if trickle_s is not None:
+            for i in range(len(body)):
+                if self.server.replay._stopping.wait(trickle_s):
+                    break
+                self.wfile.write(body[i : i + 1])
+                self.wfile.flush()
+            self.close_connection = True
+            return
         self.wfile.write(body if limit is None else body[:limit])
         if limit is not None:
             self.close_connection = True  # the client sees a body shorter than announced

@@ -13,16 +13,16 @@ import polars as pl
 import pytest
 
 from pipelines.lib.errors import SourceDataError
+from pipelines.lib.paths import SNAPSHOT_DIR
 from pipelines.lib.sources import baci
-from pipelines.lib.sources.http import RetryPolicy, make_session
+from pipelines.lib.sources.http import RetryPolicy, SourceDownloadError, make_session
+from pipelines.lib.sources.landing import versions
 from tests.support.replay_server import Fault, ReplayServer
 
-EXTRACT = Path("/work/shared/data/trade/baci_hs92_1995_2024/baci_hs92_critical_1995_2024.parquet")
+EXTRACT = SNAPSHOT_DIR / "baci/hs92/baci_hs92_critical_1995_2024.parquet"
 YEARS = (2022, 2023)
 CODES = {"250410", "260300", "261710", "810600"}  # graphite, copper ore, antimony ore, bismuth
-RELEASE = "BACI_HS92_V202501.zip"
-
-pytestmark = pytest.mark.skipif(not EXTRACT.exists(), reason="shared BACI extract not available")
+RELEASE = "BACI_HS92_V202601.zip"  # the current release, 1995-2024
 
 
 @pytest.fixture(scope="module")
@@ -56,15 +56,20 @@ def _baci_csv(rows: pl.DataFrame, header: str = "t,i,j,k,v,q") -> bytes:
 _OTHER = "2022,4,8,30110,12.5,3.1\n2022,36,156,10121,1.25,NA\n2022,156,840,847130,999.0,\n"
 
 
-def _write_release(path: Path, rows: pl.DataFrame, header: str = "t,i,j,k,v,q") -> Path:
+def _write_release(
+    path: Path, rows: pl.DataFrame, header: str = "t,i,j,k,v,q", years=YEARS
+) -> Path:
+    """A release in CEPII's layout; member names carry the version of `path`
+    (`BACI_HS92_V202601.zip` holds `BACI_HS92_Y2022_V202601.csv`, ...)."""
+    version = path.stem.rsplit("_", 1)[-1]
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for year in YEARS:
+        for year in years:
             body = _baci_csv(rows.filter(pl.col("year") == year), header)
             if year == 2022:
                 body += _OTHER.encode()
-            zf.writestr(f"BACI_HS92_Y{year}_V202501.csv", body)
-        zf.writestr("country_codes_V202501.csv", "country_code,country_name\n4,Afghanistan\n")
-        zf.writestr("product_codes_HS92_V202501.csv", "code,description\n250410,Graphite\n")
+            zf.writestr(f"BACI_HS92_Y{year}_{version}.csv", body)
+        zf.writestr(f"country_codes_{version}.csv", "country_code,country_name\n4,Afghanistan\n")
+        zf.writestr(f"product_codes_HS92_{version}.csv", "code,description\n250410,Graphite\n")
         zf.writestr("Readme.txt", "BACI test release\n")
     return path
 
@@ -76,8 +81,8 @@ def release(tmp_path, real_rows) -> Path:
 
 def test_year_members_lists_only_yearly_csvs(release):
     assert baci.year_members(release) == {
-        2022: "BACI_HS92_Y2022_V202501.csv",
-        2023: "BACI_HS92_Y2023_V202501.csv",
+        2022: "BACI_HS92_Y2022_V202601.csv",
+        2023: "BACI_HS92_Y2023_V202601.csv",
     }
 
 
@@ -143,9 +148,9 @@ def test_filter_year_to_parquet_is_atomic(release, real_rows, tmp_path):
     bad = tmp_path / "bad" / RELEASE
     bad.parent.mkdir()
     with zipfile.ZipFile(bad, "w") as zf:
-        zf.writestr("BACI_HS92_Y2023_V202501.csv", "t,i,j,k,v,q\n2023,4,8,250410,1.0,oops\n")
+        zf.writestr("BACI_HS92_Y2023_V202601.csv", "t,i,j,k,v,q\n2023,4,8,250410,1.0,oops\n")
     before = out.read_bytes()
-    with pytest.raises(SourceDataError, match="BACI_HS92_Y2023_V202501.csv"):
+    with pytest.raises(SourceDataError, match="BACI_HS92_Y2023_V202601.csv"):
         baci.filter_year_to_parquet(bad, 2023, CODES, out)
     assert out.read_bytes() == before
     assert sorted(p.name for p in out.parent.iterdir()) == [out.name]
@@ -157,7 +162,7 @@ def test_wrong_header_names_zip_member_and_column(tmp_path, real_rows):
     with pytest.raises(SourceDataError) as err, baci.scan_year(bad, 2023, CODES) as lf:
         lf.collect()
     msg = str(err.value)
-    assert RELEASE in msg and "BACI_HS92_Y2023_V202501.csv" in msg
+    assert RELEASE in msg and "BACI_HS92_Y2023_V202601.csv" in msg
     assert "'q'" in msg and "'quantity'" in msg
     assert sorted(p.name for p in tmp_path.iterdir()) == [RELEASE]
 
@@ -186,9 +191,36 @@ def test_land_release_resumes_after_truncation(tmp_path, real_rows):
         )
         reqs = server.requests_for(f"/{RELEASE}")
     assert len(reqs) == 2 and reqs[1].headers["range"] == f"bytes={len(data) // 3}-"
-    assert landed.path.parent.parent.name == "baci" and landed.path.name == RELEASE
+    assert landed.path.parents[2].name == "baci" and landed.path.name == RELEASE
     assert landed.sha256 == hashlib.sha256(data).hexdigest()
     assert landed.path.read_bytes() == data and not landed.reused
     assert baci.year_members(landed.path) == baci.year_members(zip_path)
     with baci.scan_year(landed.path, 2022, CODES) as lf:  # temp file next to a read-only zip
         assert lf.select(pl.len()).collect().item() > 0
+
+
+def test_a_requested_year_the_release_lacks_is_an_error_naming_release_and_year(release):
+    available = baci.year_members(release)
+    baci.require_years(RELEASE, available, [2022, 2023])  # all there: no error
+    with pytest.raises(SourceDataError) as err:
+        baci.require_years(RELEASE, available, [2022, 2023, 2024])
+    message = str(err.value)
+    assert RELEASE in message and "no data for 2024" in message and "covers 2022-2023" in message
+
+
+def test_an_html_answer_is_never_landed_as_the_release(tmp_path, real_rows):
+    served = tmp_path / "served"
+    served.mkdir()
+    _write_release(served / RELEASE, real_rows)
+    with ReplayServer(served) as server:
+        # Fault: CEPII's site answers a 200 HTML page (a moved file, a maintenance page).
+        server.script(f"/{RELEASE}", [Fault.html_page("Page not found")])
+        with pytest.raises(SourceDownloadError, match="expected a zip file, got text/html"):
+            baci.land_release(
+                make_session(),
+                server.url(RELEASE),
+                landing_root=tmp_path / "landing",
+                policy=RetryPolicy(max_attempts=2, timeout_s=5),
+            )
+    assert versions(tmp_path / "landing", "baci") == []
+    assert list((tmp_path / "landing").rglob("*.zip")) == []

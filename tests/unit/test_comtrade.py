@@ -126,9 +126,9 @@ def test_preview_fetch_returns_the_rows_of_a_direct_csv_filter(client, server):
 
 def test_capped_chunk_is_split_until_complete(client, server):
     server.route(PREVIEW_PATH, comtrade_api(API_ROWS, cap=5))
-    # Planned: 5 years x 2 codes = 10 calls of 2 reporters, expected 4 rows each. Each really
-    # holds 8 (World + the other country, M and X, per reporter), so it comes back capped at 5
-    # and is split into one call per reporter: 10 + 20 calls.
+    # Planned: 5 years x 2 flows = 10 calls of 2 reporters x 2 codes, expected 4 rows each.
+    # Each really holds 8 (World + the other country, per reporter and code), so it comes back
+    # capped at 5 and is split into one call per code: 10 + 20 calls.
     c = client(record_cap=5, all_partners_estimate=1)
     rows = c.fetch_flows([842, 156], None, GRAPHITE, YEARS)
     expected = [r for r in API_ROWS if r["cmdCode"] in GRAPHITE]
@@ -137,15 +137,28 @@ def test_capped_chunk_is_split_until_complete(client, server):
     assert sorted(rows, key=key) == sorted(expected, key=key)  # none lost
     requests = server.requests_for(PREVIEW_PATH)
     assert len(requests) == 30
-    reporters = [r.query["reporterCode"][0] for r in requests]
-    assert reporters.count("842,156") == 10 and reporters.count("842") == 10
+    assert {r.query["reporterCode"][0] for r in requests} == {"842,156"}
+    assert {r.query["flowCode"][0] for r in requests} == {"M", "X"}  # flow is split on
+    codes = [r.query["cmdCode"][0] for r in requests]
+    assert codes.count(",".join(GRAPHITE)) == 10 and len(codes) == 30
     assert all("partnerCode" not in r.query for r in requests)
 
 
+def test_at_most_12_periods_per_call(client, server):
+    server.route(DATA_PATH, comtrade_api(API_ROWS, cap=KEYED_RECORD_CAP))
+    years = list(range(2000, 2025))  # 25 years: 12 + 12 + 1, however large the cap
+    rows = client(api_key=KEY).fetch_flows([842], [156], ["811292"], years)
+    periods = [r.query["period"][0].split(",") for r in server.requests_for(DATA_PATH)]
+    assert [len(p) for p in periods] == [12, 12, 1]
+    assert sorted(int(y) for p in periods for y in p) == years
+    assert len(rows) == 10  # the fixture's 2020-2024 rows, none lost
+
+
 def test_single_cell_still_capped_raises(client, server):
-    server.route(PREVIEW_PATH, comtrade_api(API_ROWS, cap=3))
+    # one reporter x one flow x one code x one year: two partners, at the cap of 2
+    server.route(PREVIEW_PATH, comtrade_api(API_ROWS, cap=2))
     with pytest.raises(SourceDataError, match="cannot be split further"):
-        client(record_cap=3).fetch_flows([842], [0, 156], ["250410"], [2020])
+        client(record_cap=2).fetch_flows([842], [0, 156], ["250410"], [2020], flows=("M",))
 
 
 def test_429_with_retry_after_waits_the_servers_time(client, server, sleeps):

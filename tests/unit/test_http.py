@@ -1,9 +1,11 @@
-"""The HTTP download layer against a local replay server (127.0.0.1 only; no real sleeping)."""
+"""Transport (`http.py`) and landing (`landing.py`) against a local replay server (127.0.0.1
+only; no real sleeping)."""
 
 import datetime
 import hashlib
 import json
 import shutil
+import socket
 import stat
 from pathlib import Path
 
@@ -13,11 +15,10 @@ from pipelines.lib.sources.http import (
     RetryPolicy,
     SourceDownloadError,
     get_json,
-    land_file,
-    latest_landed,
     make_session,
     parse_retry_after,
 )
+from pipelines.lib.sources.landing import INDEX, land_file, latest_version, versions
 from tests.support.replay_server import Fault, ReplayServer
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "http" / "mcs2024-raree_world.csv"
@@ -70,7 +71,7 @@ def sleeps() -> Sleeps:
 def land(session, server, landing, sleeps):
     """land_file for the fixture CSV, with the test's server, landing root and fake sleep."""
 
-    def _land(today=DAY1, policy=POLICY, path=f"/{NAME}"):
+    def _land(today=DAY1, policy=POLICY, path=f"/{NAME}", expect="csv"):
         url = server.url(path)
         return land_file(
             session,
@@ -78,6 +79,7 @@ def land(session, server, landing, sleeps):
             source=SOURCE,
             filename=NAME,
             landing_root=landing,
+            expect=expect,
             today=today,
             policy=policy,
             sleep=sleeps,
@@ -90,35 +92,52 @@ def landed_files(landing: Path) -> list[str]:
     return sorted(str(p.relative_to(landing)) for p in landing.rglob("*") if p.is_file())
 
 
-def test_happy_path_lands_readonly_file_with_matching_sha256_and_sidecars(land, server, sleeps):
+def part_file(landing: Path) -> Path:
+    return landing / SOURCE / ".incoming" / f"{NAME}.part"
+
+
+def test_happy_path_lands_readonly_file_under_its_name_and_indexes_it(land, server, landing):
     landed = land()
     source_bytes = FIXTURE.read_bytes()
-    assert not landed.reused
-    assert landed.path.parent.name == "2024-03-06" and landed.path.parent.parent.name == SOURCE
+    digest = hashlib.sha256(source_bytes).hexdigest()
+    assert not landed.reused and landed.sha256 == digest
+    assert landed.path == landing / SOURCE / "2024-03-06" / digest[:12] / NAME
     assert landed.path.read_bytes() == source_bytes
-    assert landed.sha256 == hashlib.sha256(source_bytes).hexdigest()
     assert landed.size_bytes == len(source_bytes)
     assert stat.S_IMODE(landed.path.stat().st_mode) == 0o444
-    sidecar = landed.path.with_name(f"{NAME}.sha256").read_text()
-    assert sidecar == f"{landed.sha256}  {NAME}\n"
-    meta = json.loads(landed.path.with_name(f"{NAME}.meta.json").read_text())
-    assert meta["url"] == server.url(NAME) and meta["sha256"] == landed.sha256
-    assert meta["size_bytes"] == len(source_bytes) and meta["etag"] and meta["last_modified"]
-    assert datetime.datetime.fromisoformat(meta["fetched_at"]).tzinfo is not None
-    assert not landed.path.with_name(f"{NAME}.part").exists()
-    assert len(server.requests_for(f"/{NAME}")) == 1 and sleeps == []
+    (entry,) = versions(landing, SOURCE, NAME)
+    assert entry["path"] == f"2024-03-06/{digest[:12]}/{NAME}" and entry["sha256"] == digest
+    assert entry["url"] == server.url(NAME) and entry["size_bytes"] == len(source_bytes)
+    assert entry["etag"] and entry["last_modified"] and entry["origin"] == "download"
+    assert datetime.datetime.fromisoformat(entry["fetched_at"]).tzinfo is not None
+    assert not part_file(landing).exists()
+    assert len(server.requests_for(f"/{NAME}")) == 1
 
 
-def test_same_content_same_day_and_next_day_is_reused_without_new_files(land, landing):
+def test_unchanged_file_is_a_304_and_lands_nothing_new(land, landing, server):
     first = land(DAY1)
     before = landed_files(landing)
     again_same_day = land(DAY1)
     next_day = land(DAY2)
     assert again_same_day.reused and next_day.reused
     assert again_same_day.path == first.path == next_day.path
-    assert next_day.sha256 == first.sha256
-    assert landed_files(landing) == before  # no new version, no stray .part, no empty DAY2 folder
+    assert landed_files(landing) == before  # no new version, no stray .part, no DAY2 folder
     assert not (landing / SOURCE / "2024-03-07").exists()
+    later = server.requests_for(f"/{NAME}")[1:]
+    assert [r.headers["if-none-match"] for r in later] == [first.etag, first.etag]
+    assert all(r.headers["if-modified-since"] == first.last_modified for r in later)
+    assert len(versions(landing, SOURCE, NAME)) == 1
+
+
+def test_same_bytes_without_validators_are_reused_by_sha256(land, server, landing):
+    # A server that sends neither ETag nor Last-Modified: the body comes, its sha256 matches.
+    server.route(
+        "/plain.csv", lambda query: (200, {"Content-Type": "text/csv"}, FIXTURE.read_bytes())
+    )
+    first = land(path="/plain.csv")
+    second = land(path="/plain.csv", today=DAY2)
+    assert second.reused and second.path == first.path
+    assert len(versions(landing, SOURCE, NAME)) == 1
 
 
 def test_changed_content_next_day_lands_new_version_and_keeps_old_one(land, www, landing):
@@ -127,21 +146,114 @@ def test_changed_content_next_day_lands_new_version_and_keeps_old_one(land, www,
     (www / NAME).write_bytes(FIXTURE.read_bytes() + b"MCS2024,Nowhere,revised,1,2,,3,,\n")
     new = land(DAY2)
     assert not new.reused and new.sha256 != old.sha256
-    assert new.path.parent.name == "2024-03-07" and new.path.name == NAME
+    assert new.path.parent.parent.name == "2024-03-07" and new.path.name == NAME
     assert old.path.read_bytes() == FIXTURE.read_bytes()  # the old version is untouched
-    assert latest_landed(landing, SOURCE, NAME) == new.path
+    assert latest_version(landing, SOURCE, NAME).path == new.path
 
 
-def test_changed_content_same_day_never_overwrites_and_lands_numbered_version(land, www):
+def test_changed_content_same_day_keeps_the_real_name_and_the_index_finds_it(land, www, landing):
     old = land(DAY1)
-    # Fault: the file changes between two runs on the same day.
+    # Fault: the file changes between two runs on the same day (was landed as NAME.1.csv,
+    # which the readers did not recognise).
     (www / NAME).write_bytes(b"Source,Country\nMCS2024,Revised\n")
     new = land(DAY1)
-    assert new.path == old.path.with_name("mcs2024-raree_world.1.csv")
+    assert new.path.name == NAME and new.path != old.path
+    assert new.path.parent.parent == old.path.parent.parent  # same day, another version
     assert old.path.read_bytes() == FIXTURE.read_bytes()
-    sidecar = new.path.with_name(f"{new.path.name}.sha256").read_text()
-    assert sidecar == f"{new.sha256}  {new.path.name}\n"
-    assert land(DAY1).reused  # the numbered version is now the latest one
+    assert latest_version(landing, SOURCE, NAME).path == new.path
+    assert [e["sha256"] for e in versions(landing, SOURCE, NAME)] == [old.sha256, new.sha256]
+    assert land(DAY1).reused  # the new version is now the latest one
+
+
+def test_html_page_with_status_200_is_an_error_and_never_lands(land, server, landing, sleeps):
+    good = land(DAY1)
+    # Fault: a maintenance page answered with 200 where the CSV was expected.
+    server.script(f"/{NAME}", [Fault.html_page("Down for maintenance")])
+    with pytest.raises(SourceDownloadError) as err:
+        land(DAY2, expect="csv")
+    message = str(err.value)
+    assert server.url(NAME) in message and SOURCE in message
+    assert "expected a csv file, got text/html" in message and "Down for maintenance" in message
+    assert latest_version(landing, SOURCE, NAME).path == good.path  # not shadowed
+    assert not part_file(landing).exists() and not (landing / SOURCE / "2024-03-07").exists()
+    assert len(versions(landing, SOURCE, NAME)) == 1 and sleeps == []
+
+
+def test_html_where_a_zip_was_expected_names_what_came_back(session, server, landing):
+    server.route("/r.zip", lambda query: (200, {"Content-Type": "text/html"}, "<html>login</html>"))
+    with pytest.raises(SourceDownloadError, match=r"expected a zip file, got text/html"):
+        land_file(
+            session,
+            server.url("/r.zip"),
+            source="baci",
+            filename="r.zip",
+            landing_root=landing,
+            expect="zip",
+            policy=POLICY,
+        )
+    assert versions(landing, "baci") == []
+
+
+def test_index_not_name_patterns_decides_the_latest_version(tmp_path):
+    src = tmp_path / SOURCE
+    for rel in ["2024-03-06/aaa/x.csv", "2024-03-07/bbb/x.csv", "2024-03-07/x.2.csv"]:
+        (src / rel).parent.mkdir(parents=True, exist_ok=True)
+        (src / rel).write_text(rel)
+    entries = [
+        {"filename": "x.csv", "path": "2024-03-06/aaa/x.csv", "sha256": "a", "size_bytes": 1},
+        {"filename": "x.csv", "path": "2024-03-07/bbb/x.csv", "sha256": "b", "size_bytes": 1},
+        {"filename": "x.csv", "path": "2024-03-08/ccc/x.csv", "sha256": "c", "size_bytes": 1},
+        {"filename": "y.csv", "path": "2024-03-09/ddd/y.csv", "sha256": "d", "size_bytes": 1},
+    ]
+    lines = [json.dumps(e) for e in entries] + ['{"filename": "x.csv", "pa']  # a torn last line
+    (src / INDEX).write_text("\n".join(lines))
+    # the newest entry's file is gone: the one before it; x.2.csv is no version at all
+    assert latest_version(tmp_path, SOURCE, "x.csv").path == src / "2024-03-07/bbb/x.csv"
+    assert latest_version(tmp_path, SOURCE, "z.csv") is None
+    assert latest_version(tmp_path, "other", "x.csv") is None
+
+
+def test_dns_failure_fails_once_in_one_line(land, server, sleeps, monkeypatch, landing):
+    # Fault: offline; the resolver cannot resolve the host (as getaddrinfo fails without DNS).
+    def no_dns(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+    with pytest.raises(SourceDownloadError) as err:
+        land(path="/x.csv")
+    message = str(err.value)
+    assert "DNS lookup failed" in message and "\n" not in message
+    assert sleeps == [] and server.requests_for("/x.csv") == []
+    assert versions(landing, SOURCE) == []
+
+
+def test_connection_refused_fails_once_in_one_line(session, landing, sleeps):
+    with socket.socket() as s:  # a port nothing listens on any more
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(SourceDownloadError) as err:
+        land_file(
+            session,
+            f"http://127.0.0.1:{port}/{NAME}",
+            source=SOURCE,
+            filename=NAME,
+            landing_root=landing,
+            policy=POLICY,
+            sleep=sleeps,
+        )
+    assert "connection refused" in str(err.value) and "\n" not in str(err.value)
+    assert sleeps == []
+
+
+def test_a_server_trickling_bytes_hits_the_total_deadline(land, server, landing):
+    # Fault: one byte every 50 ms: no read ever times out, the download never ends by itself.
+    server.script(f"/{NAME}", [Fault.trickle(0.05)])
+    policy = RetryPolicy(max_attempts=3, timeout_s=5.0, deadline_s=0.5)
+    with pytest.raises(SourceDownloadError, match="deadline passed after"):
+        land(policy=policy)
+    assert len(server.requests_for(f"/{NAME}")) == 1  # the deadline is for all attempts
+    assert versions(landing, SOURCE) == []
+    assert 0 < part_file(landing).stat().st_size < FIXTURE.stat().st_size  # kept to resume
 
 
 def test_429_with_retry_after_waits_exactly_that_long(land, server, sleeps):
@@ -186,7 +298,7 @@ def test_read_timeout_is_retried_then_succeeds(land, server, sleeps):
     assert landed.path.read_bytes() == FIXTURE.read_bytes()
 
 
-def test_truncated_body_is_resumed_with_a_range_request(land, server):
+def test_truncated_body_is_resumed_with_a_range_request(land, server, landing):
     # Fault: the connection closes after 1000 of the announced bytes.
     server.script(f"/{NAME}", [Fault.truncate(1000)])
     landed = land()
@@ -195,7 +307,7 @@ def test_truncated_body_is_resumed_with_a_range_request(land, server):
     assert second.headers["range"] == "bytes=1000-"
     assert second.headers["if-range"].startswith('"')  # resumes only the same version
     assert landed.path.read_bytes() == FIXTURE.read_bytes()
-    assert not landed.path.with_name(f"{NAME}.part").exists()
+    assert not part_file(landing).exists()
 
 
 def test_persistent_truncation_reports_expected_and_received_bytes_then_resumes_next_run(
@@ -206,8 +318,7 @@ def test_persistent_truncation_reports_expected_and_received_bytes_then_resumes_
     with pytest.raises(SourceDownloadError) as err:
         land()
     assert f"expected {FIXTURE.stat().st_size} bytes, got 400" in str(err.value)
-    part = landing / SOURCE / "2024-03-06" / f"{NAME}.part"
-    assert part.stat().st_size == 400  # kept for the next run
+    assert part_file(landing).stat().st_size == 400  # kept for the next run
     landed = land()  # a later run on the same day picks up where it stopped
     assert server.requests_for(f"/{NAME}")[-1].headers["range"] == "bytes=400-"
     assert landed.path.read_bytes() == FIXTURE.read_bytes()
@@ -215,9 +326,8 @@ def test_persistent_truncation_reports_expected_and_received_bytes_then_resumes_
 
 def test_server_ignoring_range_restarts_from_zero(land, server, landing):
     # Fault: a stale .part holds garbage, and the endpoint ignores Range (always 200, whole file).
-    date_dir = landing / SOURCE / "2024-03-06"
-    date_dir.mkdir(parents=True)
-    (date_dir / f"{NAME}.part").write_bytes(b"garbage")
+    part_file(landing).parent.mkdir(parents=True)
+    part_file(landing).write_bytes(b"garbage")
     server.route("/no-ranges.csv", lambda query: (200, {}, FIXTURE.read_bytes()))
     landed = land(path="/no-ranges.csv")
     assert server.requests_for("/no-ranges.csv")[0].headers["range"] == "bytes=7-"
@@ -247,24 +357,6 @@ def test_404_fails_at_once_with_a_clear_message(land, server, sleeps, landing):
     assert landed_files(landing) == [] and not (landing / SOURCE / "2024-03-06").exists()
 
 
-def test_latest_landed_prefers_newest_date_then_highest_version(tmp_path):
-    src = tmp_path / SOURCE
-    for rel in [
-        "2024-03-05/x.csv",
-        "2024-03-06/x.csv",
-        "2024-03-06/x.2.csv",
-        "2024-03-06/x.10.csv.sha256",  # sidecars, temp files and other files are not versions
-        "2024-03-06/x.csv.meta.json",
-        "2024-03-07/x.csv.part",
-        "2024-03-07/y.csv",
-        "not-a-date/x.csv",
-    ]:
-        (src / rel).parent.mkdir(parents=True, exist_ok=True)
-        (src / rel).write_text("x")
-    assert latest_landed(tmp_path, SOURCE, "x.csv") == src / "2024-03-06" / "x.2.csv"
-    assert latest_landed(tmp_path, "other", "x.csv") is None
-
-
 def test_get_json_retries_429_then_parses(server, session, sleeps):
     server.route("/api/data", lambda query: (200, {}, {"count": 1, "echo": query}))
     # Fault: rate limited once.
@@ -284,7 +376,7 @@ def test_get_json_invalid_json_names_source_url_and_body(server, session, sleeps
         get_json(session, server.url("/api/data"), source="comtrade", sleep=sleeps)
     message = str(err.value)
     assert "comtrade" in message and server.url("/api/data") in message
-    assert "not valid JSON" in message and "Service under maintenance" in message
+    assert "expected JSON, got text/html" in message and "Service under maintenance" in message
     assert sleeps == []
 
 

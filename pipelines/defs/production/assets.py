@@ -10,55 +10,61 @@ from pipelines.defs.reference.assets import DIM_COUNTRY, country_lookup
 from pipelines.defs.resources import SourcesResource, WarehouseResource
 from pipelines.defs.tables import table_result, table_spec
 from pipelines.lib.seeds import load_seed, units
-from pipelines.lib.sources.catalog import IEA_LIVE_FILES, USGS_LIVE_FILES, LiveFile
-from pipelines.lib.sources.http import sha256_file
+from pipelines.lib.sources import inbox, sciencebase
+from pipelines.lib.sources.catalog import USGS_LIVE_FILES
+from pipelines.lib.sources.http import RetryPolicy, make_session
+from pipelines.lib.sources.landing import combined_version, sha256_file
 from pipelines.lib.transforms import iea, production, usgs
 
 IEA_WORKBOOK = "iea/CM_Data_Explorer_May2024.xlsx"
 IEA_JSON_2025 = "iea/iea_cm_data_explorer_2025ed_derived.json"
 
 
-def _with_lineage(df: pl.DataFrame, files: dict[str, Path], root_name: str) -> pl.DataFrame:
-    """Add `_sha256` and `_fetched_at` per source file to raw rows."""
+def _with_lineage(df: pl.DataFrame, files: dict[str, Path], live: set[Path]) -> pl.DataFrame:
+    """Add `_sha256`, `_fetched_at` and `_source` (live | snapshot) per source file to raw rows."""
     lineage = pl.DataFrame(
         [
-            (name, sha256_file(p), datetime.fromtimestamp(p.stat().st_mtime, UTC))
+            (
+                name,
+                sha256_file(p),
+                datetime.fromtimestamp(p.stat().st_mtime, UTC),
+                "live" if p in live else "snapshot",
+            )
             for name, p in files.items()
         ],
         schema={
             "source_file": pl.String,
             "_sha256": pl.String,
             "_fetched_at": pl.Datetime("us", "UTC"),
+            "_source": pl.String,
         },
         orient="row",
     )
-    return df.join(lineage, on="source_file", how="left").with_columns(_source=pl.lit(root_name))
+    return df.join(lineage, on="source_file", how="left")
 
 
-def _land(
-    context: dg.AssetExecutionContext,
-    sources: SourcesResource,
-    files: list[LiveFile],
-    base_url: str,
-) -> list[Path]:
-    from pipelines.lib.sources.http import RetryPolicy, land_file, make_session
+def _log_landed(context: dg.AssetExecutionContext, source: str, landed) -> None:
+    state = "unchanged" if landed.reused else "new version"
+    context.log.info(
+        f"{source}: {landed.path.name} {state} ({landed.size_bytes:,} bytes, "
+        f"sha256 {landed.sha256[:12]}, from {landed.url})"
+    )
 
+
+def _land_usgs(context: dg.AssetExecutionContext, sources: SourcesResource) -> list[Path]:
+    """The current USGS releases, their links resolved from each ScienceBase item's JSON."""
     session = make_session()
     landed = []
-    for item in files:
-        result = land_file(
+    for item in USGS_LIVE_FILES:
+        result = sciencebase.land_item_file(
             session,
-            item.url(base_url),
-            source=item.source,
-            filename=item.filename,
+            item.item_id,
+            item.filename,
             landing_root=Path(sources.landing_dir),
+            base_url=sources.usgs_base_url,
             policy=RetryPolicy(timeout_s=sources.timeout_s),
         )
-        state = "unchanged" if result.reused else "new version"
-        context.log.info(
-            f"{item.source}: {item.filename} {state} ({result.size_bytes:,} bytes, "
-            f"sha256 {result.sha256[:12]})"
-        )
+        _log_landed(context, "usgs_mcs", result)
         landed.append(result.path)
     return landed
 
@@ -74,23 +80,28 @@ def raw_usgs_mcs_production(
     context: dg.AssetExecutionContext, sources: SourcesResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     paths = usgs.snapshot_files(sources.snapshot / "usgs_mcs")
-    if sources.is_live:
-        live = _land(context, sources, USGS_LIVE_FILES, sources.usgs_base_url)
+    live = _land_usgs(context, sources) if sources.is_live else []
+    if live:  # archived editions (MCS2022-2024) stay from the snapshot, and the log says so
         live_names = {p.name for p in live}
         paths = [p for p in paths if p.name not in live_names] + live
+        context.log.info(
+            "USGS: current releases live; archived editions from the snapshot: "
+            + ", ".join(sorted(usgs.source_label(p) for p in paths if p not in live))
+        )
     raw = usgs.read_usgs_files(paths)
     files = {usgs.source_label(p): p for p in paths}
-    raw = _with_lineage(raw, files, "live" if sources.is_live else "snapshot")
+    raw = _with_lineage(raw, files, set(live))
     wh = warehouse.get()
     with wh.connect() as con:
         rows = wh.write_table(con, "raw.usgs_mcs_production", raw)
     by_edition = raw.group_by("edition").len().sort("edition")
     return dg.MaterializeResult(
+        data_version=dg.DataVersion(combined_version(raw["_sha256"])),  # the files read
         metadata={
             "dagster/row_count": rows,
             "files": len(files),
             "rows_by_edition": dg.MetadataValue.json(dict(by_edition.iter_rows())),
-        }
+        },
     )
 
 
@@ -105,20 +116,26 @@ def raw_iea_supply(
     context: dg.AssetExecutionContext, sources: SourcesResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     workbook = sources.snapshot / IEA_WORKBOOK
-    if sources.is_live:
-        (workbook,) = _land(context, sources, IEA_LIVE_FILES, sources.iea_base_url)
+    live = set()
+    if sources.is_live:  # no keyless download: the newest workbook the user put in the inbox
+        landed = inbox.land_from_inbox(
+            Path(sources.inbox_dir), "iea", landing_root=Path(sources.landing_dir)
+        )
+        _log_landed(context, "iea", landed)
+        workbook, live = landed.path, {landed.path}
+        context.log.info(f"IEA 2025 edition from the snapshot ({IEA_JSON_2025})")
     json_2025 = sources.snapshot / IEA_JSON_2025  # third-party conversion: snapshot only
     raw = pl.concat([iea.read_workbook(workbook), iea.read_json_2025(json_2025)])
-    raw = _with_lineage(
-        raw,
-        {workbook.name: workbook, json_2025.name: json_2025},
-        "live" if sources.is_live else "snapshot",
-    )
+    raw = _with_lineage(raw, {workbook.name: workbook, json_2025.name: json_2025}, live)
     wh = warehouse.get()
     with wh.connect() as con:
         rows = wh.write_table(con, "raw.iea_supply", raw)
     return dg.MaterializeResult(
-        metadata={"dagster/row_count": rows, "editions": raw["edition"].unique().sort().to_list()}
+        data_version=dg.DataVersion(combined_version(raw["_sha256"])),  # the files read
+        metadata={
+            "dagster/row_count": rows,
+            "editions": raw["edition"].unique().sort().to_list(),
+        },
     )
 
 

@@ -37,19 +37,21 @@ def staging_governance(
         ).fetchone()
         known = {r[0] for r in con.execute("SELECT iso3 FROM staging.dim_country").fetchall()}
     if sources.is_live:
-        wgi = fetch_wgi(
+        wgi, vintage = fetch_wgi(
             make_session(),
             base_url=sources.worldbank_base_url,
             policy=RetryPolicy(timeout_s=sources.timeout_s),
             known_iso3=known,
         )
+        origin = f"worldbank_api:{vintage}"  # a newer vintage than the bundled 2023 update
         context.log.info(
-            f"WGI from the World Bank API ({sources.worldbank_base_url}): {wgi.height} rows"
+            f"WGI from the World Bank API ({sources.worldbank_base_url}, GOV_WGI_*.EST, "
+            f"lastupdated {vintage}; percentile ranks computed per year): {wgi.height} rows"
         )
     else:
         wgi = governance.read_wgi_bulk(sources.snapshot / WGI_BULK)
+        origin = "wgi_2023_update"
         context.log.info(f"WGI from the snapshot bulk file {WGI_BULK}: {wgi.height} rows")
-    origin = "worldbank_api" if sources.is_live else "wgi_2023_update"
     staged = governance.conform_governance(wgi, known, through_year, source=origin)
     carried = staged.filter(pl.col("is_carried_forward")).height
     context.log.info(

@@ -5,14 +5,9 @@ from datetime import timedelta
 import dagster as dg
 
 from pipelines.defs.trade.partitions import year_range_tags
+from pipelines.lib.sources.catalog import freshness_days
 
 ALERTS_KEY = dg.AssetKey(["marts", "alerts"])
-
-# USGS publishes the Mineral Commodity Summaries in late January / early February; the IEA
-# explorer follows its outlook in May. A year and a month without a new landing is overdue.
-ANNUAL_SOURCE_FRESHNESS = dg.FreshnessPolicy.time_window(
-    fail_window=timedelta(days=400), warn_window=timedelta(days=370)
-)
 
 refresh_job = dg.define_asset_job(
     "refresh_job",
@@ -76,10 +71,15 @@ def new_alerts_sensor(context: dg.SensorEvaluationContext) -> dg.SkipReason:
 
 
 def source_freshness(spec: dg.AssetSpec) -> dg.AssetSpec:
-    """Raw (source) assets carry the annual freshness policy; the rest follow their sources."""
-    if spec.key.path[0] == "raw":
-        return spec.replace_attributes(freshness_policy=ANNUAL_SOURCE_FRESHNESS)
-    return spec
+    """Raw (source) assets carry their source's freshness window from the source registry."""
+    days = freshness_days(".".join(spec.key.path)) if spec.key.path[0] == "raw" else None
+    if days is None:
+        return spec
+    warn, fail = days
+    policy = dg.FreshnessPolicy.time_window(
+        fail_window=timedelta(days=fail), warn_window=timedelta(days=warn)
+    )
+    return spec.replace_attributes(freshness_policy=policy)
 
 
 schedules = [usgs_annual_february, trade_monthly]

@@ -15,7 +15,7 @@ from pipelines.defs.resources import SourcesResource, WarehouseResource
 from pipelines.defs.tables import table_asset, table_key, table_result
 from pipelines.defs.trade.partitions import baci_years, partition_years, single_run
 from pipelines.lib.seeds import load_seed
-from pipelines.lib.sources.http import sha256_file
+from pipelines.lib.sources.landing import combined_version, sha256_file
 from pipelines.lib.transforms import trade
 
 BACI_HS92 = "baci/hs92/baci_hs92_critical_1995_2024.parquet"
@@ -46,19 +46,22 @@ def _live_release(
         landing_root=Path(sources.landing_dir),
         policy=RetryPolicy(timeout_s=sources.timeout_s),
     )
+    state = "unchanged" if landed.reused else "new version"
+    context.log.info(f"BACI: {landed.path.name} {state} (sha256 {landed.sha256[:12]})")
     seed = load_seed("hs_mineral")
     codes = set(seed.filter(pl.col("nomenclature") == trade.NOMENCLATURE)["hs6"])  # HS92 only
     out_dir = work_dir / "baci" / landed.sha256[:16]  # derived: not in the immutable landing
     out_dir.mkdir(parents=True, exist_ok=True)
     parts = []
     available = baci.year_members(landed.path)
-    missing = sorted(set(years) - set(available))
-    if missing:
-        context.log.warning(f"BACI release {landed.path.name} has no data for {missing}")
-    for year in sorted(set(years) & set(available)):
+    baci.require_years(landed.path.name, available, years)
+    for year in sorted(years):
         part = out_dir / f"{year}.parquet"
-        rows = baci.filter_year_to_parquet(landed.path, year, codes, part)
-        context.log.info(f"BACI {year}: {rows:,} mineral flows kept")
+        if part.exists():  # written atomically from this very zip (folder named by its sha256)
+            context.log.info(f"BACI {year}: filtered before from the same release, reused")
+        else:
+            rows = baci.filter_year_to_parquet(landed.path, year, codes, part)
+            context.log.info(f"BACI {year}: {rows:,} mineral flows kept")
         parts.append(part)
     country_codes = pl.read_csv(sources.snapshot / BACI_COUNTRY_CODES, infer_schema=False)
     if not parts:
@@ -114,12 +117,13 @@ def raw_baci_flows(
         f"{source_file} (sha256 {digest[:12]})"
     )
     return dg.MaterializeResult(
+        data_version=dg.DataVersion(digest),  # the release or extract read
         metadata={
             "dagster/row_count": rows,
             "sha256": digest,
             "years": f"{years[0]}-{years[-1]}",
             "hs6_codes": raw["hs92_6"].n_unique(),
-        }
+        },
     )
 
 
@@ -154,12 +158,13 @@ def raw_baci_flows_hs17(
         f"{BACI_HS17_TABLE}: {rows} rows from the snapshot ({BACI_HS17_2022}, {BACI_HS17_2024})"
     )
     return dg.MaterializeResult(
+        data_version=dg.DataVersion(combined_version(raw["_sha256"])),  # the files read
         metadata={
             "dagster/row_count": rows,
             "years": ", ".join(str(y) for y in sorted(raw["year"].unique())),
             "hs6_codes": raw["hs17_6"].n_unique(),
             "mode": "snapshot",
-        }
+        },
     )
 
 

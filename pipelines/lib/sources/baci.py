@@ -1,7 +1,7 @@
 """CEPII BACI (HS92) release: land the zip, list its yearly CSVs, stream one year filtered to HS6.
 
-A release is one zip, e.g. `BACI_HS92_V202501.zip`, holding one CSV per year
-(`BACI_HS92_Y{year}_V202501.csv`, header `t,i,j,k,v,q`: year, exporter and importer numeric
+A release is one zip, e.g. `BACI_HS92_V202601.zip` (1995-2024), holding one CSV per year
+(`BACI_HS92_Y{year}_V202601.csv`, header `t,i,j,k,v,q`: year, exporter and importer numeric
 codes, HS6 product code written as an integer without its leading zero, value in thousand USD,
 quantity in metric tons, blank or "NA" when unknown) plus country and product code lists.
 
@@ -25,7 +25,8 @@ import polars as pl
 import requests
 
 from pipelines.lib.errors import SourceDataError
-from pipelines.lib.sources.http import DEFAULT_POLICY, LandedFile, RetryPolicy, Sleep, land_file
+from pipelines.lib.sources.http import DEFAULT_POLICY, RetryPolicy, Sleep
+from pipelines.lib.sources.landing import LandedFile, land_file
 
 SOURCE = "baci"
 HEADER = ("t", "i", "j", "k", "v", "q")
@@ -54,9 +55,11 @@ def land_release(
     policy: RetryPolicy = DEFAULT_POLICY,
     sleep: Sleep = time.sleep,
 ) -> LandedFile:
-    """Land a BACI release zip under `<landing_root>/baci/<date>/` (resumable, immutable, deduped).
+    """Land a BACI release zip under `<landing_root>/baci/` (resumable, immutable, deduped).
 
-    `filename` defaults to the last segment of the URL path (e.g. `BACI_HS92_V202501.zip`).
+    `filename` defaults to the last segment of the URL path (e.g. `BACI_HS92_V202601.zip`). An
+    unchanged release (304, or the same sha256) lands nothing new; a body that is not a zip
+    (an HTML error page) is an error and never lands.
     """
     name = filename or url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
     return land_file(
@@ -65,10 +68,27 @@ def land_release(
         source=SOURCE,
         filename=name,
         landing_root=Path(landing_root),
+        expect="zip",
         today=today,
         policy=policy,
         sleep=sleep,
     )
+
+
+def require_years(release: str, available: Iterable[int], years: Iterable[int]) -> None:
+    """A requested year the release lacks is an error: a refresh must not silently drop it."""
+    have = set(available)
+    missing = sorted(set(years) - have)
+    if missing:
+        span = f"{min(have)}-{max(have)}" if have else "no year"
+        raise SourceDataError(
+            SOURCE,
+            release,
+            f"the release has no data for {', '.join(map(str, missing))} (it covers {span}); "
+            "point MINERALS_BACI_RELEASE_URL at a release that does, or refresh fewer years "
+            "(minerals refresh --years)",
+            values=[str(y) for y in missing],
+        )
 
 
 def year_members(zip_path: Path | str) -> dict[int, str]:

@@ -1,38 +1,331 @@
-"""What the live refresh downloads, and from where (base URLs come from the resources).
+"""The source registry: one entry per source, read by everything that needs to know about one.
 
-Only current editions are fetched: MCS2022-2024 chapter tables are archived releases and ship
-in the snapshot. Item ids are the USGS ScienceBase items of each data release.
+Each `Source` says which snapshot files ship, how live mode gets the source and through which
+environment variables, its licence and citation, when the publisher releases a new edition and
+how long a landing stays fresh. Read by: the resources (`pipelines/defs/resources.py`: fields and
+their variables), `.env.example` (a test keeps it in step), the exports manifest
+(`pipelines/lib/exports.py`), `minerals status` (`next_release_due`, `release_hints`) and the
+freshness policies on the raw assets (`pipelines/defs/serving/schedules.py`).
+
+Live locations, checked against public material (see each entry's `evidence`):
+- USGS: ScienceBase items, file links resolved from `catalog/item/<id>?format=json&fields=files`.
+- IEA: no keyless download exists (the Critical Minerals Dataset needs a free IEA login): the user
+  drops the workbook into the inbox, `data/inbox/iea/`.
+- CEPII BACI: `https://www.cepii.fr/DATA_DOWNLOAD/baci/data/BACI_HS92_V202601.zip`.
+- UN Comtrade: API v1 (`/public/v1/preview/C/A/HS`, keyed `/data/v1/get/C/A/HS`).
+- World Bank: API v2, WGI is source 3, `GOV_WGI_<dim>.EST` since the 2026 rename.
 """
 
-from dataclasses import dataclass
+import datetime
+from dataclasses import dataclass, field
+
+from pipelines.lib.paths import DEFAULT_LANDING_DIR, DEFAULT_WAREHOUSE_DIR, PROJECT_ROOT
+
+DEFAULT_INBOX_DIR = PROJECT_ROOT / "data" / "inbox"
 
 
 @dataclass(frozen=True)
-class LiveFile:
-    source: str
+class Setting:
+    """One environment variable and the resource field it sets."""
+
+    env: str
+    field: str
+    default: str | None
+    what: str
+    resource: str = "sources"
+
+
+@dataclass(frozen=True)
+class UsgsFile:
+    """A file of a USGS ScienceBase item (a data release)."""
+
+    item_id: str
     filename: str
-    path: str  # appended to the source's base URL
-
-    def url(self, base_url: str) -> str:
-        return f"{base_url.rstrip('/')}/{self.path.lstrip('/')}"
 
 
-USGS_LIVE_FILES = [
+@dataclass(frozen=True)
+class Source:
+    key: str  # as in meta.source_files.source
+    name: str
+    publisher: str
+    licence: str
+    citation: str
+    used_for: tuple[str, ...]
+    raw_assets: tuple[str, ...]  # raw tables this source feeds
+    snapshot_files: tuple[str, ...]  # under data/snapshot/
+    live: str  # how live mode gets it, in words (README)
+    settings: tuple[Setting, ...]
+    cadence: str  # when the publisher releases
+    # (years after the latest edition or data year, month, day) the next edition is due
+    next_release: tuple[int, int, int] | None
+    freshness_days: tuple[int, int] = (370, 400)  # (warn, fail) without a new landing
+    doi: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()
+    extra: dict = field(default_factory=dict)
+
+
+GENERAL_SETTINGS = (
+    Setting(
+        "MINERALS_SOURCE",
+        "mode",
+        "snapshot",
+        "`snapshot` reads `data/snapshot/`; `live` "
+        "gets the current releases first (each source below says how)",
+    ),
+    Setting(
+        "MINERALS_LANDING_DIR",
+        "landing_dir",
+        str(DEFAULT_LANDING_DIR.relative_to(PROJECT_ROOT)),
+        "where live downloads land, `<source>/<date>/<sha>/<file>` + `index.jsonl`, immutable",
+    ),
+    Setting(
+        "MINERALS_WAREHOUSE_DIR",
+        "directory",
+        str(DEFAULT_WAREHOUSE_DIR.relative_to(PROJECT_ROOT)),
+        "where `minerals.duckdb` (published) and `build/` live",
+        resource="warehouse",
+    ),
+)
+
+USGS_LIVE_FILES = (
     # MCS2025 world production, capacity and reserves (ScienceBase item 6798fd34d34ea8c18376e8ee)
-    LiveFile(
-        "usgs_mcs", "MCS2025_World_Data.csv", "6798fd34d34ea8c18376e8ee?name=MCS2025_World_Data.csv"
-    ),
-    # MCS2026 data release, all chapters (DOI 10.5066/P1WKQ63T, item 696a75d5d4be0228872d3bf8)
-    LiveFile(
-        "usgs_mcs",
-        "MCS2026_Commodities_Data.csv",
-        "696a75d5d4be0228872d3bf8?name=MCS2026_Commodities_Data.csv",
-    ),
-]
-IEA_LIVE_FILES = [
-    LiveFile(
-        "iea",
-        "CM_Data_Explorer_May2024.xlsx",
-        "critical-minerals-data-explorer/CM_Data_Explorer_May2024.xlsx",
-    ),
-]
+    UsgsFile("6798fd34d34ea8c18376e8ee", "MCS2025_World_Data.csv"),
+    # MCS2026 data release, all chapters (doi:10.5066/P1WKQ63T, item 696a75d5d4be0228872d3bf8)
+    UsgsFile("696a75d5d4be0228872d3bf8", "MCS2026_Commodities_Data.csv"),
+)
+BACI_RELEASE = "V202601"  # 1995-2024; CEPII publishes one release a year, in January
+BACI_RELEASE_URL = f"https://www.cepii.fr/DATA_DOWNLOAD/baci/data/BACI_HS92_{BACI_RELEASE}.zip"
+IEA_DATASET_PAGE = (
+    "https://www.iea.org/data-and-statistics/data-tools/critical-minerals-data-explorer"
+)
+
+SOURCES: dict[str, Source] = {
+    s.key: s
+    for s in (
+        Source(
+            key="usgs_mcs",
+            name="USGS Mineral Commodity Summaries (data releases 2022-2026)",
+            publisher="U.S. Geological Survey",
+            licence="US public domain (MCS2026 data release: CC0 1.0)",
+            citation="U.S. Geological Survey, Mineral commodity summaries data releases",
+            doi=(
+                "https://doi.org/10.5066/P9KKMCP4",
+                "https://doi.org/10.5066/P9WCYUI6",
+                "https://doi.org/10.5066/P144BA54",
+                "https://doi.org/10.5066/P13XCP3R",
+                "https://doi.org/10.5066/P1WKQ63T",
+            ),
+            used_for=("production", "country_share", "supply_concentration"),
+            raw_assets=("raw.usgs_mcs_production",),
+            snapshot_files=(
+                "usgs_mcs/2022",
+                "usgs_mcs/2023",
+                "usgs_mcs/2024",
+                "usgs_mcs/2025/MCS2025_World_Data.csv",
+                "usgs_mcs/2026/MCS2026_Commodities_Data.csv",
+            ),
+            live="the ScienceBase item JSON of each current release "
+            "(`<base>/item/<id>?format=json&fields=files`) gives each file's download link; the "
+            "file is landed (MCS2025 world data, MCS2026 data release). MCS2022-2024 are archived "
+            "editions and come from the snapshot.",
+            settings=(
+                Setting(
+                    "MINERALS_USGS_BASE_URL",
+                    "usgs_base_url",
+                    "https://www.sciencebase.gov/catalog",
+                    "USGS ScienceBase catalog",
+                ),
+            ),
+            cadence="yearly, late January / early February",
+            next_release=(1, 2, 15),
+            evidence=(
+                "ScienceBase item JSON `?format=json&fields=files` lists `files[]` with `name`, "
+                "`url`, `downloadUri`, `size`: used so by other projects' download scripts "
+                "(e.g. MCS item 6798fd34d34ea8c18376e8ee read through that URL in a public "
+                "TypeScript client; sciencebasepy users read `files[].url`).",
+            ),
+        ),
+        Source(
+            key="iea",
+            name="IEA Critical Minerals Data Explorer",
+            publisher="International Energy Agency",
+            licence="CC BY 4.0",
+            citation="IEA (2024), Critical Minerals Data Explorer, IEA, Paris "
+            "https://www.iea.org/data-and-statistics/data-tools/critical-minerals-data-explorer",
+            used_for=("production (refining)", "country_share", "supply_concentration"),
+            raw_assets=("raw.iea_supply",),
+            snapshot_files=(
+                "iea/CM_Data_Explorer_May2024.xlsx",
+                "iea/iea_cm_data_explorer_2025ed_derived.json",
+            ),
+            live="no keyless download exists: log in (free IEA account) at "
+            f"{IEA_DATASET_PAGE}, download the workbook (.xlsx) and put it in `data/inbox/iea/`; "
+            "live mode lands the newest file there (checksum, index entry) and fails, saying so, "
+            "when there is none. The 2025 edition (third-party JSON) comes from the snapshot.",
+            settings=(
+                Setting(
+                    "MINERALS_INBOX_DIR",
+                    "inbox_dir",
+                    str(DEFAULT_INBOX_DIR.relative_to(PROJECT_ROOT)),
+                    "where you put files that need a login to download (`iea/`)",
+                ),
+            ),
+            cadence="yearly, with the Global Critical Minerals Outlook in May",
+            next_release=(1, 6, 1),
+            evidence=(
+                "The workbook's own Notice sheet cites the Data Explorer page; the download "
+                "needs an IEA account (no public file URL).",
+            ),
+            extra={"page": IEA_DATASET_PAGE, "inbox": "iea", "patterns": ("*.xlsx",)},
+        ),
+        Source(
+            key="baci",
+            name="CEPII BACI bilateral trade (HS92 1995-2024; HS2017 2022 and 2024)",
+            publisher="CEPII",
+            licence="Etalab Open Licence 2.0 (attribution)",
+            citation="Gaulier, G. and Zignago, S. (2010), BACI: International Trade Database at "
+            "the Product-Level, CEPII Working Paper 2010-23",
+            used_for=("trade_flows", "import_dependence"),
+            raw_assets=("raw.baci_flows", "raw.baci_flows_hs17"),
+            snapshot_files=("baci/hs92/baci_hs92_critical_1995_2024.parquet", "baci/hs17/"),
+            live=f"the release zip (`BACI_HS92_{BACI_RELEASE}.zip`, 1995-2024) is landed, each "
+            "requested year's CSV streamed out and filtered to the mapped HS6 codes; a requested "
+            "year the release lacks is an error. HS2017 comes from the snapshot.",
+            settings=(
+                Setting(
+                    "MINERALS_BACI_RELEASE_URL",
+                    "baci_release_url",
+                    BACI_RELEASE_URL,
+                    "the BACI release zip to download in live mode",
+                ),
+            ),
+            cadence="yearly, in January (data for year Y arrive in the release of Y+2)",
+            next_release=(3, 2, 15),
+            evidence=(
+                "CEPII release V202601 at https://www.cepii.fr/DATA_DOWNLOAD/baci/data/"
+                "BACI_HS07_V202601.zip in another project's setup (same folder and naming); "
+                "members BACI_HS92_Y<year>_V202601.csv",
+            ),
+            extra={"release": BACI_RELEASE},
+        ),
+        Source(
+            key="comtrade",
+            name="UN Comtrade import declarations",
+            publisher="UN Statistics Division",
+            licence="free use with attribution, no bulk redistribution",
+            citation="UN Comtrade database, https://comtradeplus.un.org",
+            used_for=("comtrade_flows (check of BACI)",),
+            raw_assets=("raw.comtrade_flows",),
+            snapshot_files=("comtrade/comtrade_imports_usa_jpn_2022_2024.csv",),
+            live="API v1: the keyed `data/v1/get` endpoint when `COMTRADE_API_KEY` is set, else "
+            "the keyless preview (500 records per call); split by flow, at most 12 periods per "
+            "call, re-split when an answer comes back at the cap.",
+            settings=(
+                Setting(
+                    "MINERALS_COMTRADE_BASE_URL",
+                    "comtrade_base_url",
+                    "https://comtradeapi.un.org",
+                    "UN Comtrade API v1",
+                ),
+                Setting(
+                    "COMTRADE_API_KEY",
+                    "comtrade_api_key",
+                    None,
+                    "keyed endpoint (100,000 records per call); unset = keyless preview",
+                ),
+            ),
+            cadence="continuous; a year's declarations are complete by the autumn of Y+2",
+            next_release=(2, 9, 1),
+            evidence=(
+                "comtradeapicall (official client; uncomtrade/comtradeapicall) paths, preview "
+                "cap of 500 records and the Ocp-Apim-Subscription-Key header; comtradr refuses "
+                "more than 12 periods per query (ropensci/comtradr#63).",
+            ),
+        ),
+        Source(
+            key="wgi",
+            name="World Bank Worldwide Governance Indicators",
+            publisher="World Bank",
+            licence="CC BY 4.0",
+            citation="Kaufmann, D. and Kraay, A., Worldwide Governance Indicators, "
+            "www.govindicators.org",
+            used_for=("governance", "supply_risk"),
+            raw_assets=(),
+            snapshot_files=("wgi/WGIData.csv",),
+            live="World Bank API v2, source 3, the six `GOV_WGI_<dim>.EST` estimates (the API "
+            "renamed the series in 2026 and dropped percentile ranks: they are computed here per "
+            "year from the estimates); the vintage (`lastupdated`) is recorded.",
+            settings=(
+                Setting(
+                    "MINERALS_WORLDBANK_BASE_URL",
+                    "worldbank_base_url",
+                    "https://api.worldbank.org/v2",
+                    "World Bank API v2 (WGI, source 3)",
+                ),
+            ),
+            cadence="yearly, in the autumn",
+            next_release=None,
+            evidence=(
+                "Public clients use `GOV_WGI_PV.EST` etc. with `source=3`; old codes answer "
+                "HTTP 200 with message id 175 'The indicator was not found. It may have been "
+                "deleted or archived.'",
+            ),
+        ),
+    )
+}
+
+
+def all_settings() -> tuple[Setting, ...]:
+    """Every environment variable, general ones first."""
+    return GENERAL_SETTINGS + tuple(s for src in SOURCES.values() for s in src.settings)
+
+
+def manifest_sources() -> list[dict]:
+    """Sources and licences as the exports manifest lists them."""
+    out = []
+    for s in SOURCES.values():
+        entry = {
+            "name": s.name,
+            "publisher": s.publisher,
+            "licence": s.licence,
+            "citation": s.citation,
+        }
+        if s.doi:
+            entry["doi"] = list(s.doi)
+        entry["used_for"] = list(s.used_for)
+        out.append(entry)
+    return out
+
+
+def next_release_due(key: str, latest_year: int) -> tuple[datetime.date | None, str]:
+    """When the edition after `latest_year` is due, and the publisher's cadence in words."""
+    source = SOURCES.get(key)
+    if source is None or source.next_release is None:
+        return None, source.cadence if source else "unknown"
+    lag, month, day = source.next_release
+    return datetime.date(latest_year + lag, month, day), f"{source.name}: {source.cadence}"
+
+
+def release_hints(today: datetime.date, baci_release_url: str | None = None) -> list[str]:
+    """Things `minerals status` should suggest, e.g. a newer BACI release is probably out."""
+    baci_release_url = baci_release_url or BACI_RELEASE_URL
+    hints = []
+    release = baci_release_url.rsplit("_", 1)[-1].removesuffix(".zip")  # V202601
+    if len(release) == 7 and release[1:].isdigit():
+        year = int(release[1:5])
+        newer = f"V{today.year}01"
+        if today >= datetime.date(today.year, 2, 1) and today.year > year:
+            hints.append(
+                f"BACI: the configured release is {release}; CEPII publishes each January, so "
+                f"{newer} is probably out: set MINERALS_BACI_RELEASE_URL to "
+                f"{baci_release_url.replace(release, newer)} (check the CEPII page first)"
+            )
+    return hints
+
+
+def freshness_days(raw_asset: str) -> tuple[int, int] | None:
+    """(warn, fail) days for a raw table, from the source that feeds it."""
+    for s in SOURCES.values():
+        if raw_asset in s.raw_assets:
+            return s.freshness_days
+    return None

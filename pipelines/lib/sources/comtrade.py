@@ -6,10 +6,11 @@ Two endpoints, same query parameters and response shape `{"elements", "count", "
 - keyed `GET /data/v1/get/C/A/HS` (header `Ocp-Apim-Subscription-Key`): at most 100,000.
 
 The API silently truncates at the cap, so `ComtradeClient.fetch_flows` plans chunks expected to
-stay under it (split by year, then commodity code, then reporter) and treats a response holding
-exactly `cap` records as truncated: that chunk is split again, down to one reporter x one code x
-one year. Requests go through `http.get_json` (retries, backoff, `Retry-After`); a 429 that
-only says "Try again in N seconds" in its body waits those N seconds.
+stay under it (at most 12 periods per call; split by year, flow, commodity code, then reporter)
+and treats a response holding exactly `cap` records as truncated: that chunk is split again,
+down to one reporter x one flow x one code x one year. Requests go through `http.get_json`
+(retries, backoff, `Retry-After`); a 429 that only says "Try again in N seconds" in its body
+waits those N seconds.
 
 `conform_comtrade` turns the raw rows into the warehouse's flow table, mapping Comtrade's
 numeric area codes to ISO3 with the BACI country code table.
@@ -28,6 +29,7 @@ import polars as pl
 import requests
 
 from pipelines.lib.errors import SourceDataError
+from pipelines.lib.seeds import country_codes
 from pipelines.lib.sources.http import DEFAULT_POLICY, RetryPolicy, Sleep, get_json
 
 logger = logging.getLogger("pipelines.sources.comtrade")
@@ -42,43 +44,22 @@ KEY_HEADER = "Ocp-Apim-Subscription-Key"
 # Planning guess for the partners of one reporter when partnerCode is omitted (~all areas).
 ALL_PARTNERS_ESTIMATE = 250
 FLOWS = frozenset({"M", "X"})
+# Periods per call: the API takes a comma-separated list, but clients keep to 12 at most (comtradr
+# refuses more than one year of monthly periods, i.e. 12, in a query: ropensci/comtradr#63).
+MAX_PERIODS = 12
+# Dimensions a chunk is split along, in this order, when it may not fit the record cap.
+_SPLIT_ORDER = ("years", "flows", "codes", "reporters")
 
 COUNTRY_CODES_CSV = (
     Path(__file__).resolve().parents[3]
     / "data/snapshot/reference/baci_country_codes/country_codes_V202601.csv"
 )
-# World, bunkers, free zones, special categories, areas n.e.s. and the regional "n.e.s." areas:
-# none of them is one country, so they are flagged, never mapped to an ISO3 code.
-AGGREGATE_AREAS = frozenset(
-    {
-        0,
-        129,
-        221,
-        290,
-        471,
-        472,
-        473,
-        492,
-        527,
-        536,
-        568,
-        577,
-        636,
-        637,
-        697,
-        837,
-        838,
-        839,
-        879,
-        899,
-    }
-)
-# Codes whose ISO3 is fixed here rather than trusted to the table (490 is Taiwan in Comtrade).
-ISO3_OVERRIDES = {490: "TWN", 842: "USA", 699: "IND", 251: "FRA", 757: "CHE", 579: "NOR"}
-# Partners that Comtrade reports but BACI's table lacks (seen in real 2022/2024 declarations).
-MISSING_FROM_TABLE = {10: "ATA", 234: "FRO", 336: "VAT", 581: "UMI"}
-# BACI writes Taiwan ("Other Asia, nes") as S19; the other letter+digits codes are areas n.e.s.
-_TABLE_ISO3_FIXES = {"S19": "TWN"}
+# Reviewed codes (data/seeds/country_codes.csv): aggregates (World, bunkers, free zones, areas
+# n.e.s.) are flagged, never mapped to an ISO3 code; a few codes are fixed rather than trusted to
+# BACI's table (490 is Taiwan) or missing from it; BACI's S19 is Taiwan.
+AGGREGATE_AREAS = frozenset(int(c) for c in country_codes("comtrade", "aggregate"))
+ISO3_OVERRIDES = {int(c): iso3 for c, iso3 in country_codes("comtrade", "iso3").items()}
+_TABLE_ISO3_FIXES = country_codes("baci", "iso3")
 _ISO3 = re.compile(r"[A-Z]{3}")
 _HS6 = re.compile(r"\d{6}")
 # Azure API Management's 429 body: "Rate limit is exceeded. Try again in 7 seconds."
@@ -189,11 +170,19 @@ class ComtradeClient:
         )
 
     def _plan(self, chunk: _Chunk) -> list[_Chunk]:
-        """Split `chunk` (years first, then codes, then reporters) until each fits the cap."""
+        """Split `chunk` (years, flows, codes, reporters) until each fits the cap.
+
+        Never more than `MAX_PERIODS` years per call, whatever the estimate.
+        """
+        if len(chunk.years) > MAX_PERIODS:
+            batches = [
+                chunk.years[i : i + MAX_PERIODS] for i in range(0, len(chunk.years), MAX_PERIODS)
+            ]
+            return [c for b in batches for c in self._plan(replace(chunk, years=b))]
         estimate = self._estimate(chunk)
         if estimate < self.record_cap:
             return [chunk]
-        for field in ("years", "codes", "reporters"):
+        for field in _SPLIT_ORDER:
             values = getattr(chunk, field)
             if len(values) > 1:
                 # As many values per call as fit; one per call when a single value is too big.
@@ -225,7 +214,7 @@ class ComtradeClient:
                 SOURCE,
                 self.path,
                 f"query returned the record cap ({self.record_cap}) and cannot be split further "
-                f"(one reporter x one code x one year): {_describe(params)}",
+                f"(one reporter x one flow x one code x one year): {_describe(params)}",
             )
         logger.info(
             "%s: %s returned the cap of %d records; splitting", SOURCE, _describe(params), len(data)
@@ -297,7 +286,7 @@ def _checked_data(body: Any, path: str, params: dict[str, str]) -> list[dict[str
 
 
 def _halves(chunk: _Chunk) -> tuple[_Chunk, _Chunk] | None:
-    for field in ("years", "codes", "reporters"):
+    for field in _SPLIT_ORDER:
         values = getattr(chunk, field)
         if len(values) > 1:
             mid = len(values) // 2
@@ -338,7 +327,6 @@ def _country_table(path: Path) -> dict[int, str | None]:
         iso3 = _TABLE_ISO3_FIXES.get(iso3, iso3)
         # Letter+digit codes (R20 "Europe EFTA, nes") are BACI's placeholders for areas n.e.s.
         mapping[int(code)] = iso3 if iso3 and _ISO3.fullmatch(iso3) else None
-    mapping.update(MISSING_FROM_TABLE)
     mapping.update(ISO3_OVERRIDES)
     mapping.update(dict.fromkeys(AGGREGATE_AREAS))
     return mapping

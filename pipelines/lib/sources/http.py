@@ -1,19 +1,22 @@
-"""Generic, robust HTTP download layer shared by every source client.
+"""HTTP transport shared by every source client: sessions, retries, deadlines, body checks.
 
 - `get_json` GETs an API endpoint and parses the JSON body.
-- `land_file` streams a file into the immutable landing zone
-  `<landing_root>/<source>/<YYYY-MM-DD>/<filename>`: resumable, size-verified, de-duplicated by
-  sha256, published atomically, with `.sha256` and `.meta.json` sidecars.
+- `download` streams one URL into a `.part` file: resumable (`Range` + `If-Range`),
+  size-verified, conditional (`If-None-Match` / `If-Modified-Since`, a 304 downloads nothing),
+  and checked to be what was expected (a 200 HTML error page where a CSV, zip, xlsx or JSON was
+  expected is an error naming the URL and what came back). Where the bytes land for good is
+  `landing.py`'s business.
 
-Both retry connection errors, timeouts, truncated bodies and HTTP 429/500/502/503/504 according to
-a `RetryPolicy` (honouring `Retry-After`); any other error status fails at once. What finally
-fails is raised as `SourceDownloadError`, naming the source, the URL and the reason.
+Connection errors, timeouts, truncated bodies and HTTP 429/500/502/503/504 are retried according
+to a `RetryPolicy` (honouring `Retry-After`); every download also has a total deadline, so a
+server that trickles bytes forever cannot hang a refresh. A host that does not resolve or
+refuses connections fails at once, in one line: retrying cannot fix it. Any other error status
+fails at once. What finally fails is raised as `SourceDownloadError`, naming the source, the URL
+and the reason.
 """
 
-import contextlib
 import datetime
 import email.utils
-import hashlib
 import json
 import logging
 import os
@@ -33,11 +36,12 @@ logger = logging.getLogger("pipelines.sources.http")
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 CHUNK_SIZE = 1024 * 1024
-_HELPER_SUFFIXES = (".part", ".sha256", ".meta.json", ".tmp")
-_DATE_DIR = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 # Query parameters whose values must never reach logs or error messages.
 _SECRET_PARAM = re.compile(r"key|token|secret|password|signature", re.IGNORECASE)
+# What a body must look like, by the kind of file expected (checked on the first bytes).
+EXPECTED_KINDS = ("csv", "zip", "xlsx", "json")
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
 T = TypeVar("T")
 Sleep = Callable[[float], None]
@@ -53,13 +57,18 @@ class SourceDownloadError(RuntimeError):
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How often and how patiently to retry. `timeout_s` applies to connect and to each read."""
+    """How often and how patiently to retry.
+
+    `timeout_s` applies to connect and to each read; `deadline_s` to the whole download, every
+    attempt and wait included.
+    """
 
     max_attempts: int = 5
     backoff_base_s: float = 0.5
     backoff_max_s: float = 30.0
     timeout_s: float = 30.0
     max_retry_after_s: float = 120.0
+    deadline_s: float = 3600.0
 
     def __post_init__(self):
         if self.max_attempts < 1:
@@ -76,14 +85,13 @@ DEFAULT_POLICY = RetryPolicy()
 
 
 @dataclass(frozen=True)
-class LandedFile:
-    """A landed file. `reused`: the content equalled the latest version, so nothing was written."""
+class Download:
+    """What `download` got: the body in the `.part` file, or `not_modified` (HTTP 304)."""
 
-    path: Path
-    sha256: str
-    size_bytes: int
-    reused: bool
-    url: str
+    not_modified: bool
+    etag: str | None = None
+    last_modified: str | None = None
+    content_type: str | None = None
 
 
 class _Retryable(Exception):
@@ -131,6 +139,7 @@ def get_json(
 ) -> Any:
     """GET `url` with retries and return the parsed JSON body."""
     shown = _display_url(url, params)
+    deadline = time.monotonic() + policy.deadline_s
 
     def attempt() -> Any:
         resp = _get(
@@ -143,43 +152,44 @@ def get_json(
             except ValueError as exc:
                 # Typically an HTML error or maintenance page served with status 200.
                 raise SourceDownloadError(
-                    source, shown, f"response is not valid JSON; body starts: {resp.text[:200]!r}"
+                    source,
+                    shown,
+                    f"expected JSON, got {_content_type(resp) or 'no Content-Type'}, "
+                    f"not valid JSON; body starts: {resp.text[:200]!r}",
                 ) from exc
 
-    return _with_retries(attempt, source=source, shown=shown, policy=policy, sleep=sleep)
+    return _with_retries(
+        attempt, source=source, shown=shown, policy=policy, sleep=sleep, deadline=deadline
+    )
 
 
-def land_file(
+def download(
     session: requests.Session,
     url: str,
+    part: Path,
     *,
     source: str,
-    filename: str,
-    landing_root: Path,
-    today: datetime.date | None = None,
+    expect: str | None = None,
+    conditional: dict[str, str] | None = None,
     policy: RetryPolicy = DEFAULT_POLICY,
     sleep: Sleep = time.sleep,
-) -> LandedFile:
-    """Download `url` into `landing_root/<source>/<date>/<filename>` (date defaults to UTC today).
+) -> Download:
+    """Stream `url` into `part`, resuming what an earlier attempt or run left there.
 
-    Streams into `<filename>.part`, resuming it with a Range request if an earlier attempt (or run
-    the same day) was interrupted. If the content equals the latest landed version, nothing new is
-    written and that version is returned with `reused=True`. Otherwise the file is published
-    atomically and read-only; an existing different file of the same name is never overwritten:
-    the new content lands as `<stem>.<n><suffix>`.
+    `expect` ("csv", "zip", "xlsx", "json") checks the finished body; one that is not of that
+    kind (an HTML page, typically) is deleted and raised as `SourceDownloadError`.
+    `conditional` holds the `ETag` / `Last-Modified` of the version already landed: sent as
+    `If-None-Match` / `If-Modified-Since` when starting afresh, so an unchanged file costs one
+    304 and no body.
     """
-    for what, name in (("source", source), ("filename", filename)):
-        if not name or name in (".", "..") or Path(name).name != name:
-            raise ValueError(f"{what} must be a plain file name, got {name!r}")
-    landing_root = Path(landing_root)
-    day = today or datetime.datetime.now(datetime.UTC).date()
-    date_dir = landing_root / source / day.isoformat()
-    date_dir.mkdir(parents=True, exist_ok=True)
-    part = date_dir / f"{filename}.part"
+    if expect is not None and expect not in EXPECTED_KINDS:
+        raise ValueError(f"expect must be one of {EXPECTED_KINDS}, got {expect!r}")
     shown = _display_url(url)
+    deadline = time.monotonic() + policy.deadline_s
     validators: dict[str, str] = {}  # ETag / Last-Modified of the body being assembled
+    got: dict[str, Any] = {}
 
-    def attempt() -> None:
+    def attempt() -> bool:
         offset = part.stat().st_size if part.exists() else 0
         # Identity encoding: land the bytes as served, so sizes and byte ranges mean the same thing.
         headers = {"Accept-Encoding": "identity"}
@@ -189,15 +199,22 @@ def land_file(
             if_range = _if_range(validators)
             if if_range:
                 headers["If-Range"] = if_range
-            logger.info("%s: resuming %s from byte %d", source, filename, offset)
+            logger.info("%s: resuming %s from byte %d", source, part.name, offset)
+        elif conditional:
+            if conditional.get("etag"):
+                headers["If-None-Match"] = conditional["etag"]
+            if conditional.get("last_modified"):
+                headers["If-Modified-Since"] = conditional["last_modified"]
         resp = _get(
             session, url, source=source, shown=shown, policy=policy, stream=True, headers=headers
         )
         with resp:
+            if resp.status_code == 304 and not offset:
+                return True
             if resp.status_code == 416 and offset:
                 _, total = _parse_content_range(resp.headers.get("Content-Range", ""))
                 if total == offset:
-                    return  # the .part already holds the whole file
+                    return False  # the .part already holds the whole file
                 # The partial file does not fit the server's file any more: start over.
                 part.unlink()
                 raise _Retryable(f"HTTP 416 resuming at byte {offset}; restarting")
@@ -210,60 +227,55 @@ def land_file(
                 mode = "ab"
             else:
                 if offset:
-                    logger.info("%s: server sent all of %s; restarting from zero", source, filename)
+                    logger.info("%s: server sent all of %s; restarting from zero", source, url)
                 validators.clear()
                 expected, mode = _content_length(resp), "wb"
+                got["content_type"] = _content_type(resp)
             validators.update(
                 (k, v) for k in ("ETag", "Last-Modified") if (v := resp.headers.get(k)) is not None
             )
-            _stream_to(resp, part, mode, expected)
+            _stream_to(resp, part, mode, expected, deadline, source, shown)
+        return False
 
-    try:
-        _with_retries(attempt, source=source, shown=shown, policy=policy, sleep=sleep)
-    except SourceDownloadError:
-        _remove_if_empty(date_dir)  # a .part worth resuming stays; an empty folder does not
-        raise
-
-    size = part.stat().st_size
-    digest = sha256_file(part)
-    latest = latest_landed(landing_root, source, filename)
-    if latest is not None and latest.stat().st_size == size and sha256_file(latest) == digest:
-        part.unlink()
-        _remove_if_empty(date_dir)
-        logger.info("%s: %s unchanged (sha256 %s), reusing %s", source, filename, digest, latest)
-        return LandedFile(path=latest, sha256=digest, size_bytes=size, reused=True, url=url)
-
-    target = _free_version_path(date_dir, filename)
-    os.replace(part, target)
-    os.chmod(target, 0o444)
-    _fsync_dir(date_dir)
-    _write_sidecar(target.with_name(f"{target.name}.sha256"), f"{digest}  {target.name}\n")
-    meta = {
-        "url": shown,
-        "fetched_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "size_bytes": size,
-        "sha256": digest,
-    }
-    meta.update({k.lower().replace("-", "_"): v for k, v in validators.items()})
-    _write_sidecar(target.with_name(f"{target.name}.meta.json"), json.dumps(meta, indent=2) + "\n")
-    logger.info("%s: landed %s (%d bytes, sha256 %s)", source, target, size, digest)
-    return LandedFile(path=target, sha256=digest, size_bytes=size, reused=False, url=url)
+    part.parent.mkdir(parents=True, exist_ok=True)
+    not_modified = _with_retries(
+        attempt, source=source, shown=shown, policy=policy, sleep=sleep, deadline=deadline
+    )
+    if not_modified:
+        return Download(not_modified=True, **_lower(conditional or {}))
+    if expect is not None:
+        problem = body_problem(part, expect, got.get("content_type"))
+        if problem:
+            part.unlink(missing_ok=True)  # never resumed, never landed
+            raise SourceDownloadError(source, shown, problem)
+    return Download(
+        not_modified=False,
+        etag=validators.get("ETag"),
+        last_modified=validators.get("Last-Modified"),
+        content_type=got.get("content_type"),
+    )
 
 
-def latest_landed(landing_root: Path, source: str, filename: str) -> Path | None:
-    """The newest landed version of `filename`: newest date folder, then highest `.<n>` suffix."""
-    source_dir = Path(landing_root) / source
-    if not source_dir.is_dir():
+def body_problem(path: Path, expect: str, content_type: str | None = None) -> str | None:
+    """Why the file at `path` is not a `expect` file (None when it looks like one)."""
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+    what = f"{content_type or 'no Content-Type'}, {path.stat().st_size} bytes"
+    came_back = f"expected a {expect} file, got {what} starting {text[:120]!r}"
+    looks_html = text[:15].lower().startswith(("<!doctype", "<html", "<?xml", "<head", "<body"))
+    if expect in ("zip", "xlsx"):
+        return None if head.startswith(_ZIP_MAGIC) else came_back
+    if expect == "json":
+        try:
+            with open(path, "rb") as fh:
+                json.load(fh)
+        except ValueError:
+            return came_back
         return None
-    date_dirs = [d for d in source_dir.iterdir() if d.is_dir() and _DATE_DIR.fullmatch(d.name)]
-    for date_dir in sorted(date_dirs, key=lambda d: d.name, reverse=True):
-        versions = [
-            (n, p)
-            for p in date_dir.iterdir()
-            if p.is_file() and (n := _version_number(p.name, filename)) is not None
-        ]
-        if versions:
-            return max(versions)[1]
+    # csv
+    if looks_html or (content_type or "").startswith("text/html") or not text:
+        return came_back
     return None
 
 
@@ -271,7 +283,13 @@ def latest_landed(landing_root: Path, source: str, filename: str) -> Path | None
 
 
 def _with_retries(
-    attempt: Callable[[], T], *, source: str, shown: str, policy: RetryPolicy, sleep: Sleep
+    attempt: Callable[[], T],
+    *,
+    source: str,
+    shown: str,
+    policy: RetryPolicy,
+    sleep: Sleep,
+    deadline: float,
 ) -> T:
     for n in range(1, policy.max_attempts + 1):
         logger.info("%s: GET %s (attempt %d/%d)", source, shown, n, policy.max_attempts)
@@ -286,6 +304,13 @@ def _with_retries(
                 wait, why = min(exc.retry_after_s, policy.max_retry_after_s), "Retry-After"
             else:
                 wait, why = policy.backoff_s(n), "backoff"
+            if time.monotonic() + wait > deadline:
+                raise SourceDownloadError(
+                    source,
+                    shown,
+                    f"{exc.reason}; no time left for another attempt within the "
+                    f"{policy.deadline_s:g} s deadline",
+                ) from exc
             logger.warning(
                 "%s: %s: %s; retrying in %.2f s (%s)", source, shown, exc.reason, wait, why
             )
@@ -308,10 +333,35 @@ def _get(
     except requests.Timeout as exc:
         raise _Retryable(f"timeout after {policy.timeout_s} s ({type(exc).__name__})") from exc
     except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+        if unreachable := _unreachable(exc):
+            # Offline, or a wrong host name: one line, no retries that cannot succeed.
+            raise SourceDownloadError(source, shown, unreachable) from None
         # ChunkedEncodingError here is a body cut short while get_json reads it whole.
         raise _Retryable(_short(exc)) from exc
     except requests.RequestException as exc:
         raise SourceDownloadError(source, shown, _short(exc)) from exc  # e.g. a malformed URL
+
+
+def _unreachable(exc: BaseException) -> str | None:
+    """A reason when the host cannot be reached at all (DNS failure, connection refused)."""
+    host = None
+    seen: BaseException | None = exc
+    chain = []
+    while seen is not None and len(chain) < 10:
+        chain.append(seen)
+        nxt = getattr(seen, "reason", None)
+        if not isinstance(nxt, BaseException):
+            nxt = seen.args[0] if seen.args and isinstance(seen.args[0], BaseException) else None
+        seen = nxt or seen.__cause__ or seen.__context__
+    for e in chain:
+        if isinstance(e, urllib3.exceptions.NameResolutionError):
+            host = getattr(e, "host", None) or "the host"
+            return f"cannot resolve {host} (DNS lookup failed: offline or wrong host name)"
+        if isinstance(e, ConnectionRefusedError) or (
+            isinstance(e, urllib3.exceptions.NewConnectionError) and "refused" in str(e).lower()
+        ):
+            return "connection refused (nothing listens at that address)"
+    return None
 
 
 def _check_status(resp: requests.Response, source: str, shown: str) -> None:
@@ -324,12 +374,28 @@ def _check_status(resp: requests.Response, source: str, shown: str) -> None:
         raise SourceDownloadError(source, shown, reason)
 
 
-def _stream_to(resp: requests.Response, part: Path, mode: str, expected: int | None) -> None:
+def _stream_to(
+    resp: requests.Response,
+    part: Path,
+    mode: str,
+    expected: int | None,
+    deadline: float,
+    source: str,
+    shown: str,
+) -> None:
     """Append or write the body to `part` chunk by chunk; a short body is retryable."""
     try:
         with open(part, mode) as fh:
             for chunk in _body_chunks(resp):
                 fh.write(chunk)
+                if time.monotonic() > deadline:
+                    fh.flush()
+                    raise SourceDownloadError(
+                        source,
+                        shown,
+                        f"download deadline passed after {part.stat().st_size} bytes "
+                        "(the server sends too slowly); what arrived is kept to resume",
+                    )
             fh.flush()
             os.fsync(fh.fileno())  # durable before it is hashed and published
     except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
@@ -366,6 +432,11 @@ def _content_length(resp: requests.Response) -> int | None:
         return None
 
 
+def _content_type(resp: requests.Response) -> str | None:
+    value = resp.headers.get("Content-Type")
+    return value.split(";", 1)[0].strip().lower() if value else None
+
+
 def _parse_content_range(value: str) -> tuple[int | None, int | None]:
     """(first byte, total size) from `bytes a-b/total` or `bytes */total`; None where unknown."""
     if m := _CONTENT_RANGE.fullmatch(value.strip()):
@@ -382,6 +453,10 @@ def _if_range(validators: dict[str, str]) -> str | None:
     return validators.get("Last-Modified")
 
 
+def _lower(conditional: dict[str, str]) -> dict[str, str | None]:
+    return {"etag": conditional.get("etag"), "last_modified": conditional.get("last_modified")}
+
+
 def _head(resp: requests.Response) -> str:
     """The first 200 characters of a (possibly streamed) body, for error messages."""
     try:
@@ -391,11 +466,15 @@ def _head(resp: requests.Response) -> str:
 
 
 def _short(exc: Exception) -> str:
-    return f"{type(exc).__name__}: {exc}"[:300]
+    return f"{type(exc).__name__}: {exc}".replace("\n", " ")[:300]
+
+
+def display_url(url: str, params: dict | None = None) -> str:
+    """The full URL as requested, with secret-looking query values masked."""
+    return _display_url(url, params)
 
 
 def _display_url(url: str, params: dict | None = None) -> str:
-    """The full URL as requested, with secret-looking query values masked."""
     try:
         full = requests.Request("GET", url, params=params).prepare().url or url
     except requests.RequestException:
@@ -406,66 +485,3 @@ def _display_url(url: str, params: dict | None = None) -> str:
     pairs = parse_qsl(parts.query, keep_blank_values=True)
     masked = [(k, "***" if _SECRET_PARAM.search(k) else v) for k, v in pairs]
     return urlunsplit(parts._replace(query=urlencode(masked, safe="*")))
-
-
-# --- the landing zone -----------------------------------------------------------------------
-
-
-def _version_number(name: str, filename: str) -> int | None:
-    """0 for `filename` itself, n for `<stem>.<n><suffix>`, None for anything else."""
-    if name == filename:
-        return 0
-    if name.endswith(_HELPER_SUFFIXES):
-        return None
-    base = Path(filename)
-    m = re.fullmatch(re.escape(base.stem) + r"\.(\d+)" + re.escape(base.suffix), name)
-    return int(m[1]) if m else None
-
-
-def _free_version_path(date_dir: Path, filename: str) -> Path:
-    target = date_dir / filename
-    n = 0
-    while target.exists():
-        n += 1
-        base = Path(filename)
-        target = date_dir / f"{base.stem}.{n}{base.suffix}"
-    return target
-
-
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file, read in chunks (landed files can be gigabytes)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(CHUNK_SIZE):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _write_sidecar(path: Path, text: str) -> None:
-    tmp = path.with_name(f"{path.name}.tmp")
-    tmp.unlink(missing_ok=True)  # a read-only leftover from a crash would block open()
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.chmod(tmp, 0o444)
-    os.replace(tmp, path)
-
-
-def _fsync_dir(directory: Path) -> None:
-    # Makes the rename itself durable; not possible on every platform, hence best effort.
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _remove_if_empty(directory: Path) -> None:
-    # A reused download should leave no trace, not even an empty date folder.
-    with contextlib.suppress(OSError):
-        directory.rmdir()

@@ -1,16 +1,26 @@
 """World Bank Indicators API v2 client for the Worldwide Governance Indicators (WGI).
 
 `GET {base_url}/country/all/indicator/{code}?format=json&source=3&per_page=N&page=P` answers
-`[meta, rows]`: meta holds `page`, `pages`, `per_page`, `total`; each row holds `indicator`
-(`id`, `value`), `country` (`id` ISO2, `value`), `countryiso3code`, `date` ("2022") and `value`
-(a number or null). An API error is `[{"message": [{"id", "key", "value"}]}]` with status 200.
+`[meta, rows]`: meta holds `page`, `pages`, `per_page`, `total`, `sourceid`, `lastupdated`;
+each row holds `indicator` (`id`, `value`), `country` (`id` ISO2, `value`), `countryiso3code`,
+`date` ("2022") and `value` (a number or null). An API error is
+`[{"message": [{"id", "key", "value"}]}]` with status 200.
 
-WGI is source 3. Its indicator codes are `CC.EST` / `CC.PER.RNK` in older releases and
-`GOV_WGI_CC.EST` / `GOV_WGI_CC.PER.RNK` in newer ones: `INDICATOR_CODES` holds the old ones and
-can be overridden per call. `fetch_wgi` pages through all twelve indicators (six dimensions x
-estimate and percentile rank) and returns the same columns as `governance.read_wgi_bulk`:
-iso3, dimension, year, estimate, percentile_rank. Null values are dropped; aggregates (regions,
-income groups) are left out.
+WGI is source 3. In 2026 the API renamed the series to `GOV_WGI_{CC,GE,PV,RQ,RL,VA}.EST` (plus
+`.SC`, `.SE`, ...) and dropped the percentile ranks; the old codes (`CC.EST`, `CC.PER.RNK`)
+answer HTTP 200 with message id 175 "The indicator was not found. It may have been deleted or
+archived." (seen in public clients and their tests). `fetch_wgi` pages through the six
+estimates and computes each percentile rank locally, per dimension and year, as WGI defines it
+(0 lowest to 100 highest among the economies scored that year):
+
+    percentile_rank = 100 * (number of economies with a lower estimate) / (economies - 1)
+
+On the bundled 2023 bulk file this reproduces the published 2022 ranks exactly for over 95% of
+country-years, within 1 point for 99% and within 3 points for all (over 1996-2022: exactly for
+94%, within 1 point for 97%; the early years differ most, probably because WGI ranks unrounded
+estimates).
+Ranks are computed over every economy the API scores (before keeping known countries), as WGI
+does; aggregates (regions, income groups) are never ranked.
 """
 
 import logging
@@ -23,6 +33,7 @@ import polars as pl
 import requests
 
 from pipelines.lib.errors import SourceDataError
+from pipelines.lib.seeds import country_codes
 from pipelines.lib.sources.http import DEFAULT_POLICY, RetryPolicy, Sleep, get_json
 from pipelines.lib.transforms.governance import DIMENSIONS
 
@@ -32,29 +43,19 @@ SOURCE = "worldbank"
 BASE_URL = "https://api.worldbank.org/v2"
 WGI_SOURCE_ID = 3
 DEFAULT_PER_PAGE = 20000
-# Output column -> statistic suffix of the indicator code.
-STATISTICS = {"estimate": "EST", "percentile_rank": "PER.RNK"}
-# (dimension code, output column) -> API indicator code. Newer WGI releases on the API use
-# f"GOV_WGI_{dim}.{stat}": pass `indicator_codes=indicator_codes("GOV_WGI_")` for those.
+OLD_CODE_MESSAGE_ID = "175"  # "The indicator was not found": a pre-2026 code
 
 
-def indicator_codes(prefix: str = "") -> dict[tuple[str, str], str]:
-    """The twelve WGI indicator codes, `{prefix}{dim}.EST` and `{prefix}{dim}.PER.RNK`."""
-    return {
-        (dim, column): f"{prefix}{dim}.{stat}"
-        for dim in DIMENSIONS
-        for column, stat in STATISTICS.items()
-    }
+def indicator_codes(prefix: str = "GOV_WGI_") -> dict[str, str]:
+    """Dimension code -> API indicator code of its estimate, `{prefix}{dim}.EST`."""
+    return {dim: f"{prefix}{dim}.EST" for dim in DIMENSIONS}
 
 
-INDICATOR_CODES: dict[tuple[str, str], str] = indicator_codes()
+INDICATOR_CODES: dict[str, str] = indicator_codes()
 
-# World Bank aggregate "countries" (regions, income and lending groups, World): never a country.
-WB_AGGREGATES = frozenset(
-    "AFE AFW ARB CEB CSS EAP EAR EAS ECA ECS EMU EUU FCS HIC HPC IBD IBT IDA IDB IDX INX LAC "  # noqa: SIM905
-    "LCN LDC LIC LMC LMY LTE MEA MIC MNA NAC OED OSS PRE PSS PST SAS SSA SSF SST TEA TEC TLA "
-    "TMN TSA TSS UMC WLD".split()
-)
+# World Bank aggregate "countries" (regions, income and lending groups, World): never a country
+# (reviewed list in data/seeds/country_codes.csv).
+WB_AGGREGATES = frozenset(country_codes("worldbank", "aggregate"))
 _ISO3 = re.compile(r"[A-Z]{3}")
 _YEAR = re.compile(r"\d{4}")
 
@@ -75,13 +76,14 @@ def fetch_wgi(
     sleep: Sleep = time.sleep,
     per_page: int = DEFAULT_PER_PAGE,
     known_iso3: Iterable[str] | None = None,
-    codes: Mapping[tuple[str, str], str] | None = None,
-) -> pl.DataFrame:
-    """All WGI estimates and percentile ranks: iso3, dimension, year, estimate, percentile_rank.
+    codes: Mapping[str, str] | None = None,
+) -> tuple[pl.DataFrame, str]:
+    """All WGI estimates with locally computed percentile ranks, and the API's vintage.
 
-    `known_iso3`, when given, keeps only those countries; otherwise rows whose
-    `countryiso3code` is not three letters or is a World Bank aggregate are left out.
-    `codes` overrides `INDICATOR_CODES` (keys: (dimension code, "estimate"|"percentile_rank")).
+    Returns (iso3, dimension, year, estimate, percentile_rank) and the `lastupdated` date the API
+    gave (the WGI vintage). `known_iso3`, when given, keeps only those countries (after ranking);
+    rows whose `countryiso3code` is not three letters or is a World Bank aggregate are never
+    kept. `codes` overrides `INDICATOR_CODES` (dimension code -> indicator code).
     """
     if per_page < 1:
         raise ValueError(f"per_page must be >= 1, got {per_page}")
@@ -89,43 +91,49 @@ def fetch_wgi(
     missing = set(INDICATOR_CODES) - set(codes)
     if missing:
         raise ValueError(f"indicator codes missing for {sorted(missing)}")
-    known = None if known_iso3 is None else frozenset(known_iso3)
-    frames = []
+    frames, vintages = [], set()
     for dim, name in DIMENSIONS.items():
-        per_stat = [
-            _fetch_indicator(
-                session,
-                codes[(dim, column)],
-                column,
-                base_url=base_url,
-                policy=policy,
-                sleep=sleep,
-                per_page=per_page,
-                known=known,
-            )
-            for column in STATISTICS
-        ]
-        both = per_stat[0].join(per_stat[1], on=["iso3", "year"], how="full", coalesce=True)
-        frames.append(both.with_columns(dimension=pl.lit(name)))
-    return (
-        pl.concat(frames)
-        .select([pl.col(c).cast(t) for c, t in SCHEMA.items()])
-        .sort("iso3", "dimension", "year")
+        frame, vintage = _fetch_indicator(
+            session,
+            codes[dim],
+            base_url=base_url,
+            policy=policy,
+            sleep=sleep,
+            per_page=per_page,
+        )
+        frames.append(frame.with_columns(dimension=pl.lit(name)))
+        vintages.add(vintage)
+    ranked = with_percentile_rank(pl.concat(frames))
+    if known_iso3 is not None:
+        ranked = ranked.filter(pl.col("iso3").is_in(list(known_iso3)))
+    vintage = ", ".join(sorted(v for v in vintages if v)) or "unknown"
+    return ranked.select([pl.col(c).cast(t) for c, t in SCHEMA.items()]).sort(
+        "iso3", "dimension", "year"
+    ), vintage
+
+
+def with_percentile_rank(wgi: pl.DataFrame) -> pl.DataFrame:
+    """Add `percentile_rank`: 100 x economies with a lower estimate / (economies - 1), per
+    (dimension, year); 100 when only one economy is scored."""
+    lower = pl.col("estimate").rank("min").over("dimension", "year") - 1
+    n = pl.len().over("dimension", "year")
+    return wgi.with_columns(
+        percentile_rank=pl.when(n > 1).then(100 * lower / (n - 1)).otherwise(100.0)
     )
 
 
 def _fetch_indicator(
     session: requests.Session,
     code: str,
-    column: str,
     *,
     base_url: str,
     policy: RetryPolicy,
     sleep: Sleep,
     per_page: int,
-    known: frozenset[str] | None,
-) -> pl.DataFrame:
-    """One indicator, all pages -> iso3, year, <column>."""
+) -> tuple[pl.DataFrame, str | None]:
+    """One indicator, all pages -> (iso3, year, estimate), and the meta's `lastupdated`."""
+    column = "estimate"
+    vintage = None
     url = f"{base_url.rstrip('/')}/country/all/indicator/{code}"
     values: dict[tuple[str, int], float] = {}
     received = dropped_null = dropped_aggregate = 0
@@ -137,6 +145,7 @@ def _fetch_indicator(
         pages = _meta_int(meta, "pages", code)
         total = _meta_int(meta, "total", code)
         got_page = _meta_int(meta, "page", code)
+        vintage = vintage or meta.get("lastupdated")
         if rows and got_page != page:
             raise SourceDataError(
                 SOURCE, f"indicator {code}", f"asked for page {page}, got {got_page}"
@@ -148,7 +157,7 @@ def _fetch_indicator(
             if value is None:
                 dropped_null += 1
                 continue
-            if not _is_country(iso3, known):
+            if not _is_country(iso3):
                 dropped_aggregate += 1
                 continue
             if (iso3, year) in values:
@@ -172,7 +181,7 @@ def _fetch_indicator(
         dropped_null,
         dropped_aggregate,
     )
-    return pl.DataFrame(
+    frame = pl.DataFrame(
         {
             "iso3": [k[0] for k in values],
             "year": [k[1] for k in values],
@@ -180,6 +189,7 @@ def _fetch_indicator(
         },
         schema={"iso3": pl.String, "year": pl.Int32, column: pl.Float64},
     )
+    return frame, vintage
 
 
 def _split_response(body: Any, code: str, page: int) -> tuple[dict, list]:
@@ -187,7 +197,10 @@ def _split_response(body: Any, code: str, page: int) -> tuple[dict, list]:
     where = f"indicator {code}"
     first = body[0] if isinstance(body, list) and body else body
     if isinstance(first, dict) and "message" in first:
-        raise SourceDataError(SOURCE, where, f"API error: {_error_text(first['message'])}")
+        text = _error_text(first["message"])
+        if text.startswith(OLD_CODE_MESSAGE_ID + " "):
+            text += " (WGI codes were renamed in 2026 to GOV_WGI_<dim>.EST; is this an old code?)"
+        raise SourceDataError(SOURCE, where, f"API error: {text}")
     if not (isinstance(body, list) and len(body) == 2 and isinstance(body[0], dict)):
         raise SourceDataError(
             SOURCE, where, f"page {page}: expected [meta, rows], got {str(body)[:200]!r}"
@@ -244,7 +257,5 @@ def _parse_row(row: Any, code: str, page: int, i: int) -> tuple[str, int, float 
     return iso3, int(date), number
 
 
-def _is_country(iso3: str, known: frozenset[str] | None) -> bool:
-    if known is not None:
-        return iso3 in known
+def _is_country(iso3: str) -> bool:
     return bool(_ISO3.fullmatch(iso3)) and iso3 not in WB_AGGREGATES

@@ -12,6 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.lib.errors import SourceDataError
+from pipelines.lib.seeds import load_seed
 
 # Aggregate rows, kept apart from country rows. Order matters: first match names the kind.
 AGGREGATE_PATTERNS: list[tuple[str, str]] = [
@@ -44,8 +45,9 @@ def aggregate_kind(normalised: str) -> str | None:
     return None
 
 
-# CLDR's display names are short and familiar, but abbreviate two that analysts read most.
-DISPLAY_NAME_OVERRIDES = {"USA": "United States", "GBR": "United Kingdom"}
+# CLDR's display names are short and familiar; data/seeds/country_display_names.csv shortens the
+# few that analysts read most.
+DISPLAY_NAME_OVERRIDES = dict(load_seed("country_display_names").select("iso3", "name").iter_rows())
 
 
 def load_reference(reference_csv: Path) -> pl.DataFrame:

@@ -20,6 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.lib.errors import SourceDataError
+from pipelines.lib.seeds import country_codes
 
 SOURCE = "baci"
 NOMENCLATURE = "HS92"  # the default nomenclature (the 1995-2024 extract)
@@ -28,19 +29,12 @@ HS17 = "HS17"
 HS_COLUMN = {NOMENCLATURE: "hs92_6", HS17: "hs17_6"}
 FLOW_KEY = ["year", "hs6", "exporter_iso3", "importer_iso3"]
 
-# BACI codes that are not in ISO 3166 (staging.dim_country), each decided explicitly:
-# - S19 (BACI 490, "Other Asia, nes") is Taiwan: mapped to TWN, as in every other source.
-BACI_TO_ISO3 = {"S19": "TWN"}
-# - Historical entities that BACI reports as one economy for the years they existed. They are
-#   kept under their own (former ISO / BACI) code rather than split or dropped: ZA1 alone is
-#   about USD 18 bn of exports 1995-1999 (South Africa's PGM, manganese, chromium), and
-#   dropping it would misstate every importer's supplier shares for those years.
-BACI_HISTORICAL = {
-    "ZA1": "Southern African Customs Union (BACI 711, up to 1999)",
-    "SCG": "Serbia and Montenegro (BACI 891, up to 2005)",
-    "ANT": "Netherlands Antilles (BACI 530, up to 2010)",
-    "PUS": "US Misc. Pacific Islands (BACI 849, up to 1999)",
-}
+# BACI codes that are not in ISO 3166 (staging.dim_country), each decided in the reviewed seed
+# data/seeds/country_codes.csv: S19 ("Other Asia, nes") is Taiwan, mapped to TWN as in every
+# other source; historical entities BACI reports as one economy (ZA1, SCG, ANT, PUS) are kept
+# under their own code rather than split or dropped, which would misstate supplier shares.
+BACI_TO_ISO3 = country_codes("baci", "iso3")
+BACI_HISTORICAL = country_codes("baci", "historical")
 
 TRADE_FLOWS_SCHEMA = {
     "source": pl.String,

@@ -1,0 +1,122 @@
+"""`MINERALS_SOURCE=live minerals refresh` against local replays of every publisher.
+
+The replay server answers in each publisher's real shape, from the bundled real files:
+ScienceBase item JSON and the two current USGS CSVs; CEPII's release zip
+(`BACI_HS92_V202601.zip`, one `BACI_HS92_Y<year>_V202601.csv` per year 1995-2024, written from
+the snapshot extract in BACI's format); UN Comtrade's keyed API; the World Bank API under the
+2026 `GOV_WGI_*` codes. The IEA workbook waits in the inbox, as a user would leave it. The
+refresh runs as the `minerals` command in its own process, configured only through the
+environment, and each raw table must hold the sha256 of exactly what was served.
+"""
+
+import hashlib
+import subprocess
+import sys
+
+import duckdb
+import polars as pl
+import pytest
+
+from pipelines.lib.sources.catalog import USGS_LIVE_FILES
+from pipelines.lib.sources.landing import versions
+from tests.support.publishers import BACI, RELEASE, WORKBOOK, comtrade_rows, publishers
+from tests.unit.test_worldbank import VINTAGE
+
+pytestmark = pytest.mark.e2e
+
+
+def refresh(env, *args):
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "refresh", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def live_refresh(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("live")
+    with publishers(tmp) as (server, env):
+        proc = refresh(env)
+        requests = list(server.requests)
+        # The same again with nothing changed, only what changed: a 304 per file, no new
+        # landed version, and Dagster finds nothing stale.
+        again = refresh(env, "--changed")
+        again_requests = server.requests[len(requests) :]
+    con = duckdb.connect(str(tmp / "warehouse" / "minerals.duckdb"), read_only=True)
+    yield proc, con, tmp, tmp / "www", requests, pl.read_parquet(BACI), again, again_requests
+    con.close()
+
+
+def sha(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_live_refresh_succeeds_and_says_it_is_live(live_refresh):
+    proc, *_ = live_refresh
+    assert proc.returncode == 0, proc.stderr[-3000:] + proc.stdout[-3000:]
+    assert proc.stdout.startswith("Refreshing from the live sources...")
+    assert "bundled snapshot" not in proc.stdout
+
+
+def test_usgs_rows_come_from_the_files_served(live_refresh):
+    _, con, _, www, requests, *_ = live_refresh
+    got = dict(
+        con.execute(
+            "SELECT source_file, sha256 FROM meta.source_files "
+            "WHERE source = 'usgs_mcs' AND mode = 'live'"
+        ).fetchall()
+    )
+    assert got == {
+        "2025/MCS2025_World_Data.csv": sha(www / "MCS2025_World_Data.csv"),
+        "2026/MCS2026_Commodities_Data.csv": sha(www / "MCS2026_Commodities_Data.csv"),
+    }
+    assert {r.path for r in requests if r.path.startswith("/catalog/item/")} == {
+        f"/catalog/item/{f.item_id}" for f in USGS_LIVE_FILES
+    }
+
+
+def test_iea_rows_come_from_the_inbox_workbook(live_refresh):
+    _, con, tmp, *_ = live_refresh
+    (mode, digest) = con.execute(
+        "SELECT mode, sha256 FROM meta.source_files WHERE source_file = ?", [WORKBOOK.name]
+    ).fetchall()[0]
+    assert (mode, digest) == ("live", sha(WORKBOOK))
+    landed = list((tmp / "landing" / "iea").rglob(WORKBOOK.name))
+    assert len(landed) == 1 and sha(landed[0]) == sha(WORKBOOK)
+
+
+def test_baci_rows_come_from_the_release_served_every_year(live_refresh):
+    _, _, tmp, www, _, extract, *_ = live_refresh
+    build = duckdb.connect(str(tmp / "warehouse" / "build" / "minerals.duckdb"), read_only=True)
+    rows = build.execute(
+        "SELECT _sha256, _source_file, count(*), min(year), max(year) FROM raw.baci_flows "
+        "GROUP BY ALL"
+    ).fetchall()
+    build.close()
+    assert rows == [(sha(www / RELEASE), RELEASE, extract.height, 1995, 2024)]
+
+
+def test_governance_is_the_api_vintage_and_comtrade_is_live(live_refresh):
+    tmp = live_refresh[2]
+    build = duckdb.connect(str(tmp / "warehouse" / "build" / "minerals.duckdb"), read_only=True)
+    (source,) = build.execute("SELECT DISTINCT source FROM staging.governance").fetchall()
+    assert source == (f"worldbank_api:{VINTAGE}",)
+    modes = build.execute("SELECT DISTINCT _source FROM raw.comtrade_flows").fetchall()
+    snapshot_rows = len(comtrade_rows())
+    (n,) = build.execute("SELECT count(*) FROM raw.comtrade_flows").fetchone()
+    build.close()
+    assert modes == [("live",)] and n == snapshot_rows
+
+
+def test_a_second_refresh_with_nothing_changed_reruns_nothing_downstream(live_refresh):
+    _, _, tmp, _, requests, _, again, again_requests = live_refresh
+    assert again.returncode == 0, again.stderr[-3000:] + again.stdout[-3000:]
+    built = [line.split()[2] for line in again.stdout.splitlines() if " built " in line]
+    assert built and all(name.startswith("raw.") for name in built), built
+    for source, name in (("usgs_mcs", "MCS2025_World_Data.csv"), ("baci", RELEASE)):
+        assert len(versions(tmp / "landing", source, name)) == 1
+    files = [r for r in again_requests if r.path.endswith((".csv", ".zip"))]
+    assert files and all("if-none-match" in r.headers for r in files)
