@@ -129,6 +129,8 @@ def test_dashboard_in_chromium(published, tmp_path, width):
             assert p.locator(f"#panel-{panel} svg").count() > 0, panel
         assert p.locator("#panel-most_concentrated tr").count() == 1 + 15
         assert p.locator("#panel-alerts li").count() > 0
+        footer = p.locator("footer").inner_text()
+        assert "CC BY 4.0" in footer and "Etalab" in footer  # sources and licences
 
         # fits the width, and chart text is legible
         assert p.evaluate("document.documentElement.scrollWidth") <= width
