@@ -339,6 +339,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("importer", help="ISO3 code (JPN, USA, DEU...) or EU27")
     p.add_argument("--commodity", help="e.g. graphite, rare_earths")
     p.set_defaults(func=cmd_exposure)
+    from pipelines.lib import scenario  # issue 9: its own module, registered here
+
+    scenario.add_parser(sub)
     p = sub.add_parser("status", help="when each source was refreshed, which checks passed")
     p.set_defaults(func=cmd_status)
     return parser

@@ -1,5 +1,6 @@
 -- Every alert the current marts imply; the alerts asset inserts the ones not yet recorded.
--- Projections never raise alerts.
+-- Projections never raise alerts. Only critical minerals (on any list of staging.dim_critical_list).
+SELECT * FROM (
 WITH trend AS (
     SELECT *,
         CASE source WHEN 'iea' THEN 'IEA' WHEN 'usgs_mcs' THEN 'USGS' ELSE upper(source) END
@@ -43,3 +44,4 @@ FROM (
     WINDOW w AS (PARTITION BY commodity, stage ORDER BY year)
 )
 WHERE exceeds_eu_65pct_cap AND NOT prev_exceeds
+) WHERE commodity IN (SELECT commodity FROM staging.dim_critical_list)

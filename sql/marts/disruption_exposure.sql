@@ -4,8 +4,12 @@
 -- value_at_risk_usd: the importer's imports from the supplier; share_at_risk: of its imports.
 -- alternative_supply_ratio: what all other suppliers export in the year (to everyone) divided
 -- by the importer's lost imports: > 1 means the rest of the world ships more than is lost, not
--- that it is free to redirect it. world_alternative_supply_ratio: the same against the
--- supplier's total exports (can the rest of the world replace the supplier altogether?).
+-- that it is free to redirect it. world_alternative_supply_ratio: others' EXPORTS / the
+-- supplier's exports, a trade ratio, NOT production capacity (rare-earth refining: China is a
+-- small exporter of the HS codes but refines ~91%): read the production columns for that.
+-- Replacement by production: the rest of the world's production of the same stage (the series
+-- staging.representative_series picks, the newest year at or before the trade year) / the supplier's production, and / the importer's lost tonnes. An upper bound
+-- on redirectable supply: that output already has buyers; it is not spare capacity.
 -- partner_group_share: share of the importer's imports from the partner group in
 -- data/seeds/partner_group.csv (EU27 counted through its member states of that year).
 WITH exporters AS (
@@ -31,6 +35,18 @@ partners AS (  -- partner group members, EU27 expanded to that year's member sta
     SELECT m.iso3, m.joined, m."left"
     FROM staging.eu_membership m
     WHERE EXISTS (SELECT 1 FROM staging.partner_group p WHERE p.member_iso3 = 'EU27')
+),
+production AS (  -- world and per-country production of each stage, preferred source first
+    SELECT source, commodity, stage, year, iso3, amount,
+           sum(amount) OVER s / nullif(sum(share) OVER s, 0) AS world_t
+    FROM marts.country_share
+    WHERE basis = 'production' AND NOT is_projection AND iso3 IS NOT NULL
+    WINDOW s AS (PARTITION BY source, commodity, stage, year)
+),
+production_series AS (  -- the representative series of each year (one rule for all marts)
+    SELECT DISTINCT p.source, p.commodity, p.stage, p.year, p.world_t
+    FROM staging.representative_series r
+    JOIN production p USING (source, commodity, stage, year)
 ),
 partner_share AS (
     SELECT importer_iso3, commodity, stage, year,
@@ -61,7 +77,15 @@ SELECT
     b.quantity_t AS quantity_at_risk_t,
     t.import_value_usd,
     coalesce(ps.partner_value_usd, 0) / t.import_value_usd AS partner_group_share,
-    (SELECT any_value(group_name) FROM staging.partner_group) AS partner_group
+    (SELECT any_value(group_name) FROM staging.partner_group) AS partner_group,
+    ps_prod.source AS production_source,
+    ps_prod.year AS production_year,
+    CASE WHEN ps_prod.source IS NOT NULL THEN coalesce(sp.amount, 0) END AS supplier_production_t,
+    ps_prod.world_t - coalesce(sp.amount, 0) AS rest_of_world_production_t,
+    (ps_prod.world_t - coalesce(sp.amount, 0)) / nullif(sp.amount, 0)
+        AS production_replacement_ratio,
+    (ps_prod.world_t - coalesce(sp.amount, 0)) / nullif(b.quantity_t, 0)
+        AS rest_of_world_production_per_lost_t
 FROM exporters e
 JOIN staging.import_by_supplier b
   ON b.exporter_iso3 = e.supplier_iso3 AND b.commodity = e.commodity AND b.stage = e.stage
@@ -73,5 +97,14 @@ JOIN world w ON w.commodity = e.commodity AND w.stage = e.stage AND w.year = e.y
 LEFT JOIN partner_share ps
   ON ps.importer_iso3 = b.importer_iso3 AND ps.commodity = b.commodity AND ps.stage = b.stage
  AND ps.year = b.year
+LEFT JOIN LATERAL (
+    SELECT * FROM production_series p
+    WHERE p.commodity = e.commodity AND p.stage = e.stage AND p.year <= e.year
+    ORDER BY p.year DESC
+    LIMIT 1
+) ps_prod ON true
+LEFT JOIN production sp
+  ON sp.source = ps_prod.source AND sp.commodity = e.commodity AND sp.stage = e.stage
+ AND sp.year = ps_prod.year AND sp.iso3 = e.supplier_iso3
 WHERE b.value_usd > 0
 ORDER BY e.commodity, e.stage, e.year, e.rank, b.value_usd DESC

@@ -532,4 +532,4 @@ def test_importer_supply_risk_by_hand(published):
         AND commodity = 'graphite' AND stage = 'mining' AND year = 2024""",
     )[0]
     assert got["import_weighted_instability"] == pytest.approx(weighted)
-    assert got["geopolrisk"] == pytest.approx(production_hhi * weighted)
+    assert got["geopolrisk_value_basis"] == pytest.approx(production_hhi * weighted)

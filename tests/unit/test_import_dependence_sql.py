@@ -49,6 +49,10 @@ def mart(raw) -> pl.DataFrame:
     )
     con.execute("CREATE TABLE staging.trade_flows AS SELECT * FROM _flows")
     con.execute("CREATE TABLE staging.eu_membership AS SELECT * FROM _eu")
+    con.register("_partners", load_seed("partner_group"))
+    con.execute("CREATE TABLE staging.partner_group AS SELECT * FROM _partners")
+    bloc_members = next(m for m in load_models("staging") if m.name == "bloc_members")
+    con.execute(f"CREATE TABLE staging.bloc_members AS {bloc_members.sql}")
     staging = next(m for m in load_models("staging") if m.name == "import_by_supplier")
     con.execute(f"CREATE TABLE staging.import_by_supplier AS {staging.sql}")
     model = next(m for m in load_models("marts") if m.name == "import_dependence")
@@ -90,7 +94,11 @@ def row(mart: pl.DataFrame, importer: str, year: int) -> dict:
 
 def test_contract_columns_first_and_one_row_per_key(mart):
     assert mart.columns[: len(CONTRACT)] == CONTRACT
-    assert mart.columns[-1] == "includes_shared_codes"
+    # columns are only ever added at the end: the quantity basis follows the value columns
+    assert mart.columns[len(CONTRACT) :] == [
+        "includes_shared_codes", "top_supplier_iso3_quantity", "top_supplier_share_quantity",
+        "china_share_quantity", "supplier_hhi_quantity", "value_share_with_quantity",
+    ]  # fmt: skip
     assert not mart.select("importer_iso3", "commodity", "stage", "year").is_duplicated().any()
 
 

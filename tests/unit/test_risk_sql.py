@@ -53,7 +53,11 @@ def test_hhi_wgi_matches_a_hand_computation(con):
 
 def test_alert_messages_in_plain_words():
     con = duckdb.connect()
-    con.execute("CREATE SCHEMA marts")
+    con.execute("CREATE SCHEMA marts; CREATE SCHEMA staging")
+    # alerts cover critical minerals only: pumice (on no list) must not raise one
+    con.execute("""CREATE TABLE staging.dim_critical_list AS SELECT * FROM (VALUES
+        ('usgs_2022', 'graphite'), ('eu_2023_srm', 'copper'), ('usgs_2022', 'rare_earths'),
+        ('usgs_2022', 'nickel')) t(list, commodity)""")
     # EU27 imports: 2023 under the 65% benchmark, 2024 above it (a new breach)
     con.execute("""CREATE TABLE marts.import_dependence AS SELECT * FROM (VALUES
         ('EU27', 'rare_earths', 'refining', 2023, 'CHN', 0.60, false),
@@ -66,7 +70,9 @@ def test_alert_messages_in_plain_words():
         ('usgs_mcs', 'copper', 'refining', 'production', 2025, false, 2024,
          2532.0, 292.0, 0.52, 0.01, 0.6, 0.0, 'highly concentrated', 'moderately concentrated'),
         ('iea', 'nickel', 'refining', 'production', 2030, true, 2024,
-         3000.0, 150.0, 0.40, 0.09, 0.8, 0.0, 'highly concentrated', 'moderately concentrated')
+         3000.0, 150.0, 0.40, 0.09, 0.8, 0.0, 'highly concentrated', 'moderately concentrated'),
+        ('usgs_mcs', 'pumice', 'mining', 'production', 2025, false, 2024,
+         2600.0, 400.0, 0.30, 0.06, 0.7, 0.0, 'highly concentrated', 'moderately concentrated')
         ) t(source, commodity, stage, basis, year, is_projection, previous_year, hhi, hhi_change,
             china_share, china_share_change, top3_share, top3_share_change, concentration_band,
             previous_band)""")

@@ -22,6 +22,7 @@ AGGREGATE_PATTERNS: list[tuple[str, str]] = [
     (r"^rest of (the )?world\b", "rest_of_world"),
     (r"^top 3 share\b", "top3_share"),
     (r"^united states and canada$", "combined_countries"),
+    (r"^china, germany, and russia$", "combined_countries"),  # MCS2026 rubidium import sources
     # helium sold from the US federal stockpile: a stock release, not production
     (r"^united states \(from cliffside field\)$", "stock_release"),
 ]

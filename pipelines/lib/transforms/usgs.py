@@ -216,3 +216,56 @@ def snapshot_files(usgs_dir: Path) -> list[Path]:
         if p.name in ("MCS2025_World_Data.csv", "MCS2026_Commodities_Data.csv")
         or _FILE_CODE.search(p.name)
     )
+
+
+SALIENT_SCHEMA = {
+    "edition": pl.String,
+    "source_file": pl.String,
+    "source_row": pl.Int32,
+    "chapter_label": pl.String,
+    "subject_raw": pl.String,
+    "section": pl.String,
+    "country_raw": pl.String,
+    "statistics_raw": pl.String,
+    "detail_raw": pl.String,
+    "unit_raw": pl.String,
+    "year_raw": pl.String,
+    "value_raw": pl.String,
+    "notes": pl.String,
+    "is_critical_raw": pl.String,
+}
+SALIENT_SECTIONS = ("Salient Statistics", "Import Sources")
+
+
+def read_mcs2026_salient(path: Path) -> pl.DataFrame:
+    """MCS2026_Commodities_Data.csv: the US salient-statistics and import-source rows, as printed.
+
+    `Year` stays a string: import sources cover a period (`2021–24`).
+    """
+    header, body = _rows(path)
+    col = {h: i for i, h in enumerate(header)}
+    names = {
+        "chapter_label": "MCS chapter",
+        "subject_raw": "Commodity",
+        "section": "Section",
+        "country_raw": "Country",
+        "statistics_raw": "Statistics",
+        "detail_raw": "Statistics_detail",
+        "unit_raw": "Unit",
+        "year_raw": "Year",
+        "value_raw": "Value",
+        "notes": "Notes",
+        "is_critical_raw": "Is critical mineral 2025",
+    }
+    for name in names.values():
+        if name not in col:
+            raise SourceDataError("usgs_mcs", path.name, f"missing column {name!r}", rows=[1])
+    records = []
+    for line, row in body:
+        row = row + [""] * (len(header) - len(row))
+        if not row[col["Section"]].startswith(SALIENT_SECTIONS):
+            continue
+        record = {key: row[col[name]] for key, name in names.items()}
+        record.update(edition="MCS2026", source_file=source_label(path), source_row=line)
+        records.append(record)
+    return pl.DataFrame(records, schema=SALIENT_SCHEMA)
