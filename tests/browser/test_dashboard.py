@@ -125,7 +125,14 @@ def test_dashboard_in_chromium(published, tmp_path, width):
     p = page.page
     try:
         _shot(page, tmp_path, f"dashboard_{width}.png")
-        for panel in ["concentration", "trend", "heatmap", "export_controls"]:
+        for panel in [
+            "concentration",
+            "trend",
+            "heatmap",
+            "export_controls",
+            "net_import_reliance",
+            "stockpile_cover",
+        ]:
             assert p.locator(f"#panel-{panel} svg").count() > 0, panel
         assert p.locator("#panel-most_concentrated tr").count() == 1 + 15
         assert p.locator("#panel-alerts li").count() > 0
@@ -185,8 +192,17 @@ def test_dashboard_in_chromium(published, tmp_path, width):
         assert "CN-2023-23" in ec and "no trade after 2016" in ec
         _shot(page, tmp_path, f"dashboard_{width}_gallium.png")
 
+        # USGS's "E" for rare-earth concentrates is written, not drawn as 0
+        nir = p.eval_on_selector_all(
+            "#chart-net-import-reliance g.mark-text.role-mark text",
+            "els => els.map(e => e.textContent)",
+        )
+        assert "net exporter (E)" in nir and "0%" not in nir
+
         # the importer picker too: the import line, its title and the heatmap's columns
         page.pick("commodity", "graphite")
+        stock_usa = page.labels("stockpile-cover", "rect")
+        assert stock_usa  # USA's graphite suppliers; KOR's differ below
         usa = page.labels("trend-imports")
         assert usa and all("Importer: USA" in a for a in usa)
         page.pick("importer", "KOR")
@@ -195,6 +211,8 @@ def test_dashboard_in_chromium(published, tmp_path, width):
         assert "China's share of KOR's imports" in p.locator("#panel-trend").inner_text()
         assert any("KOR" in a for a in page.labels("heatmap", "rect"))
         assert "KOR" in p.locator("#panel-export_controls th").all_inner_texts()
+        stock_kor = page.labels("stockpile-cover", "rect")
+        assert stock_kor and stock_kor != stock_usa
 
         # a tooltip on tap (touch) or hover (mouse)
         point = p.locator("#chart-trend-production g.mark-symbol.role-mark path").first

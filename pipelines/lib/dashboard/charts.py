@@ -15,6 +15,8 @@ STAGE = alt.Color(
     scale=alt.Scale(domain=list(STAGE_COLOURS), range=list(STAGE_COLOURS.values())),
     legend=alt.Legend(**STAGE_LEGEND),
 )
+# long row labels get more room on a wide screen than on a phone
+WIDE_LABELS = alt.ExprRef("containerSize()[0] < 500 ? 170 : 300")
 PCT = alt.Axis(format=".0%", title=None, labelFontSize=12, grid=True)
 # Years on a quantitative axis (so a missing year leaves a gap); a short span would otherwise
 # get half-year ticks labelled twice.
@@ -195,7 +197,8 @@ def heatmap_charts(data: dict, defaults: dict) -> dict[str, dict]:
                 "importer:N",
                 sort=shown,
                 title=None,
-                axis=alt.Axis(orient="top", labelAngle=0, labelFontSize=12),
+                # upright: five or more columns of bloc codes fit a phone
+                axis=alt.Axis(orient="top", labelAngle=-90, labelAlign="left", labelFontSize=12),
             ),
             y=alt.Y(
                 "row:N",
@@ -301,3 +304,78 @@ def export_control_chart(data: dict, defaults: dict) -> dict[str, dict]:
         .properties(width="container", height=160)
     )
     return {"export-control": spec(chart)}
+
+
+def net_import_reliance_charts(data: dict, defaults: dict) -> dict[str, dict]:
+    """USGS's US net import reliance per focus commodity; a flag is written, not drawn as 0."""
+    commodity = commodity_param(defaults["commodity"])
+    order = [r["row"] for r in data["net_import_reliance"]]
+    base = alt.Chart(alt.NamedData("net_import_reliance")).encode(
+        y=alt.Y(
+            "row:N", sort=order, title=None, axis=alt.Axis(labelFontSize=12, labelLimit=WIDE_LABELS)
+        ),
+        tooltip=[
+            alt.Tooltip("row:N", title="Mineral"),
+            alt.Tooltip("year:O", title="Year"),
+            alt.Tooltip("shown:N", title="Net import reliance"),
+            alt.Tooltip("top_import_sources:N", title="Import sources 2021-24"),
+        ],
+    )
+    bars = base.mark_bar(color="#334e68").encode(
+        x=alt.X(
+            "nir:Q", title="US net import reliance (USGS)", axis=PCT, scale=alt.Scale(domain=[0, 1])
+        ),
+        opacity=alt.condition(alt.datum.commodity == commodity, alt.value(1), alt.value(0.45)),
+    )
+    text = (
+        base.mark_text(align="left", dx=4, fontSize=12, color="#1f2933")
+        .encode(x=alt.X("nir_or_zero:Q"), text="shown:N")
+        .transform_calculate(nir_or_zero="isValid(datum.nir) ? datum.nir : 0")
+    )
+    chart = (
+        alt.layer(bars, text)
+        .add_params(commodity)
+        .properties(width="container", height=24 * len(order))
+    )
+    return {"net-import-reliance": spec(chart)}
+
+
+def stockpile_charts(data: dict, defaults: dict) -> dict[str, dict]:
+    """The stockpile covering six months of each large supplier's shipments to the picked
+    importer, by value (tonnes of ore and of magnets do not add up)."""
+    commodity = commodity_param(defaults["commodity"])
+    importer = importer_param(defaults["importer"])
+    chart = (
+        alt.Chart(alt.NamedData("stockpile_cover"))
+        .transform_filter((alt.datum.commodity == commodity) & (alt.datum.importer == importer))
+        .mark_bar()
+        .encode(
+            y=alt.Y("row:N", sort="-x", title=None, axis=alt.Axis(labelFontSize=12)),
+            x=alt.X(
+                "stockpile_6m_value_usd:Q",
+                title="Six months of supply, USD",
+                axis=alt.Axis(format="$,.2s", labelFontSize=12, tickCount=4),
+            ),
+            color=STAGE.legend(None),  # the row label names the stage
+            tooltip=[
+                alt.Tooltip("supplier:N", title="If this supplier stops"),
+                alt.Tooltip("stage:N", title="Stage"),
+                alt.Tooltip("year:O", title="Year"),
+                alt.Tooltip("supplier_share:Q", title="Its share (tonnes)", format=".0%"),
+                alt.Tooltip("annual_at_risk_t:Q", title="Lost per year (t)", format=",.0f"),
+                alt.Tooltip("stockpile_3m_t:Q", title="3 months (t)", format=",.0f"),
+                alt.Tooltip("stockpile_6m_t:Q", title="6 months (t)", format=",.0f"),
+                alt.Tooltip("stockpile_12m_t:Q", title="12 months (t)", format=",.0f"),
+                alt.Tooltip("stockpile_6m_value_usd:Q", title="6 months (USD)", format="$,.3s"),
+                alt.Tooltip("basis:N", title="Basis"),
+                alt.Tooltip("industry_stocks_months:Q", title="US industry stocks (months)"),
+            ],
+        )
+        .add_params(commodity, importer)
+        .properties(
+            width="container",
+            height=260,
+            usermeta={"title": "{commodity}: stockpile for six months, {importer}"},
+        )
+    )
+    return {"stockpile-cover": spec(chart)}

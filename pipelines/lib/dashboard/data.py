@@ -390,3 +390,79 @@ def meta(con, have: set[str]) -> dict:
         "refreshed_at": refreshed,
         "generated_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
+
+
+NIR_FLAGS = {
+    "net_exporter": "net exporter (E)",
+    "greater_than": "more than {raw_tail}%",
+    "less_than": "less than {raw_tail}%",
+    "withheld": "withheld (W)",
+    "not_available": "not available (NA)",
+    "none": "none",
+}
+
+
+def net_import_reliance(con, ctx: dict) -> dict:
+    """USGS's US net import reliance, latest year of each focus commodity and product; a flag
+    USGS prints instead of a number (E, >50, W) is kept in words."""
+    focus = ctx["focus"]
+    marks = ", ".join("?" for _ in focus)
+    out = rows(
+        con,
+        f"""SELECT commodity, product, year, nir_pct, nir_flag, nir_raw,
+                   china_import_source_share, top_import_sources
+            FROM marts.us_net_import_reliance WHERE commodity IN ({marks})
+            QUALIFY year = max(year) OVER (PARTITION BY commodity, product)
+            ORDER BY commodity, product""",
+        focus,
+    )
+    for r in _label(out):
+        r["row"] = r["label"] + (f" ({r['product']})" if r["product"] else "")
+        r["nir"] = None if r["nir_pct"] is None else r["nir_pct"] / 100
+        flag = NIR_FLAGS.get(r["nir_flag"], r["nir_flag"])
+        r["shown"] = (
+            f"{r['nir_pct']:.0f}%"
+            if r["nir_pct"] is not None
+            else flag.format(raw_tail=r["nir_raw"].lstrip("<>"))
+        )
+    return {"net_import_reliance": out}
+
+
+def stockpile_cover(con, ctx: dict) -> dict:
+    """Per picked importer and focus commodity, latest year: the stockpile that covers six
+    months of what each of the five largest suppliers ships, and in words where there is none."""
+    focus, importers = ctx["focus"], ctx["importers"]
+    fm = ", ".join("?" for _ in focus)
+    im = ", ".join("?" for _ in importers)
+    out = rows(
+        con,
+        f"""SELECT importer_iso3 AS importer, commodity, stage, year, supplier_iso3 AS supplier,
+                   basis, round(supplier_share_quantity, 3) AS supplier_share,
+                   round(annual_at_risk_t) AS annual_at_risk_t,
+                   round(stockpile_3m_t) AS stockpile_3m_t,
+                   round(stockpile_6m_t) AS stockpile_6m_t,
+                   round(stockpile_12m_t) AS stockpile_12m_t,
+                   round(stockpile_6m_value_usd, -3) AS stockpile_6m_value_usd,
+                   round(government_stocks_months, 1) AS government_stocks_months,
+                   round(industry_stocks_months, 1) AS industry_stocks_months
+            FROM marts.stockpile_cover
+            WHERE commodity IN ({fm}) AND importer_iso3 IN ({im})
+            QUALIFY year = max(year) OVER (PARTITION BY importer_iso3, commodity)
+            ORDER BY importer, commodity, stage, stockpile_6m_value_usd DESC""",
+        [*focus, *importers],
+    )
+    for r in _label(out):
+        r["row"] = f"{r['supplier']} · {r['stage']}"
+    have = {(r["importer"], r["commodity"]) for r in out}
+    notes = [
+        {
+            "commodity": c,
+            "importer": i,
+            "note": f"has no stockpile figure for {i}: no imports by quantity from its "
+            "largest suppliers in the trade data.",
+        }
+        for i in importers
+        for c in focus
+        if (i, c) not in have
+    ]
+    return {"stockpile_cover": out, "stockpile_cover_notes": notes}

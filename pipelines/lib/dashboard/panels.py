@@ -80,6 +80,27 @@ PANELS = [
         charts.export_control_chart,
     ),
     Panel(
+        "net_import_reliance",
+        "US net import reliance",
+        "USGS's net import reliance of the United States, latest year: (imports - exports +/- "
+        "stock changes) / apparent consumption (USGS Mineral Commodity Summaries 2026). Where "
+        "USGS prints a flag (E = net exporter, >50, W = withheld) it is written, not drawn.",
+        ("marts.us_net_import_reliance", "staging.focus_commodities"),
+        data.net_import_reliance,
+        charts.net_import_reliance_charts,
+    ),
+    Panel(
+        "stockpile_cover",
+        "Stockpile cover",
+        "If one of the five largest suppliers of the picked importer stopped: the stockpile "
+        "that would cover six months of what it ships, at the importer's import unit value "
+        "(US: USGS consumption x net import reliance; others: net imports by tonnes, BACI). "
+        "Tap a bar for 3, 6 and 12 months in tonnes.",
+        ("marts.stockpile_cover", "marts.import_dependence", "staging.focus_commodities"),
+        data.stockpile_cover,
+        charts.stockpile_charts,
+    ),
+    Panel(
         "alerts",
         "Latest alerts",
         "A series turning highly concentrated, China's share up 5 points or more, a new breach "
