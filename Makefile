@@ -14,6 +14,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(BIN)/python -m pip install -q --disable-pip-version-check "uv==0.13.8" \
 	  && $(BIN)/uv pip install -q -p $(BIN)/python -c constraints.txt -e '.[dev]' \
 	  || $(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	$(BIN)/python scripts/venv_dagster_home.py
 	touch $@
 
 install: $(VENV)/.installed
@@ -28,8 +29,15 @@ lint: install
 	$(BIN)/ruff check pipelines tests benchmarks
 	$(BIN)/ruff format --check pipelines tests benchmarks
 
+# Ctrl-C / SIGTERM stop dagster dev, which stops its webserver and daemon with SIGINT. Started
+# as a background job (`make ui &` from a script) every process inherits SIGINT *ignored* and
+# that shutdown hangs, so SIGINT is reset to its default before exec. Schedules and the sensor:
+# see "Scheduled refreshes" in the README.
+UI_PORT ?= 3000
 ui: install
-	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	exec $(BIN)/python -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); \
+	  os.execv(sys.argv[1], sys.argv[1:])' \
+	  $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(UI_PORT)
 
 bench: install
 	$(BIN)/python benchmarks/refresh_speed.py

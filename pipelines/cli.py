@@ -5,27 +5,58 @@ import difflib
 import functools
 import json
 import os
+import re
+import shutil
 import sys
 from pathlib import Path
 
-from pipelines.lib.paths import DEFAULT_WAREHOUSE_DIR
+from pipelines.lib.paths import DEFAULT_WAREHOUSE_DIR, PROJECT_ROOT
 from pipelines.lib.sql import load_query
 
 
+def _warehouse_dir() -> Path:
+    return Path(os.environ.get("MINERALS_WAREHOUSE_DIR", DEFAULT_WAREHOUSE_DIR))
+
+
 def _published_path() -> Path:
-    return Path(os.environ.get("MINERALS_WAREHOUSE_DIR", DEFAULT_WAREHOUSE_DIR)) / "minerals.duckdb"
+    return _warehouse_dir() / "minerals.duckdb"
+
+
+def _shown(path: Path) -> str:
+    """A path as the user would type it here: relative to the current directory if inside."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _typed(command: str) -> str:
+    """How to type one of this environment's commands: bare when it is on PATH, else its path."""
+    path = Path(sys.executable).parent / command
+    found = shutil.which(command)
+    return command if found and Path(found).resolve() == path.resolve() else _shown(path)
 
 
 def _connect_readonly():
+    """The published warehouse, read-only and sealed: no query can read or write a file
+    (COPY TO, EXPORT DATABASE, ATTACH, INSTALL, read_csv...), nor switch that back on."""
     import duckdb
 
     path = _published_path()
     if not path.exists():
         sys.exit(
-            f"error: no published warehouse at {path}. Run `make run` (or `minerals refresh`)"
-            " first."
+            f"error: no published warehouse at {_shown(path)}. Run `make run` (or "
+            f"`{_typed('minerals')} refresh`) first."
         )
-    return duckdb.connect(str(path), read_only=True)
+    # a private in-memory DuckDB attaches the file, then seals itself: other connections to
+    # the file in this process (a notebook, a test) keep their own settings
+    con = duckdb.connect(":memory:")
+    quoted = str(path).replace("'", "''")
+    con.execute(f"ATTACH '{quoted}' AS minerals (READ_ONLY)")
+    con.execute("USE minerals")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+    return con
 
 
 def _print_relation(rel, fmt: str = "table") -> None:
@@ -49,10 +80,73 @@ def _print_relation(rel, fmt: str = "table") -> None:
         print(f"({len(rows)} rows)")
 
 
+def _years(text: str) -> tuple[int, int]:
+    """--years: one year (2024) or a range (2022-2024) within the bundled trade years."""
+    from pipelines.defs.trade.partitions import BACI_FIRST_YEAR, BACI_LAST_YEAR
+
+    match = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?", text)
+    if not match:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a year or a range of years: write 2024, or 2022-2024"
+        )
+    first, last = int(match[1]), int(match[2] or match[1])
+    if first > last:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: the first year comes after the last; write {last}-{first}"
+        )
+    if first < BACI_FIRST_YEAR or last > BACI_LAST_YEAR:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: trade years run from {BACI_FIRST_YEAR} to {BACI_LAST_YEAR}"
+        )
+    return first, last
+
+
+def _dagster_instance():
+    """The project's Dagster instance (.dagster), so `dagster dev` shows CLI refreshes too.
+
+    `make` sets DAGSTER_HOME; run by hand, the CLI falls back to the project's .dagster folder
+    when it exists, and to a throwaway instance only when it does not (an installed package).
+    """
+    import dagster as dg
+
+    home = PROJECT_ROOT / ".dagster"
+    if not os.environ.get("DAGSTER_HOME") and (home / "dagster.yaml").exists():
+        os.environ["DAGSTER_HOME"] = str(home)
+    return (
+        dg.DagsterInstance.get()
+        if os.environ.get("DAGSTER_HOME")
+        else dg.DagsterInstance.ephemeral()
+    )
+
+
+def _file_state(path: Path) -> tuple[int, int, int] | None:
+    """What identifies one version of the published file: a publish os.replaces it, so the
+    inode changes even when size and mtime happen to match."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+def publish_outcome(path: Path, before, after, succeeded: bool) -> str:
+    """One sentence saying what a refresh did to the published file, from its state before
+    and after the run (never from what the run was expected to do)."""
+    name = _shown(path)
+    if before == after:
+        what = "no warehouse is published yet" if after is None else f"{name} is unchanged"
+        return ("" if succeeded else "Refresh failed: ") + f"nothing was published; {what}."
+    if succeeded:
+        return f"Published: {name} was replaced by this refresh."
+    return f"Refresh failed, but {name} was replaced during the run: check `minerals status`."
+
+
 def cmd_refresh(args: argparse.Namespace) -> int:
     import warnings
 
     import dagster as dg
+
+    from pipelines.lib.refresh_lock import RefreshRunning, refresh_lock
 
     # Dagster flags its beta/preview APIs on every call: noise for someone running a refresh
     warnings.filterwarnings("ignore", category=dg.BetaWarning)
@@ -67,32 +161,33 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     job = defs.resolve_job_def("refresh_job")
     if args.select:
         known = {k.to_user_string().replace("/", "."): k for k in defs.resolve_all_asset_keys()}
-        for name in args.select:
-            _require_known(name, sorted(known), "asset", "show all tables")
+        names = [
+            _resolve(name, {k: [k] for k in known}, "asset", "show all tables")
+            for name in args.select
+        ]
         # a table built together with another (staging.production + iea_published_top3) brings it
-        selection = dg.AssetSelection.assets(*(known[n] for n in args.select))
+        selection = dg.AssetSelection.assets(*(known[n] for n in names))
         keys = selection.required_multi_asset_neighbors().resolve(defs.resolve_asset_graph())
         job = job.get_subset(asset_selection=keys)
-    try:  # trade assets are partitioned by year: one run covers the whole range, or --years
-        first, _, last = (args.years or "").partition("-")
-        tags = year_range_tags(int(first), int(last or first)) if args.years else year_range_tags()
-    except ValueError as exc:
-        sys.exit(f"error: --years {args.years!r}: {exc}")
-    instance = (
-        dg.DagsterInstance.get()
-        if os.environ.get("DAGSTER_HOME")
-        else (dg.DagsterInstance.ephemeral())
-    )
-    print(
-        f"Refreshing from the {'live sources' if _is_live() else 'bundled snapshot'}...", flush=True
-    )
-    loggers = {"progress": {}}
-    if args.log_level:  # the full Dagster event log, for debugging
-        loggers["console"] = {"config": {"log_level": args.log_level}}
-    run = functools.partial(refresh_changed, job) if args.changed else job.execute_in_process
-    result = run(
-        instance=instance, raise_on_error=False, run_config={"loggers": loggers}, tags=tags
-    )
+    tags = year_range_tags(*args.years) if args.years else year_range_tags()
+    run_config = {"loggers": {"progress": {}}}
+    if args.log_level:  # Dagster's full event log too, for debugging
+        job = job.with_logger_defs({**job.loggers, "console": dg.colored_console_logger})
+        run_config["loggers"]["console"] = {"config": {"log_level": args.log_level.upper()}}
+    path = _published_path()
+    try:
+        with refresh_lock(_warehouse_dir()):
+            before = _file_state(path)
+            source = "live sources" if _is_live() else "bundled snapshot"
+            print(f"Refreshing from the {source}...", flush=True)
+            execute = job.execute_in_process
+            run = functools.partial(refresh_changed, job) if args.changed else execute
+            result = run(
+                instance=_dagster_instance(), raise_on_error=False, run_config=run_config, tags=tags
+            )
+            after = _file_state(path)
+    except RefreshRunning as exc:
+        sys.exit(f"error: {exc}")
     failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed]
     if failed_checks:
         print("\nChecks that did not pass:")
@@ -100,14 +195,12 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         level = "WARN" if e.severity == dg.AssetCheckSeverity.WARN else "FAILED"
         name = e.asset_key.to_user_string().replace("/", ".")
         print(f"  {level}: {name} {e.check_name}: {e.description}")
+    outcome = publish_outcome(path, before, after, result.success)
     if not result.success:
-        print(
-            f"\nRefresh failed: nothing was published; the last good warehouse at "
-            f"{_published_path()} is unchanged.",
-            file=sys.stderr,
-        )
+        print(f"\n{outcome}", file=sys.stderr)
         return 1
-    if args.select:
+    print(f"\n{outcome}")
+    if after is None or before == after:
         return 0
     con = _connect_readonly()
     print(
@@ -116,8 +209,11 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     )
     _print_relation(con.sql(load_query("reports/headline.sql")))
     refreshed = con.execute("SELECT refreshed_at FROM meta.refresh").fetchone()[0]
-    print(f"\nWarehouse: {_published_path()} (refreshed {refreshed:%Y-%m-%d %H:%M %Z})")
-    print('Query it: duckdb -readonly warehouse/minerals.duckdb  |  minerals sql "..."')
+    print(f"\nWarehouse: {_shown(path)} (refreshed {refreshed:%Y-%m-%d %H:%M %Z})")
+    print(f"Query it:  {_typed('duckdb')} -readonly {_shown(path)}")
+    print(f'           {_typed("minerals")} sql "show all tables"')
+    if _typed("minerals") != "minerals":
+        print(f"           (or `source {_typed('activate')}` once, then `minerals ...`)")
     return 0
 
 
@@ -134,84 +230,118 @@ def cmd_sql(args: argparse.Namespace) -> int:
     con = _connect_readonly()
     try:
         _print_relation(con.sql(query), args.format)
+    except duckdb.PermissionException as exc:
+        sys.exit(
+            f"error: minerals sql only reads the warehouse; it cannot read or write files "
+            f"(COPY, EXPORT, ATTACH, INSTALL, read_csv...). To save a result: "
+            f'minerals sql --format csv "..." > result.csv\n({exc})'
+        )
     except duckdb.Error as exc:
         sys.exit(f"error: {exc}")
     return 0
 
 
-def _require_known(value: str, known: list[str], what: str, listing_sql: str) -> None:
-    """Exit with a clear error naming close matches when `value` is not a known key."""
-    if value in known:
-        return
-    close = difflib.get_close_matches(value, known, n=5, cutoff=0.5)
-    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+def _normal(text: str) -> str:
+    """Names compare without case, spaces or hyphens: "Rare Earths" = rare_earths."""
+    return re.sub(r"[\s\-]+", "_", text.strip()).casefold()
+
+
+def _resolve(value: str, candidates: dict[str, list[str]], what: str, listing_sql: str) -> str:
+    """The key `value` names: a key or one of its names, compared case-insensitively.
+
+    An unknown value exits with the closest keys first, scored against the key and every name
+    (so "Japn" suggests JPN (Japan), not PAN).
+    """
+    wanted = _normal(value)
+    for key, names in candidates.items():
+        if wanted in {_normal(n) for n in [key, *names]}:
+            return key
+
+    def closeness(key: str) -> float:
+        scores = [0.0]
+        for name in map(_normal, [key, *candidates[key]]):
+            scores.append(difflib.SequenceMatcher(None, wanted, name).ratio())
+            if len(wanted) >= 3 and name.startswith(wanted):
+                scores.append(0.95)
+        return max(scores)
+
+    ranked = sorted(candidates, key=lambda k: (-closeness(k), k))
+    close = [k for k in ranked if closeness(k) >= 0.5][:5]
+    labels = [
+        f"{k} ({candidates[k][0]})" if candidates[k] and candidates[k][0] != k else k for k in close
+    ]
+    hint = f" Did you mean: {', '.join(labels)}?" if close else ""
     sys.exit(f'error: unknown {what} {value!r}.{hint} (list them: `minerals sql "{listing_sql}"`)')
+
+
+def _require_known(value: str, known: list[str], what: str, listing_sql: str) -> str:
+    """The one of `known` that `value` names (case, spaces and hyphens ignored), or exit."""
+    return _resolve(value, {k: [] for k in known}, what, listing_sql)
 
 
 def cmd_show(args: argparse.Namespace) -> int:
     con = _connect_readonly()
-    known = [
-        r[0]
-        for r in con.execute(
-            "SELECT DISTINCT commodity FROM marts.supply_concentration ORDER BY 1"
-        ).fetchall()
-    ]
-    _require_known(
+    known = con.execute(
+        "SELECT DISTINCT commodity FROM marts.supply_concentration ORDER BY 1"
+    ).fetchall()
+    commodity = _resolve(
         args.commodity,
-        known,
+        {c: [] for (c,) in known},
         "commodity",
         "select distinct commodity from marts.supply_concentration",
     )
-    print(f"{args.commodity}: concentration by stage, source and year\n")
+    print(f"{commodity}: concentration by stage, source and year\n")
     _print_relation(
         con.sql(
             """
         SELECT stage, source, year, is_projection AS proj,
-               round(100 * china_share, 1) AS "China %", top1_iso3 AS top1,
+               CASE WHEN china_listed THEN round(100 * china_share, 1) END AS "China %",
+               top1_iso3 AS top1,
                round(100 * top1_share, 1) AS "top1 %", round(100 * top3_share, 1) AS "top3 %",
                round(hhi) AS hhi, round(effective_suppliers, 1) AS eff_suppliers,
                concentration_band AS band, round(100 * unallocated_share, 1) AS "unallocated %"
         FROM marts.supply_concentration
         WHERE commodity = ? AND basis = 'production'
         ORDER BY stage, source, year""",
-            params=[args.commodity],
+            params=[commodity],
         )
     )
+    print('\n(China % is blank where the source does not list China: it may be in "Other".)')
     return 0
 
 
 def cmd_exposure(args: argparse.Namespace) -> int:
     con = _connect_readonly()
-    importer = args.importer.upper()
-    importers = [
-        r[0]
-        for r in con.execute(
-            "SELECT DISTINCT importer_iso3 FROM marts.import_dependence ORDER BY 1"
+    importers = {
+        code: [name] if name else []
+        for code, name in con.execute(
+            """SELECT DISTINCT d.importer_iso3,
+                      CASE d.importer_iso3 WHEN 'EU27' THEN 'European Union' ELSE c.name END
+               FROM marts.import_dependence d
+               LEFT JOIN staging.dim_country c ON c.iso3 = d.importer_iso3 ORDER BY 1"""
         ).fetchall()
-    ]
-    _require_known(
-        importer,
+    }
+    importer = _resolve(
+        args.importer,
         importers,
-        "importer (ISO3 code or EU27)",
+        "importer (ISO3 code, country name or EU27)",
         "select distinct importer_iso3 from marts.import_dependence",
     )
-    commodities = [
-        r[0]
-        for r in con.execute(
+    commodity = None
+    if args.commodity:
+        commodities = con.execute(
             "SELECT DISTINCT commodity FROM marts.import_dependence WHERE importer_iso3 = ? "
             "ORDER BY 1",
             [importer],
         ).fetchall()
-    ]
-    if args.commodity:
-        _require_known(
+        commodity = _resolve(
             args.commodity,
-            commodities,
+            {c: [] for (c,) in commodities},
             f"commodity for {importer}",
             "select distinct commodity from marts.import_dependence",
         )
-    where = "AND commodity = ?" if args.commodity else ""
-    params = [importer, *([args.commodity] if args.commodity else [])]
+    where = "AND commodity = ?" if commodity else ""
+    params = [importer, *([commodity] if commodity else [])]
     print(f"{importer}: import dependence, latest year (BACI; shares of import value)\n")
     _print_relation(
         con.sql(
@@ -263,7 +393,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     ).fetchone()
     age = datetime.now(UTC) - refreshed
     print(
-        f"Warehouse {_published_path()}\n  refreshed {refreshed:%Y-%m-%d %H:%M %Z} "
+        f"Warehouse {_shown(_published_path())}\n  refreshed {refreshed:%Y-%m-%d %H:%M %Z} "
         f"({age.days} days ago) from the {mode}, run {run_id}\n"
     )
     print("Sources")
@@ -281,7 +411,7 @@ def cmd_status(args: argparse.Namespace) -> int:
             if today > due
             else f"current until {due}"
         )
-        print(f"  {source:9} {files:4} files, editions {editions}; {state} ({what})")
+        print(f"  {source:9} {files:4} file(s), editions {editions}; {state} ({what})")
     for hint in release_hints(today, os.environ.get("MINERALS_BACI_RELEASE_URL", "")):
         print(f"  hint: {hint}")
     print("\nChecks in the refresh that produced this warehouse")
@@ -293,7 +423,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"  {passed} of {len(rows)} passed")
     for asset, check, ok, severity, description in rows:
         if not ok:
-            print(f"  {severity}: {asset} {check}: {(description or '')[:160]}")
+            print(f"  {severity}: {asset} {check}: {description or ''}")
     return 0
 
 
@@ -303,17 +433,20 @@ def build_parser() -> argparse.ArgumentParser:
         description="Critical Minerals Warehouse: refresh it, query it, read its headlines.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
+    # one block per subcommand: add_parser, its arguments, set_defaults(func=cmd_<name>)
     p = sub.add_parser("refresh", help="run the Dagster graph and publish the warehouse")
     p.add_argument("--live", action="store_true", help="download the live sources (needs network)")
     p.add_argument(
         "--select",
         nargs="+",
         metavar="SCHEMA.TABLE",
-        help="only these assets, e.g. staging.production (publishes nothing)",
+        help="only these assets, e.g. staging.production (publishes only if "
+        "serving.published_warehouse is one of them)",
     )
     p.add_argument(
         "--years",
         metavar="FIRST-LAST",
+        type=_years,
         help="trade years to rebuild, e.g. 2022-2024 (default: all); other years are kept",
     )
     p.add_argument(
@@ -323,20 +456,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--log-level",
-        default=None,
+        type=str.upper,
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
         help="also print Dagster's own event log at this level (e.g. INFO, DEBUG)",
     )
     p.set_defaults(func=cmd_refresh)
     p = sub.add_parser("sql", help="run a read-only query on the published warehouse")
-    p.add_argument("query", nargs="?")
+    p.add_argument("query", nargs="?", help="SQL; to save the result: --format csv > file.csv")
     p.add_argument("-f", "--file", help="read the query from a .sql file")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
     p.set_defaults(func=cmd_sql)
     p = sub.add_parser("show", help="mining vs refining concentration of one commodity")
-    p.add_argument("commodity", help="e.g. rare_earths, lithium, graphite")
+    p.add_argument("commodity", help="e.g. rare_earths (or 'rare earths'), lithium, graphite")
     p.set_defaults(func=cmd_show)
     p = sub.add_parser("exposure", help="an importer's dependence and what is at risk")
-    p.add_argument("importer", help="ISO3 code (JPN, USA, DEU...) or EU27")
+    p.add_argument("importer", help="ISO3 code (JPN, USA...), country name (Japan) or EU27")
     p.add_argument("--commodity", help="e.g. graphite, rare_earths")
     p.set_defaults(func=cmd_exposure)
     from pipelines.lib import scenario  # issue 9: its own module, registered here
@@ -344,6 +478,11 @@ def build_parser() -> argparse.ArgumentParser:
     scenario.add_parser(sub)
     p = sub.add_parser("status", help="when each source was refreshed, which checks passed")
     p.set_defaults(func=cmd_status)
+    from pipelines.lib import controls_report
+
+    p = sub.add_parser("controls", help="China's export controls and what each did to trade")
+    p.add_argument("measure_id", nargs="?", help="e.g. CN-2023-39 (default: every measure)")
+    p.set_defaults(func=controls_report.main)
     return parser
 
 

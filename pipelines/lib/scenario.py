@@ -121,24 +121,24 @@ def cmd_scenario(args) -> int:
         return [r[0] for r in con.execute(sql).fetchall()]
 
     listing = "select distinct {} from marts.disruption_exposure"
-    _require_known(
+    importer = _require_known(
         importer,
         known("SELECT DISTINCT importer_iso3 FROM marts.disruption_exposure ORDER BY 1"),
         "importer (ISO3 code or bloc)",
         listing.format("importer_iso3"),
     )
-    _require_known(
+    commodity = _require_known(
         args.commodity,
         known("SELECT DISTINCT commodity FROM marts.disruption_exposure ORDER BY 1"),
         "commodity",
         listing.format("commodity"),
     )
-    _require_known(
+    supplier = _require_known(
         supplier,
         known("SELECT DISTINCT supplier_iso3 FROM marts.disruption_exposure ORDER BY 1"),
         "supplier (one of the five largest exporters of a stage)",
         listing.format("supplier_iso3"),
     )
-    rows = scenario(con, supplier, importer, args.commodity, args.months)
-    print(format_scenario(rows, supplier, importer, args.commodity, args.months))
+    rows = scenario(con, supplier, importer, commodity, args.months)
+    print(format_scenario(rows, supplier, importer, commodity, args.months))
     return 0

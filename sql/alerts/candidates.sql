@@ -45,3 +45,52 @@ FROM (
 )
 WHERE exceeds_eu_65pct_cap AND NOT prev_exceeds
 ) WHERE commodity IN (SELECT commodity FROM staging.dim_critical_list)
+UNION ALL
+-- China's monthly exports of an export-controlled code to USA, JPN or EU27 (controlled codes
+-- need no critical-list filter): the trailing 3 months more than 50% below the same 3 months a
+-- year earlier, for windows starting once a measure on the code is in force (from the effective
+-- month). A month without a row had no recorded exports (0); the year-earlier window must reach
+-- USD 100,000 so that a few stray kilograms never raise an alert.
+SELECT
+    concat_ws('|', 'china_exports_down_50pct', 'comtrade', hs6, destination,
+              strftime(period, '%Y-%m')),
+    'china_exports_down_50pct', 'comtrade', commodity, NULL, 'export_value', year(period),
+    destination, year_earlier_usd, trailing_usd,
+    label || ' (' || hs6 || '): China''s exports to ' || destination || ' down '
+        || round(100 * (1 - trailing_usd / year_earlier_usd))::INT || '% ('
+        || CASE WHEN month(period) >= 3 THEN strftime(period - INTERVAL 2 MONTH, '%b')
+                ELSE strftime(period - INTERVAL 2 MONTH, '%b %Y') END
+        || '-' || strftime(period, '%b %Y') || ' vs a year earlier)'
+FROM (
+    SELECT *, lag(trailing_usd, 12) OVER w12 AS year_earlier_usd
+    FROM (
+        SELECT c.hs6, c.destination, c.period, c.label, c.commodity, c.controlled_from,
+               sum(coalesce(x.value_usd, 0)) OVER (
+                   PARTITION BY c.hs6, c.destination ORDER BY c.period
+                   ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS trailing_usd,
+               count(*) OVER (
+                   PARTITION BY c.hs6, c.destination ORDER BY c.period
+                   ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS months
+        FROM (  -- every month of each code's series, so missing months count as zero
+            SELECT s.hs6, d.destination, unnest(generate_series(s.first, s.last,
+                   INTERVAL 1 MONTH))::DATE AS period, s.label, s.commodity,
+                   s.controlled_from
+            FROM (
+                SELECT x.hs6, min(x.period) AS first, max(x.period) AS last,
+                       arg_min(array_to_string(m.commodities, '/'), m.effective) AS label,
+                       arg_min(m.commodities[1], m.effective) AS commodity,
+                       date_trunc('month', min(m.effective))::DATE AS controlled_from
+                FROM marts.export_control_monthly x
+                JOIN staging.export_controls m USING (measure_id)
+                GROUP BY x.hs6
+            ) s
+            CROSS JOIN (VALUES ('USA'), ('JPN'), ('EU27')) d(destination)
+        ) c
+        LEFT JOIN (
+            SELECT DISTINCT hs6, destination, period, value_usd FROM marts.export_control_monthly
+        ) x USING (hs6, destination, period)
+    )
+    WINDOW w12 AS (PARTITION BY hs6, destination ORDER BY period)
+)
+WHERE period - INTERVAL 2 MONTH >= controlled_from AND months = 3 AND year_earlier_usd >= 100000
+  AND trailing_usd < 0.5 * year_earlier_usd

@@ -25,4 +25,14 @@ UNION ALL
 SELECT 'comtrade', 'comtrade declarations', NULL, NULL, any_value(_source),
        'Comtrade data to ' || max(refYear), count(*)
 FROM raw.comtrade_flows
+UNION ALL
+-- World Bank WGI: staging.governance keeps the vintage (`source`) and the data year it came from
+SELECT 'wgi', source, NULL, NULL, NULL, 'WGI data to ' || max(source_year), count(*)
+FROM staging.governance
+GROUP BY source
+UNION ALL
+SELECT 'comtrade', _source_file, any_value(_sha256), NULL, any_value(_source),
+       'Comtrade monthly data to ' || left(max(_period), 4), count(*)
+FROM raw.comtrade_monthly
+GROUP BY _source_file
 ORDER BY source, source_file

@@ -9,11 +9,13 @@ def test_asset_keys_are_pinned():
     # the public surface: a rename or a removal is a change analysts and dashboards notice
     assert sorted(k.to_user_string() for k in defs.resolve_all_asset_keys()) == [
         "marts/alerts", "marts/concentration_trend", "marts/country_share",
-        "marts/disruption_exposure", "marts/export_control_exposure", "marts/import_dependence",
+        "marts/disruption_exposure", "marts/export_control_event_study",
+        "marts/export_control_exposure", "marts/export_control_monthly", "marts/import_dependence",
         "marts/importer_supply_risk", "marts/stockpile_cover", "marts/supply_concentration",
         "marts/supply_risk", "marts/us_net_import_reliance",
         "meta/check_results", "meta/refresh", "meta/source_files",
-        "raw/baci_flows", "raw/baci_flows_hs17", "raw/comtrade_flows", "raw/iea_supply",
+        "raw/baci_flows", "raw/baci_flows_hs17", "raw/comtrade_flows", "raw/comtrade_monthly",
+        "raw/iea_supply",
         "raw/usgs_mcs_production", "serving/dashboard", "serving/exports",
         "serving/published_warehouse", "staging/bloc_members", "staging/comtrade_flows",
         "staging/country_alias", "staging/dim_country", "staging/dim_critical_list",
@@ -22,7 +24,7 @@ def test_asset_keys_are_pinned():
         "staging/governance", "staging/iea_published_top3", "staging/import_by_supplier",
         "staging/partner_group", "staging/production", "staging/representative_series",
         "staging/supply_by_country", "staging/supply_series", "staging/trade_flows",
-        "staging/us_salient",
+        "staging/trade_monthly", "staging/us_salient",
     ]  # fmt: skip
 
 

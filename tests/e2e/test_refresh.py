@@ -8,52 +8,11 @@ import duckdb
 import pytest
 
 from pipelines.definitions import defs
-from pipelines.defs.trade.partitions import year_range_tags
 from pipelines.lib.paths import SNAPSHOT_DIR
 from pipelines.lib.sql import load_query
+from tests.e2e.conftest import refresh
 
 pytestmark = pytest.mark.e2e
-
-
-def everything():
-    return [*defs.assets, *defs.asset_checks]
-
-
-def refresh(tmp, **sources):
-    """The whole graph in process, every output under `tmp`."""
-    from pipelines.defs.resources import SourcesResource, WarehouseResource
-
-    resources = {
-        "sources": SourcesResource(landing_dir=str(tmp / "landing"), **sources),
-        "warehouse": WarehouseResource(directory=str(tmp / "warehouse")),
-    }
-    return dg.materialize(
-        everything(),
-        resources=resources,
-        instance=dg.DagsterInstance.ephemeral(),
-        raise_on_error=False,
-        tags=year_range_tags(),  # trade assets are partitioned by year: every year, one run
-    )
-
-
-@pytest.fixture(scope="module")
-def published(tmp_path_factory):
-
-    tmp = tmp_path_factory.mktemp("e2e")
-    # a table a removed model left in the persistent build: it must not be published
-    from pipelines.lib.warehouse import Warehouse
-
-    with Warehouse(tmp / "warehouse").connect() as con:
-        con.execute("CREATE TABLE staging.production_series AS SELECT 1 AS leftover")
-    result = refresh(tmp)
-    checks = {
-        (e.asset_key.to_user_string(), e.check_name): e
-        for e in result.get_asset_check_evaluations()
-    }
-    assert result.success, [str(e.description) for e in checks.values() if not e.passed]
-    con = duckdb.connect(str(tmp / "warehouse" / "minerals.duckdb"), read_only=True)
-    yield con, checks, tmp
-    con.close()
 
 
 def rows(con, sql, params=None):
@@ -318,7 +277,8 @@ def test_killed_refresh_leaves_the_published_warehouse_readable(published):
     target = tmp / "warehouse" / "minerals.duckdb"
     before = hashlib.sha256(target.read_bytes()).hexdigest()
     env = dict(os.environ, MINERALS_WAREHOUSE_DIR=str(tmp / "warehouse"))
-    env.pop("DAGSTER_HOME", None)
+    env["DAGSTER_HOME"] = str(tmp / "dagster_home")  # not the project's run history
+    (tmp / "dagster_home").mkdir(exist_ok=True)
     proc = subprocess.Popen(
         [sys.executable, "-m", "pipelines.cli", "refresh"],
         env=env,
@@ -533,3 +493,64 @@ def test_importer_supply_risk_by_hand(published):
     )[0]
     assert got["import_weighted_instability"] == pytest.approx(weighted)
     assert got["geopolrisk_value_basis"] == pytest.approx(production_hhi * weighted)
+
+
+def test_magnet_exposure_of_announcement_61_from_the_hs2017_extract(published):
+    import polars as pl
+
+    con, _, _ = published
+    magnets = pl.read_parquet(SNAPSHOT_DIR / "baci/hs17/trade.parquet").filter(
+        pl.col("year") == 2024, pl.col("hs6").cast(pl.String) == "850511"
+    )
+    china = magnets.filter(pl.col("exporter") == "CHN")["value_kusd"].sum() * 1000
+    world = magnets["value_kusd"].sum() * 1000
+    got = rows(
+        con,
+        """SELECT * FROM marts.export_control_exposure WHERE measure_id = 'CN-2025-61'
+           AND nomenclature = 'HS17' AND importer_iso3 = 'WORLD' AND year = 2024""",
+    )[0]
+    assert got["covered_value_usd"] == pytest.approx(china)
+    assert got["covered_share"] == pytest.approx(china / world)
+    assert got["includes_shared_codes"] is True  # 850511 also holds non-rare-earth magnets
+    assert got["coverage_note"].startswith("Not measurable on annual HS92 trade")
+
+
+def test_every_measure_has_exposure_rows_or_a_stated_reason(published):
+    con, _, _ = published
+    seed = {r["measure_id"] for r in csv.DictReader(io.StringIO(SEED_CONTROLS.read_text()))}
+    notes = {
+        r["measure_id"]: r
+        for r in rows(
+            con,
+            """SELECT measure_id, count(year) AS years, any_value(coverage_note) AS note
+               FROM marts.export_control_exposure GROUP BY measure_id""",
+        )
+    }
+    assert set(notes) == seed
+    assert all(r["note"] for r in notes.values())
+    assert notes["CN-2023-TECH"]["years"] == 0 and "no trade" in notes["CN-2023-TECH"]["note"]
+    assert "monthly exports 811292" in notes["CN-2023-23"]["note"]
+
+
+def test_graphite_event_study_matches_the_raw_monthly_file(published):
+    con, _, _ = published
+    path = SNAPSHOT_DIR / "comtrade/china_exports_monthly/deep_dive_hs6_monthly.csv"
+    usa = [
+        r
+        for r in csv.DictReader(io.StringIO(path.read_text()))
+        if r["partner_name"] == "USA" and r["hs6"] == "380110"
+    ]
+    before = sum(float(r["val"]) for r in usa if "2022-12" <= r["period_dt"][:7] <= "2023-11")
+    after = sum(float(r["val"]) for r in usa if "2023-12" <= r["period_dt"][:7] <= "2024-11")
+    got = rows(
+        con,
+        """SELECT * FROM marts.export_control_event_study WHERE measure_id = 'CN-2023-39'
+           AND hs6 = '380110' AND destination = 'USA' AND window_months = 12""",
+    )[0]
+    assert (got["value_before_usd"], got["value_after_usd"]) == (
+        pytest.approx(before),
+        pytest.approx(after),
+    )
+
+
+SEED_CONTROLS = SNAPSHOT_DIR.parent / "seeds" / "export_controls.csv"

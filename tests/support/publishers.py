@@ -20,6 +20,7 @@ from pipelines.defs.trade.comtrade import COMTRADE_SNAPSHOT, SNAPSHOT_FIELDS
 from pipelines.lib.paths import PROJECT_ROOT, SNAPSHOT_DIR
 from pipelines.lib.sources.catalog import USGS_LIVE_FILES
 from pipelines.lib.transforms.governance import read_wgi_bulk
+from tests.support.comtrade_monthly import MONTHLY_PATH, api_records, monthly_api
 from tests.support.replay_server import ReplayServer
 
 BACI = SNAPSHOT_DIR / "baci/hs92/baci_hs92_critical_1995_2024.parquet"
@@ -84,6 +85,7 @@ def publishers(tmp: Path) -> Iterator[tuple[ReplayServer, dict[str, str]]]:
         for f in USGS_LIVE_FILES:
             server.sciencebase_item(f.item_id, [f.filename])
         server.route("/data/v1/get/C/A/HS", comtrade_handler(comtrade_rows()))
+        server.route(MONTHLY_PATH, monthly_api(api_records()))
         serve(server, api_rows(bulk))
         env = dict(
             os.environ,

@@ -17,7 +17,40 @@ def test_seed_conforms_and_every_trade_code_is_mapped():
     assert str(graphite["effective"]) == "2023-12-01" and graphite["status"] == "in_force"
     us_ban = measures.filter(pl.col("measure_id") == "CN-2024-46").row(0, named=True)
     assert us_ban["target_iso3"] == "USA" and us_ban["status"] == "suspended"
-    assert set(codes.filter(pl.col("measure_id") == "CN-2023-39")["hs6"]) == {"250410", "250490"}
+    graphite_codes = codes.filter(pl.col("measure_id") == "CN-2023-39")
+    hs92 = graphite_codes.filter(pl.col("nomenclature") == "HS92")
+    assert set(hs92["hs6"]) == {"250410", "250490"}
+    # the announced codes measure the HS2017 extract and the monthly HS2017/HS2022 series
+    for nomenclature in ("HS17", "HS22"):
+        announced = graphite_codes.filter(pl.col("nomenclature") == nomenclature)
+        assert set(announced["hs6"]) == set(graphite["hs6_announced"])
+    assert codes.filter(pl.col("measure_id") == "CN-2023-TECH").height == 0
+
+
+def shared(codes, measure_id, nomenclature):
+    rows = codes.filter(pl.col("measure_id") == measure_id, pl.col("nomenclature") == nomenclature)
+    return dict(rows.select("hs6", "is_shared").iter_rows())
+
+
+def test_shared_codes_are_flagged_per_measure():
+    _, codes = conform_export_controls(load_seed("export_controls"), TRADE_CODES)
+    # light and heavy rare earths share 280530 and 284690: both heavy-rare-earth measures say so
+    for measure in ("CN-2025-18", "CN-2025-57"):
+        assert shared(codes, measure, "HS92") == {"280530": True, "284690": True}
+    assert shared(codes, "CN-2023-23", "HS17")["811292"] is True  # Ga/Ge/In/Nb/V/Hf basket
+    assert shared(codes, "CN-2023-23", "HS92") == {"811230": False}  # germanium only
+    assert not any(shared(codes, "CN-2024-33", "HS17").values())  # antimony codes are its own
+
+
+def test_shared_code_the_measure_does_not_name_is_an_error():
+    seed = load_seed("export_controls").with_columns(
+        # planted: a shared code on the antimony measure (file line 5) that it does not list
+        shared_hs6=pl.when(pl.col("measure_id") == "CN-2024-33")
+        .then(pl.lit("850511"))
+        .otherwise(pl.col("shared_hs6"))
+    )
+    with pytest.raises(SourceDataError, match=r"row 5, field 'shared_hs6'.*850511"):
+        conform_export_controls(seed, TRADE_CODES)
 
 
 def test_bad_date_names_the_row_and_field():

@@ -54,6 +54,11 @@ def test_hhi_wgi_matches_a_hand_computation(con):
 def test_alert_messages_in_plain_words():
     con = duckdb.connect()
     con.execute("CREATE SCHEMA marts; CREATE SCHEMA staging")
+    # no monthly export series here (tests/unit/test_controls_sql.py covers that alert kind)
+    con.execute("""CREATE TABLE marts.export_control_monthly (measure_id VARCHAR, hs6 VARCHAR,
+        destination VARCHAR, period DATE, value_usd DOUBLE)""")
+    con.execute("""CREATE TABLE staging.export_controls (measure_id VARCHAR,
+        commodities VARCHAR[], effective DATE)""")
     # alerts cover critical minerals only: pumice (on no list) must not raise one
     con.execute("""CREATE TABLE staging.dim_critical_list AS SELECT * FROM (VALUES
         ('usgs_2022', 'graphite'), ('eu_2023_srm', 'copper'), ('usgs_2022', 'rare_earths'),

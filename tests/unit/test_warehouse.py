@@ -64,3 +64,36 @@ def test_replace_years_rewrites_only_the_years_given(tmp_path):
         )
         got = con.execute("SELECT year, value_usd FROM raw.flows ORDER BY year").fetchall()
     assert got == [(2022, 1.0), (2023, 9.0), (2024, 3.0)]
+
+
+def test_published_file_opens_in_the_duckdb_shell_make_install_puts_in_venv(tmp_path):
+    """The `duckdb` CLI from PyPI (1.5.x) reads storage versions 64-68; DuckDB 2 writes 69."""
+    from pathlib import Path
+
+    shell = Path(sys.executable).parent / "duckdb"
+    assert shell.exists(), "make install puts the duckdb-cli shell in .venv/bin"
+    wh = Warehouse(tmp_path)
+    with wh.connect() as con:
+        con.execute("CREATE TABLE marts.t AS SELECT * FROM (VALUES (1, 'cobalt'), (2, 'lithium'))")
+        con.execute("COMMENT ON TABLE marts.t IS 'a commented table'")
+    wh.publish()
+
+    out = subprocess.run(
+        [
+            str(shell),
+            "-readonly",
+            "-csv",
+            str(wh.published_path),
+            "-c",
+            "SELECT * FROM marts.t ORDER BY 1; "
+            "SELECT comment FROM duckdb_tables() WHERE table_name = 't'",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert out == ["col0,col1", "1,cobalt", "2,lithium", "comment", "a commented table"]
+    # storage version 64 (the header's version field): readable by every DuckDB from 1.0 on
+    header = wh.published_path.read_bytes()[:20]
+    assert header[8:12] == b"DUCK" and int.from_bytes(header[12:20], "little") == 64
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "minerals.duckdb"]

@@ -1,5 +1,12 @@
-"""When the warehouse refreshes itself, and how fresh each source is expected to be."""
+"""When the warehouse refreshes itself, and how fresh each source is expected to be.
 
+The schedules and the sensor start RUNNING when MINERALS_SOURCE=live (a scheduler host that
+downloads the real releases) and STOPPED otherwise: on the bundled snapshot a scheduled refresh
+would only rebuild the same figures. Turn one on by hand in the UI (Automation) or with
+`dagster schedule start usgs_annual_february -w workspace.yaml`.
+"""
+
+import os
 from datetime import timedelta
 
 import dagster as dg
@@ -8,6 +15,13 @@ from pipelines.defs.trade.partitions import year_range_tags
 from pipelines.lib.sources.catalog import freshness_days
 
 ALERTS_KEY = dg.AssetKey(["marts", "alerts"])
+
+
+def default_status() -> dg.DefaultScheduleStatus:
+    """RUNNING on a live deployment, STOPPED on the bundled snapshot (read when defs load)."""
+    live = os.environ.get("MINERALS_SOURCE", "snapshot") == "live"
+    return dg.DefaultScheduleStatus.RUNNING if live else dg.DefaultScheduleStatus.STOPPED
+
 
 refresh_job = dg.define_asset_job(
     "refresh_job",
@@ -23,6 +37,7 @@ refresh_job = dg.define_asset_job(
     job=refresh_job,
     cron_schedule="0 6 15 2 *",
     execution_timezone="America/New_York",
+    default_status=default_status(),
     description="Full refresh on 15 February, after USGS releases the Mineral Commodity "
     "Summaries (early February). Run with MINERALS_SOURCE=live on the scheduler host.",
 )
@@ -44,6 +59,7 @@ trade_job = dg.define_asset_job(
     job=trade_job,
     cron_schedule="0 5 2 * *",
     execution_timezone="UTC",
+    default_status=default_status(),
     description="Monthly trade refresh on the 2nd at 05:00 UTC: picks up a new BACI release "
     "(CEPII publishes yearly, usually in January) and the Comtrade declarations of the past "
     "month. An unchanged BACI zip is not landed again (same sha256).",
@@ -55,6 +71,7 @@ def trade_monthly(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
 @dg.sensor(
     name="new_alerts_sensor",
     minimum_interval_seconds=300,
+    default_status=dg.DefaultSensorStatus(default_status().value),
     description="After each refresh, reports the alerts it saw first (marts.alerts) in plain "
     "words in the sensor's tick log; it starts no run.",
 )

@@ -210,16 +210,24 @@ SOURCES: dict[str, Source] = {
         ),
         Source(
             key="comtrade",
-            name="UN Comtrade import declarations",
+            name="UN Comtrade declarations (US and Japanese imports; China's monthly exports)",
             publisher="UN Statistics Division",
             licence="free use with attribution, no bulk redistribution",
             citation="UN Comtrade database, https://comtradeplus.un.org",
-            used_for=("comtrade_flows (check of BACI)",),
-            raw_assets=("raw.comtrade_flows",),
-            snapshot_files=("comtrade/comtrade_imports_usa_jpn_2022_2024.csv",),
+            used_for=(
+                "comtrade_flows (check of BACI)",
+                "trade_monthly (China's monthly exports: export-control event study, alerts)",
+            ),
+            raw_assets=("raw.comtrade_flows", "raw.comtrade_monthly"),
+            snapshot_files=(
+                "comtrade/comtrade_imports_usa_jpn_2022_2024.csv",
+                "comtrade/china_exports_monthly/deep_dive_hs6_monthly.csv",
+            ),
             live="API v1: the keyed `data/v1/get` endpoint when `COMTRADE_API_KEY` is set, else "
             "the keyless preview (500 records per call); split by flow, at most 12 periods per "
-            "call, re-split when an answer comes back at the cap.",
+            "call, re-split when an answer comes back at the cap. China's monthly exports: the "
+            "same client on `/C/M/HS` (reporter 156, flow X, every partner, the measures' codes, "
+            "2022-01 to last month).",
             settings=(
                 Setting(
                     "MINERALS_COMTRADE_BASE_URL",
@@ -264,7 +272,9 @@ SOURCES: dict[str, Source] = {
                 ),
             ),
             cadence="yearly, in the autumn",
-            next_release=None,
+            # the update with data to year Y comes out in the autumn of Y+1 (the 2023 update,
+            # data to 2022, in September 2023), so the one after the latest is due in Y+2
+            next_release=(2, 10, 1),
             evidence=(
                 "Public clients use `GOV_WGI_PV.EST` etc. with `source=3`; old codes answer "
                 "HTTP 200 with message id 175 'The indicator was not found. It may have been "

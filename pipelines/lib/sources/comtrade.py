@@ -1,4 +1,4 @@
-"""UN Comtrade v1 API client (annual HS flows) and the conform step to ISO3 country codes.
+"""UN Comtrade v1 API client (annual or monthly HS flows) and the conform step to ISO3 codes.
 
 Two endpoints, same query parameters and response shape `{"elements", "count", "data", "error"}`:
 
@@ -44,6 +44,8 @@ KEY_HEADER = "Ocp-Apim-Subscription-Key"
 # Planning guess for the partners of one reporter when partnerCode is omitted (~all areas).
 ALL_PARTNERS_ESTIMATE = 250
 FLOWS = frozenset({"M", "X"})
+# freqCode in the URL path (/C/{freq}/HS): annual periods are YYYY, monthly periods YYYYMM.
+FREQUENCIES = frozenset({"A", "M"})
 # Periods per call: the API takes a comma-separated list, but clients keep to 12 at most (comtradr
 # refuses more than one year of monthly periods, i.e. 12, in a query: ropensci/comtradr#63).
 MAX_PERIODS = 12
@@ -99,6 +101,8 @@ class _Chunk:
 class ComtradeClient:
     """Fetch annual HS trade flows from UN Comtrade, keyless (preview) or with a subscription key.
 
+    `frequency` "M" asks for monthly data (`/C/M/HS`; periods YYYYMM, e.g. 202401) instead of
+    annual ("A", periods YYYY); records then carry `period` "202401" and `refMonth` 1.
     `record_cap` overrides the endpoint's records-per-call cap (tests use a small one);
     `all_partners_estimate` is the planning guess of partners per reporter when `partners` is
     None (all partners).
@@ -114,8 +118,11 @@ class ComtradeClient:
         sleep: Sleep = time.sleep,
         record_cap: int | None = None,
         all_partners_estimate: int = ALL_PARTNERS_ESTIMATE,
+        frequency: str = "A",
     ):
-        self.path = DATA_PATH if api_key else PREVIEW_PATH
+        if frequency not in FREQUENCIES:
+            raise ValueError(f"frequency must be among {sorted(FREQUENCIES)}, got {frequency!r}")
+        self.path = (DATA_PATH if api_key else PREVIEW_PATH).replace("/C/A/", f"/C/{frequency}/")
         self.url = base_url.rstrip("/") + self.path
         self.record_cap = record_cap or (KEYED_RECORD_CAP if api_key else PREVIEW_RECORD_CAP)
         if self.record_cap < 2:

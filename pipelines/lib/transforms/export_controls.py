@@ -13,10 +13,18 @@ SEED = "export_controls.csv"
 def conform_export_controls(
     seed: pl.DataFrame, hs92_known: set[str]
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(measures, codes): one row per measure; one row per (measure, HS92 code in trade data).
+    """(measures, codes): one row per measure; one row per (measure, nomenclature, hs6).
 
-    Fails on a bad date, an unknown status, a malformed HS code, or an HS92 code that the trade
-    map (staging.dim_hs_mineral) does not know: exposure would silently be zero.
+    Codes come in every nomenclature the warehouse has: HS92 from `hs92_in_trade_data` (the
+    annual BACI HS92 series), HS17 and HS22 from `hs6_announced` (the six-digit codes of the
+    announcements, the same in HS2017 and HS2022 for these measures: BACI's HS2017 extract and
+    China's monthly declarations). `is_shared` is true for a code listed in `shared_hs6`: it
+    mixes the controlled items with others (280530 light and heavy rare earths, the 811292
+    basket), so figures on it are upper bounds.
+
+    Fails on a bad date, an unknown status, a malformed HS code, an HS92 code that the trade
+    map (staging.dim_hs_mineral) does not know (exposure would silently be zero), or a shared
+    code the measure does not name.
     """
     rows = seed.with_row_index("source_row", offset=2)
     for column in ("announced", "effective", "status_changed"):
@@ -60,19 +68,52 @@ def conform_export_controls(
         "source_url",
         "note",
     )
+
+    def split(column: str) -> pl.Expr:
+        return pl.col(column).str.split(";").list.eval(pl.element().filter(pl.element() != ""))
+
     codes = (
-        rows.select("source_row", "measure_id", hs6=pl.col("hs92_in_trade_data").str.split(";"))
-        .explode("hs6")
-        .filter(pl.col("hs6") != "")
+        rows.select(
+            "measure_id",
+            HS92=split("hs92_in_trade_data"),
+            HS17=split("hs6_announced"),
+            HS22=split("hs6_announced"),
+            shared=split("shared_hs6"),
+        )
+        .unpivot(
+            ["HS92", "HS17", "HS22"], index=["measure_id", "shared"], variable_name="nomenclature"
+        )
+        .explode("value")
+        .drop_nulls("value")
+        .rename({"value": "hs6"})
     )
-    malformed = [c for c in codes["hs6"] if not re.fullmatch(r"\d{6}", c)]
-    unknown = sorted(set(codes["hs6"]) - hs92_known - set(malformed))
+    malformed = sorted({c for c in codes["hs6"] if not re.fullmatch(r"\d{6}", c)})
+    hs92 = codes.filter(pl.col("nomenclature") == "HS92")
+    unknown = sorted(set(hs92["hs6"]) - hs92_known - set(malformed))
     if malformed or unknown:
         raise SourceDataError(
             "seeds",
             SEED,
-            "HS92 codes malformed or not in data/seeds/hs_mineral.csv",
-            field="hs92_in_trade_data",
+            "HS codes malformed, or HS92 codes not in data/seeds/hs_mineral.csv",
+            field="hs92_in_trade_data" if unknown else "hs6_announced",
             values=malformed + unknown,
         )
-    return measures, codes.drop("source_row")
+    stray = rows.select(
+        "source_row",
+        stray=split("shared_hs6").list.set_difference(
+            pl.concat_list(split("hs6_announced"), split("hs92_in_trade_data"))
+        ),
+    ).filter(pl.col("stray").list.len() > 0)
+    if stray.height:
+        raise SourceDataError(
+            "seeds",
+            SEED,
+            "shared code not among the measure's codes",
+            rows=stray["source_row"].to_list(),
+            field="shared_hs6",
+            values=[c for cs in stray["stray"].to_list() for c in cs],
+        )
+    codes = codes.with_columns(is_shared=pl.col("hs6").is_in(pl.col("shared")).fill_null(False))
+    return measures, codes.select("measure_id", "nomenclature", "hs6", "is_shared").sort(
+        "measure_id", "nomenclature", "hs6"
+    )

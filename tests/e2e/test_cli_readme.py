@@ -1,0 +1,150 @@
+"""The README's commands, run as typed, and the CLI against the snapshot warehouse built once
+per session (tests/e2e/conftest.py)."""
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipelines.lib.paths import PROJECT_ROOT, SQL_DIR
+
+pytestmark = pytest.mark.e2e
+README = (PROJECT_ROOT / "README.md").read_text()
+VENV_BIN = Path(sys.executable).parent
+
+
+def section(title: str) -> str:
+    start = README.index(f"\n## {title}\n")
+    end = README.index("\n## ", start + 1)
+    return README[start:end]
+
+
+def first_bash_block(text: str) -> str:
+    return re.search(r"```bash\n(.*?)```", text, re.S)[1]
+
+
+def commands(block: str) -> list[str]:
+    """The command lines of a block, without their comments (no command here contains #)."""
+    return [c for c in (line.split("#")[0].strip() for line in block.splitlines()) if c]
+
+
+@pytest.fixture
+def analyst_dir(published, tmp_path):
+    """A working copy a newcomer could have: the repo's .venv and sql/, and a copy of the
+    snapshot warehouse (the block refreshes it), so nothing is written into the repository."""
+    _, _, tmp = published
+    shutil.copytree(tmp / "warehouse", tmp_path / "warehouse", ignore=shutil.ignore_patterns(".*"))
+    (tmp_path / ".venv").symlink_to(VENV_BIN.parent)
+    (tmp_path / "sql").symlink_to(SQL_DIR)
+    (tmp_path / "dagster_home").mkdir()
+    shutil.copy(PROJECT_ROOT / ".dagster" / "dagster.yaml", tmp_path / "dagster_home")
+    return tmp_path
+
+
+def test_every_command_of_the_minerals_section_works_as_typed(analyst_dir):
+    block = first_bash_block(section("The `minerals` command"))
+    assert "minerals refresh" in block and "source .venv/bin/activate" in block
+    env = dict(
+        os.environ,
+        MINERALS_WAREHOUSE_DIR=str(analyst_dir / "warehouse"),
+        DAGSTER_HOME=str(analyst_dir / "dagster_home"),
+    )
+    # one shell, as typed; each command's output is checked to be its own, not just exit 0
+    script = "set -e\n" + "".join(f"echo {shlex.quote('>>> ' + c)}\n{c}\n" for c in commands(block))
+    ran = subprocess.run(
+        ["bash", "-c", script], cwd=analyst_dir, env=env, capture_output=True, text=True
+    )
+    assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-3000:]
+    by_start = dict(part.split("\n", 1) for part in ran.stdout.split(">>> ")[1:])
+    show = by_start["minerals show rare_earths"]
+    assert show.startswith("rare_earths: concentration") and "refining  iea" in show
+    assert by_start['minerals show "Rare Earths"'] == show
+    assert "JPN: import dependence" in by_start["minerals exposure Japan"]
+    assert "graphite   mining" in by_start["minerals exposure JPN --commodity graphite"]
+    saved = (analyst_dir / "jpn_imports.csv").read_text().splitlines()
+    assert saved[0].startswith("importer_iso3,commodity,stage,year")
+    assert len(saved) > 100 and all(line.startswith("JPN,") for line in saved[1:])
+    assert "Checks in the refresh" in by_start["minerals status"]
+    refresh = next(out for c, out in by_start.items() if c.startswith("minerals refresh"))
+    assert "built    staging.dim_country" in refresh
+    assert "nothing was published; warehouse/minerals.duckdb is unchanged." in refresh
+    shell = next(out for c, out in by_start.items() if c.startswith("duckdb -readonly"))
+    assert re.search(r"│\s+\d+\s+│", shell)  # the count, from the shell of .venv
+
+
+def test_quick_start_commands_are_what_ci_runs():
+    ci = (PROJECT_ROOT / ".ci" / "run").read_text().splitlines()
+    quick = commands(first_bash_block(section("Quick start")))
+    assert quick == ["make run", "make test"]
+    assert all(c in ci for c in quick)
+
+
+def test_readme_points_at_no_file_outside_the_repository():
+    assert not re.findall(r"\.\./|/work/|/home/|/tmp/", README)
+
+
+def test_duckdb_shell_of_the_venv_reads_the_snapshot_warehouse(published):
+    con, _, tmp = published
+    query = "SELECT commodity, round(hhi) FROM marts.supply_concentration " + (
+        "WHERE source = 'iea' AND stage = 'refining' AND year = 2024 ORDER BY 1"
+    )
+    out = subprocess.run(
+        [
+            str(VENV_BIN / "duckdb"),
+            "-readonly",
+            "-csv",
+            "-noheader",
+            str(tmp / "warehouse" / "minerals.duckdb"),
+            "-c",
+            query,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    expected = [f"{c},{h}" for c, h in con.execute(query).fetchall()]
+    assert out == expected and len(out) >= 5
+
+
+def test_status_lists_every_source_and_prints_whole_warn_lines(published):
+    con, _, tmp = published
+    env = dict(os.environ, MINERALS_WAREHOUSE_DIR=str(tmp / "warehouse"))
+    out = subprocess.run(
+        [str(VENV_BIN / "minerals"), "status"], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    sources = re.findall(r"^  (\w+) +\d+ file\(s\)", out, re.M)
+    assert sources == ["baci", "comtrade", "iea", "usgs_mcs", "wgi"]
+    assert "wgi          1 file(s), editions WGI data to 2022" in out
+    for asset, check, description in con.execute(
+        "SELECT asset, check_name, description FROM meta.check_results WHERE NOT passed"
+    ).fetchall():
+        assert f"{asset} {check}: {description}\n" in out  # never cut
+
+
+def test_example_02_compares_china_only_where_both_series_list_it(published):
+    con, _, _ = published
+    cursor = con.execute((SQL_DIR / "examples" / "02_mining_vs_refining_latest.sql").read_text())
+    names = [d[0] for d in cursor.description]
+    rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+    listed = {
+        (c, s, src, y): flag
+        for c, s, src, y, flag in con.execute(
+            "SELECT commodity, stage, source, year, china_listed FROM marts.supply_concentration "
+            "WHERE basis = 'production'"
+        ).fetchall()
+    }
+    seen_unlisted = False
+    for row in rows:
+        mining = listed[(row["commodity"], "mining", row["mining_source"], row["mining_year"])]
+        refining = listed[
+            (row["commodity"], "refining", row["refining_source"], row["refining_year"])
+        ]
+        assert (row["mining_china_pct"] is None) == (not mining)
+        assert (row["refining_minus_mining_pts"] is None) == (not (mining and refining))
+        seen_unlisted |= not mining
+    assert seen_unlisted  # IEA's cobalt and nickel mining series do not list China
