@@ -189,7 +189,7 @@ def test_dashboard_in_chromium(published, tmp_path, width):
         assert "neither USGS nor IEA publishes mining output of gallium" in notes
         assert "overstates" in p.locator("#panel-trend .notes").inner_text()  # 8112.92 basket
         ec = p.locator("#panel-export_controls").inner_text()
-        assert "CN-2023-23" in ec and "no trade after 2016" in ec
+        assert "CN-2023-23" in ec and "Not measurable on annual HS92 trade" in ec
         _shot(page, tmp_path, f"dashboard_{width}_gallium.png")
 
         # USGS's "E" for rare-earth concentrates is written, not drawn as 0

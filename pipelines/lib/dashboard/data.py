@@ -286,18 +286,11 @@ def heatmap(con, ctx: dict) -> dict:
 
 
 def _measure_notes(m: dict, last: int) -> list[str]:
-    """In words, what the trade data cannot say about a measure."""
+    """In words, what the trade data can and cannot say about a measure: the mart's own
+    coverage note (which codes, which years), then what follows for the chart."""
+    notes = [m["coverage_note"]] if m["coverage_note"] else []
     if m["last_year"] is None:
-        return [
-            "No trade to measure: the measure covers technology, or none of its HS codes "
-            "is in BACI's HS92 extract."
-        ]
-    notes = []
-    if m["last_year"] < last:
-        notes.append(
-            f"Its HS92 codes show no trade after {m['last_year']}; later years cannot "
-            "be measured (gallium has no HS92 code of its own)."
-        )
+        return notes or ["No trade to measure."]
     if (m["total_value_usd"] or 0) < MEASURABLE_TRADE_USD:
         notes.append(
             f"World trade in its codes was only ${m['total_value_usd'] or 0:,.0f} in "
@@ -322,30 +315,49 @@ def export_controls(con, ctx: dict) -> dict:
     importers = ["WORLD", *(ctx["importers"] or IMPORTERS)]
     marks = ", ".join("?" for _ in importers)
     (last,) = con.execute("SELECT max(year) FROM marts.export_control_exposure").fetchone()
+    # one nomenclature per measure (the grain includes it): the one reaching the latest year,
+    # HS92's long series when both do
+    chosen = """SELECT measure_id, nomenclature FROM marts.export_control_exposure
+                WHERE importer_iso3 = 'WORLD' AND nomenclature IS NOT NULL
+                QUALIFY row_number() OVER (PARTITION BY measure_id
+                    ORDER BY year DESC, nomenclature = 'HS92' DESC) = 1"""
     measures = rows(
         con,
-        """SELECT m.measure_id, m.measure, m.commodities, m.status,
-                  strftime(m.effective, '%Y-%m-%d') AS effective, m.target_iso3,
-                  year(m.effective) + (month(m.effective) - 1) / 12 AS effective_year,
-                  w.year AS last_year, w.covered_share, w.covered_value_usd, w.total_value_usd,
-                  coalesce(w.includes_shared_codes, false) AS includes_shared_codes
-           FROM staging.export_controls m
-           LEFT JOIN (SELECT * FROM marts.export_control_exposure WHERE importer_iso3 = 'WORLD'
-                      QUALIFY year = max(year) OVER (PARTITION BY measure_id)) w
-                USING (measure_id)
-           ORDER BY m.effective, m.measure_id""",
+        f"""WITH notes AS (SELECT measure_id, any_value(coverage_note) AS coverage_note
+                           FROM marts.export_control_exposure GROUP BY measure_id)
+            SELECT m.measure_id, m.measure, m.commodities, m.status,
+                   strftime(m.effective, '%Y-%m-%d') AS effective, m.target_iso3,
+                   year(m.effective) + (month(m.effective) - 1) / 12 AS effective_year,
+                   w.nomenclature, w.year AS last_year, w.covered_share, w.covered_value_usd,
+                   w.total_value_usd,
+                   coalesce(w.includes_shared_codes, false) AS includes_shared_codes,
+                   n.coverage_note
+            FROM staging.export_controls m
+            LEFT JOIN (SELECT e.* FROM marts.export_control_exposure e
+                       JOIN ({chosen}) USING (measure_id, nomenclature)
+                       WHERE importer_iso3 = 'WORLD'
+                       QUALIFY year = max(year) OVER (PARTITION BY measure_id)) w
+                 USING (measure_id)
+            LEFT JOIN notes n USING (measure_id)
+            ORDER BY m.effective, m.measure_id""",
     )
     for m in measures:
         m["labels"] = [label(c) for c in m["commodities"] or []]
         m["note"] = " ".join(_measure_notes(m, last))
         m["measurable"] = (m["total_value_usd"] or 0) >= MEASURABLE_TRADE_USD
+    # a null row for a year the chosen series skips (HS2017: 2022 and 2024), drawn as a gap
     series = rows(
         con,
-        f"""SELECT measure_id, importer_iso3 AS importer, year,
-                   round(covered_share, 4) AS covered_share,
-                   round(covered_value_usd) AS covered_value_usd
-            FROM marts.export_control_exposure
-            WHERE importer_iso3 IN ({marks}) AND year >= ?
+        f"""WITH s AS (
+                SELECT measure_id, importer_iso3 AS importer, year,
+                       round(covered_share, 4) AS covered_share,
+                       round(covered_value_usd) AS covered_value_usd
+                FROM marts.export_control_exposure
+                JOIN ({chosen}) USING (measure_id, nomenclature)
+                WHERE importer_iso3 IN ({marks}) AND year >= ?),
+            span AS (SELECT measure_id, importer, unnest(range(min(year), max(year) + 1)) AS year
+                     FROM s GROUP BY measure_id, importer)
+            SELECT * FROM span LEFT JOIN s USING (measure_id, importer, year)
             ORDER BY measure_id, importer, year""",
         [*importers, EXPORT_CONTROL_FROM],
     )
