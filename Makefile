@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export DAGSTER_HOME := $(CURDIR)/.dagster
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: install run test lint ui bench browser docs clean
+.PHONY: install run test faults lint ui bench browser docs clean
 
 # uv resolves the pinned set in seconds; plain pip is the fallback if uv cannot be installed.
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -24,6 +24,10 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest -q
+
+# Bad inputs and damaged builds on a copy of the real snapshot (about a minute; part of make test)
+faults: install
+	$(BIN)/python -m pytest -q -m faults
 
 lint: install
 	$(BIN)/ruff check pipelines tests benchmarks

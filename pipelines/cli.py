@@ -152,6 +152,9 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     warnings.filterwarnings("ignore", category=dg.BetaWarning)
     warnings.filterwarnings("ignore", category=dg.PreviewWarning)
 
+    from pipelines.lib import quality
+
+    quality.preload_in_background()  # the checks of this in-process run need GX
     if args.live:
         os.environ["MINERALS_SOURCE"] = "live"
     from pipelines.definitions import defs

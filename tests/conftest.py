@@ -3,6 +3,7 @@ import os
 import pytest
 
 from pipelines.defs.resources import SourcesResource, WarehouseResource
+from tests.support.snapshot import PublishedSnapshot, refresh
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
@@ -14,3 +15,31 @@ def resources(tmp_path):
         "sources": SourcesResource(landing_dir=str(tmp_path / "landing")),
         "warehouse": WarehouseResource(directory=str(tmp_path / "warehouse")),
     }
+
+
+@pytest.fixture(scope="session")
+def published_snapshot(tmp_path_factory) -> PublishedSnapshot:
+    """The whole graph built ONCE per session on the bundled snapshot, published.
+
+    Building it costs several seconds: any test that needs a real warehouse, the run's result or
+    its check evaluations uses this fixture rather than materializing the graph again. It is
+    shared, so it is read-only: open the files read-only, and a test that writes (a refresh into
+    the same folder, a materialize, a kill mid-build) works on `published_snapshot.copy_to(
+    tmp_path)`. The files are hashed at the end of the session: a test that wrote fails there.
+    """
+    root = tmp_path_factory.mktemp("published_snapshot")
+    # a table a removed model left in the persistent build: it must not be published
+    from pipelines.lib.warehouse import Warehouse
+
+    with Warehouse(root / "warehouse").connect() as con:
+        con.execute("CREATE TABLE staging.production_series AS SELECT 1 AS leftover")
+    result = refresh(root)
+    checks = {
+        (e.asset_key.to_user_string(), e.check_name): e
+        for e in result.get_asset_check_evaluations()
+    }
+    assert result.success, [str(e.description) for e in checks.values() if not e.passed]
+    snapshot = PublishedSnapshot(root, result, checks)
+    before = snapshot.digests()
+    yield snapshot
+    assert snapshot.digests() == before, "a test wrote into published_snapshot: use copy_to()"

@@ -5,6 +5,7 @@ from collections.abc import Callable
 import dagster as dg
 
 from pipelines.defs.resources import WarehouseResource
+from pipelines.defs.trade.partitions import PARTITION_TAG, RANGE_END_TAG, RANGE_START_TAG
 from pipelines.lib import quality
 
 
@@ -13,9 +14,13 @@ def gx_suite_check(
     *,
     id_columns: list[str],
     parameters: Callable[[WarehouseResource], dict] | None = None,
+    by_year: bool = False,
+    batch_rows: int = 500_000,
 ) -> dg.AssetChecksDefinition:
     """`gx_suite` check on `asset`: runs `expectations/<schema>.<table>.json` on its rows.
 
+    `by_year` (a year-partitioned asset): only the years the run wrote are validated, in
+    batches of whole years, so the cost follows the run, not the table's history.
     ERROR severity and blocking: a failure stops everything downstream, so nothing is published.
     """
     table = ".".join(asset.path)
@@ -26,14 +31,27 @@ def gx_suite_check(
         blocking=True,
         description=f"Great Expectations suite expectations/{table}.json",
     )
-    def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        df = warehouse.get().read_table(table)
-        result = quality.validate(
-            df,
-            table,
-            id_columns=id_columns,
-            parameters=parameters(warehouse) if parameters else None,
-        )
+    def _check(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> dg.AssetCheckResult:
+        years = run_years(context.run.tags) if by_year else None
+        params = parameters(warehouse) if parameters else None
+        if years is None:
+            result = quality.validate(
+                warehouse.get().read_table(table),
+                table,
+                id_columns=id_columns,
+                parameters=params,
+                batch_rows=batch_rows,
+                batch_by="year" if by_year else None,
+            )
+        else:  # read from DuckDB one batch of whole years at a time
+            result = quality.validate_batches(
+                _year_batches(warehouse, table, years, batch_rows),
+                table,
+                id_columns=id_columns,
+                parameters=params,
+            )
         return dg.AssetCheckResult(
             passed=result.success,
             severity=dg.AssetCheckSeverity.ERROR,
@@ -41,6 +59,7 @@ def gx_suite_check(
             metadata={
                 "rows": result.rows,
                 "expectations": result.evaluated,
+                "years": "all" if years is None else f"{years[0]}-{years[-1]}",
                 "failed": [
                     {
                         "expectation": f.expectation,
@@ -54,6 +73,41 @@ def gx_suite_check(
         )
 
     return _check
+
+
+def year_batches(con, table: str, years: list[int], batch_rows: int) -> list[list[int]]:
+    """`years` in consecutive groups of at most `batch_rows` rows of `table` (a bigger year
+    alone); always one group at least."""
+    counts = dict(
+        con.execute(
+            f"SELECT year, count(*) FROM {table} WHERE year IN (SELECT unnest(?::INT[])) "
+            "GROUP BY year",
+            [years],
+        ).fetchall()
+    )
+    groups = quality.pack_groups([(y, counts.get(y, 0)) for y in years], batch_rows)
+    return [[y for y, _ in group] for group in groups]
+
+
+def _year_batches(warehouse: WarehouseResource, table: str, years: list[int], batch_rows: int):
+    with warehouse.get().connect() as con:
+        groups = year_batches(con, table, years, batch_rows)
+    for group in groups:
+        with warehouse.get().connect() as con:
+            yield con.sql(
+                f"SELECT * FROM {table} WHERE year IN (SELECT unnest(?::INT[])) ORDER BY year",
+                params=[group],
+            ).pl()
+
+
+def run_years(tags: dict[str, str]) -> list[int] | None:
+    """The years a run of year-partitioned assets wrote, from its tags; None when it names no
+    partition (then the whole table is checked)."""
+    if RANGE_START_TAG in tags and RANGE_END_TAG in tags:
+        return list(range(int(tags[RANGE_START_TAG]), int(tags[RANGE_END_TAG]) + 1))
+    if PARTITION_TAG in tags:
+        return [int(tags[PARTITION_TAG])]
+    return None
 
 
 def known_iso3(warehouse: WarehouseResource) -> dict:

@@ -1,12 +1,14 @@
 """Run a Great Expectations 1.x suite (a JSON file in `expectations/`) on a Polars frame.
 
-GX has no Polars or DuckDB engine that works here (see ../shared/STACK.md), so frames cross into
+GX has no Polars engine, and its DuckDB route fails every expectation with IndexError (GX issues
+#10738, #11579; checked with GX 1.24), so frames cross into
 pandas at this one boundary, in batches for big tables. The result names the failing rows by the
 table's identifying columns, so a failed check says where to look.
 """
 
 import json
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,8 +50,25 @@ def load_suite_json(name: str) -> dict:
     return json.loads((EXPECTATIONS_DIR / f"{name}.json").read_text())
 
 
+def preload_in_background() -> None:
+    """Start importing GX (5-6 s, mostly scipy and sqlalchemy) in a daemon thread.
+
+    For a process that will validate, e.g. an in-process refresh: the import overlaps the
+    source reads (Polars and DuckDB work without the GIL) instead of delaying the first check,
+    which then finds the module loaded (or waits for the import lock). Imported once per
+    process either way.
+    """
+    import threading
+
+    threading.Thread(target=_import_gx, name="import great_expectations", daemon=True).start()
+
+
+def _import_gx() -> None:
+    import great_expectations  # noqa: F401
+
+
 def _context():
-    import great_expectations as gx  # ~3 s to import: only where validation runs
+    import great_expectations as gx  # 5-6 s to import: only where validation runs
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
@@ -64,9 +83,30 @@ def validate(
     id_columns: list[str],
     parameters: dict | None = None,
     batch_rows: int = 500_000,
+    batch_by: str | None = None,
     suite_dir: Path | None = None,
 ) -> SuiteResult:
-    """Validate `df` against `expectations/<suite_name>.json`, batch by batch."""
+    """Validate `df` against `expectations/<suite_name>.json`, batch by batch.
+
+    With `batch_by` (e.g. "year"), a batch holds whole groups of that column (several small
+    groups up to `batch_rows`, one big group alone): a uniqueness expectation whose columns
+    include it is then exact over the whole frame, not just within each batch.
+    """
+    frames = (df.slice(o, n) for o, n in _batches(df, batch_rows, batch_by))
+    return validate_batches(
+        frames, suite_name, id_columns=id_columns, parameters=parameters, suite_dir=suite_dir
+    )
+
+
+def validate_batches(
+    frames: Iterable[pl.DataFrame],
+    suite_name: str,
+    *,
+    id_columns: list[str],
+    parameters: dict | None = None,
+    suite_dir: Path | None = None,
+) -> SuiteResult:
+    """Validate frames one at a time (e.g. read batch by batch from DuckDB), as one result."""
     gx, context = _context()
     spec = json.loads(((suite_dir or EXPECTATIONS_DIR) / f"{suite_name}.json").read_text())
     suite = context.suites.add(gx.ExpectationSuite(**spec))
@@ -90,8 +130,10 @@ def validate(
         "partial_unexpected_count": 5,
     }
     failures: dict[tuple[str, str | None], ExpectationFailure] = {}
-    for offset in range(0, max(df.height, 1), batch_rows):
-        batch = df.slice(offset, batch_rows).to_pandas()
+    rows = 0
+    for frame in frames:
+        rows += frame.height
+        batch = frame.to_pandas()
         outcome = run.run(
             batch_parameters={"dataframe": batch},
             expectation_parameters=parameters or {},
@@ -113,7 +155,34 @@ def validate(
             failure.unexpected_count += int(res.get("unexpected_count") or 0)
             failure.examples.extend(examples[: 5 - len(failure.examples)])
     result = SuiteResult(
-        suite_name, not failures, len(suite.expectations), df.height, list(failures.values())
+        suite_name, not failures, len(suite.expectations), rows, list(failures.values())
     )
     log.info(result.describe())
     return result
+
+
+def _batches(df: pl.DataFrame, batch_rows: int, batch_by: str | None) -> list[tuple[int, int]]:
+    """(offset, length) slices of `df`; with `batch_by`, `df` must be sorted by that column."""
+    if batch_by is None or df.height == 0:
+        return [(o, batch_rows) for o in range(0, max(df.height, 1), batch_rows)]
+    sizes = df.group_by(batch_by, maintain_order=True).len()
+    slices, start = [], 0
+    for group in pack_groups(sizes.rows(), batch_rows):
+        length = sum(n for _, n in group)
+        slices.append((start, length))
+        start += length
+    return slices
+
+
+def pack_groups(sizes: list[tuple], limit: int) -> list[list[tuple]]:
+    """Consecutive (key, rows) groups packed into batches of at most `limit` rows (a bigger
+    group alone); always at least one batch."""
+    batches: list[list[tuple]] = [[]]
+    total = 0
+    for key, n in sizes:
+        if batches[-1] and total + n > limit:
+            batches.append([])
+            total = 0
+        batches[-1].append((key, n))
+        total += n
+    return batches

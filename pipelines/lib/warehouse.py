@@ -7,6 +7,11 @@ fails or is killed before publishing leaves the last good warehouse untouched.
 
 The published copy is written in an older storage format (PUBLISHED_STORAGE_VERSION) than
 DuckDB 2 writes by default, so DuckDB 1.x shells and BI drivers can open it too.
+
+The build is a cache that can always be rebuilt. The first time a process opens it, it is read
+through; a build file that is missing, damaged or cut short is set aside (`.damaged`) and started
+afresh, and the durable state (the alert history, `DURABLE_TABLES`) is restored from the
+published warehouse, so no `first_seen_at` is lost.
 """
 
 import logging
@@ -18,6 +23,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines.lib.paths import SQL_DIR
+
 log = logging.getLogger(__name__)
 SCHEMAS = ("raw", "staging", "marts", "meta")
 # DuckDB 2 writes storage version 69, which no 1.x client reads ("we can only read versions
@@ -26,6 +33,42 @@ SCHEMAS = ("raw", "staging", "marts", "meta")
 # BI tools bundle. It costs about 6% in file size, and the copy takes about twice as long as
 # in the default format (1.7 s vs 1.0 s for the snapshot warehouse: benchmarks/publish_storage.py).
 PUBLISHED_STORAGE_VERSION = "v1.0.0"
+# Tables that accumulate across refreshes (not recomputable from the sources), with the DDL
+# that creates them: restored from the published warehouse into a new build.
+DURABLE_TABLES = {"marts.alerts": SQL_DIR / "alerts" / "create_alerts.sql"}
+# Build files this process has already read through (or created): checked once per process.
+_checked_builds: set[Path] = set()
+
+
+def _damage(path: Path, *, read_only: bool = False) -> str | None:
+    """Why the DuckDB file at `path` cannot be used, or None. Reads every table through."""
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.Error as exc:
+        if "lock" in str(exc).lower():  # another process has it open: in use, not damaged
+            raise
+        return str(exc).splitlines()[0]
+    try:
+        tables = con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() WHERE NOT internal"
+        ).fetchall()
+        for schema, table in tables:
+            con.execute(f'SELECT sum(hash(t)) FROM "{schema}"."{table}" t').fetchall()
+    except duckdb.Error as exc:
+        return str(exc).splitlines()[0]
+    finally:
+        con.close()
+    return None
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
 
 
 class Warehouse:
@@ -38,6 +81,8 @@ class Warehouse:
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """Read-write connection to the build file (one writer at a time)."""
         self.build_path.parent.mkdir(parents=True, exist_ok=True)
+        if self.build_path not in _checked_builds:
+            self.ensure_build()
         con = duckdb.connect(str(self.build_path))
         try:
             for schema in SCHEMAS:
@@ -45,6 +90,63 @@ class Warehouse:
             yield con
         finally:
             con.close()
+
+    def ensure_build(self) -> None:
+        """Make sure the build file is usable: rebuild a missing or damaged one (one log line)."""
+        path = self.build_path
+        why = "missing" if not path.exists() else _damage(path)
+        if why is not None:
+            if path.exists():
+                for part in (path, path.with_name(path.name + ".wal")):
+                    if part.exists():
+                        os.replace(part, part.with_name(part.name + ".damaged"))
+                why = f"damaged ({why}); set aside as {path.name}.damaged"
+            restored = self._restore_durable()
+            published = self.published_path.name
+            if restored:
+                what = ", ".join(f"{n:,} rows of {t}" for t, n in restored.items())
+                what += f" restored from {published}"
+            elif self.published_path.exists():
+                what = f"nothing restored from {published} (no alert history in it)"
+            else:
+                what = "nothing to restore (nothing published yet)"
+            first_ever = why == "missing" and not self.published_path.exists()
+            log.log(
+                logging.INFO if first_ever else logging.WARNING,
+                "build file %s %s: starting a new build, %s",
+                path,
+                why,
+                what,
+            )
+        _checked_builds.add(path)
+
+    def _restore_durable(self) -> dict[str, int]:
+        """Copy DURABLE_TABLES from the published warehouse into a new build file."""
+        published = self.published_path
+        if not published.exists() or _damage(published, read_only=True) is not None:
+            duckdb.connect(str(self.build_path)).close()
+            return {}
+        restored = {}
+        con = duckdb.connect(str(self.build_path))
+        try:
+            con.execute(f"ATTACH '{self.published_path}' AS published (READ_ONLY)")
+            for table, ddl in DURABLE_TABLES.items():
+                schema, name = table.split(".")
+                ((present,),) = con.execute(
+                    "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'published' "
+                    "AND schema_name = ? AND table_name = ?",
+                    [schema, name],
+                ).fetchall()
+                if not present:
+                    continue
+                con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+                con.execute(ddl.read_text())
+                con.execute(f"INSERT INTO {table} SELECT * FROM published.{table}")
+                ((restored[table],),) = con.execute(f"SELECT count(*) FROM {table}").fetchall()
+            con.execute("DETACH published")
+        finally:
+            con.close()
+        return restored
 
     def write_table(self, con: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame) -> int:
         """Replace `schema.table` with the frame's rows; returns the row count."""
@@ -99,6 +201,7 @@ class Warehouse:
         """Atomically replace the published warehouse with the current build."""
         with self.connect() as con:
             con.execute("CHECKPOINT")
+        self._remove_dead_temp_files()
         tmp = self.directory / f".minerals.duckdb.{os.getpid()}.tmp"
         try:
             self._copy_for_readers(tmp)
@@ -109,6 +212,14 @@ class Warehouse:
             tmp.unlink(missing_ok=True)
         log.info("published %s", self.published_path)
         return self.published_path
+
+    def _remove_dead_temp_files(self) -> None:
+        """Temp copies left by a publish that was killed: `.minerals.duckdb.<pid>.tmp`."""
+        for stale in self.directory.glob(".minerals.duckdb.*.tmp"):
+            pid = stale.name.split(".")[-2]
+            if pid.isdigit() and not _pid_alive(int(pid)):
+                stale.unlink(missing_ok=True)
+                log.info("removed %s, left by a publish (PID %s) that did not finish", stale, pid)
 
     def _copy_for_readers(self, target_path: Path) -> None:
         """Copy the whole build (tables, views, comments) into `target_path` in the published

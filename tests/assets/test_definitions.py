@@ -53,8 +53,9 @@ def test_bespoke_check_keys_are_pinned():
         "staging/comtrade_flows:comtrade_vs_baci_gap", "staging/dim_country:gx_suite",
         "staging/governance:gx_suite",
         "staging/governance:political_stability_matches_newer_file",
-        "staging/production:amount_matches_flag", "staging/production:gx_suite",
-        "staging/trade_flows:gx_suite",
+        "staging/production:amount_matches_flag", "staging/production:expected_series_present",
+        "staging/production:gx_suite", "staging/production:no_collapse_between_editions",
+        "staging/production:year_on_year_moves", "staging/trade_flows:gx_suite",
     ]  # fmt: skip
 
 

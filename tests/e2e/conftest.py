@@ -1,50 +1,23 @@
-"""The whole graph on the bundled snapshot, built once per test session into a temp folder."""
+"""The end-to-end tests' view of the session's one whole-graph build.
 
-import dagster as dg
+The build itself is `tests/conftest.py::published_snapshot` (built once, shared read-only);
+`refresh` builds the graph again into another folder, for tests that need a different run.
+"""
+
 import duckdb
 import pytest
 
-from pipelines.definitions import defs
-from pipelines.defs.trade.partitions import year_range_tags
+from tests.support.snapshot import refresh
 
-
-def everything():
-    return [*defs.assets, *defs.asset_checks]
-
-
-def refresh(tmp, **sources):
-    """The whole graph in process, every output under `tmp`."""
-    from pipelines.defs.resources import SourcesResource, WarehouseResource
-
-    resources = {
-        "sources": SourcesResource(landing_dir=str(tmp / "landing"), **sources),
-        "warehouse": WarehouseResource(directory=str(tmp / "warehouse")),
-    }
-    return dg.materialize(
-        everything(),
-        resources=resources,
-        instance=dg.DagsterInstance.ephemeral(),
-        raise_on_error=False,
-        tags=year_range_tags(),  # trade assets are partitioned by year: every year, one run
-    )
+__all__ = ["refresh"]
 
 
 @pytest.fixture(scope="session")
-def published(tmp_path_factory):
-    """(read-only connection to the published file, check evaluations, temp folder)."""
+def published(published_snapshot):
+    """(read-only connection to the published file, check evaluations, the build's folder).
 
-    tmp = tmp_path_factory.mktemp("e2e")
-    # a table a removed model left in the persistent build: it must not be published
-    from pipelines.lib.warehouse import Warehouse
-
-    with Warehouse(tmp / "warehouse").connect() as con:
-        con.execute("CREATE TABLE staging.production_series AS SELECT 1 AS leftover")
-    result = refresh(tmp)
-    checks = {
-        (e.asset_key.to_user_string(), e.check_name): e
-        for e in result.get_asset_check_evaluations()
-    }
-    assert result.success, [str(e.description) for e in checks.values() if not e.passed]
-    con = duckdb.connect(str(tmp / "warehouse" / "minerals.duckdb"), read_only=True)
-    yield con, checks, tmp
+    Read-only, like `published_snapshot`: a test that writes copies it first
+    (`published_snapshot.copy_to(tmp_path)`)."""
+    con = duckdb.connect(str(published_snapshot.published), read_only=True)
+    yield con, published_snapshot.checks, published_snapshot.root
     con.close()

@@ -238,11 +238,13 @@ def test_contract_columns(published):
         assert got[: len(columns)] == columns
 
 
-def test_failed_refresh_leaves_the_published_warehouse_untouched(published, tmp_path):
+def test_failed_refresh_leaves_the_published_warehouse_untouched(published_snapshot, tmp_path):
     import hashlib
     import shutil
 
-    _, _, tmp = published
+    from pipelines.lib.inputs import write_manifest
+
+    tmp = published_snapshot.copy_to(tmp_path / "copy")  # this test writes
     target = tmp / "warehouse" / "minerals.duckdb"
     before = hashlib.sha256(target.read_bytes()).hexdigest()
     snapshot = tmp_path / "snapshot"
@@ -252,6 +254,7 @@ def test_failed_refresh_leaves_the_published_warehouse_untouched(published, tmp_
     planted.write_text(
         planted.read_text(encoding="utf-8-sig").replace("Zimbabwe", "Zimbabwé"), encoding="utf-8"
     )
+    write_manifest(snapshot)  # as if the new release were pinned: the reader must still refuse it
     result = refresh(tmp, snapshot_dir=str(snapshot))
     assert not result.success
     errors = [
@@ -265,7 +268,7 @@ def test_failed_refresh_leaves_the_published_warehouse_untouched(published, tmp_
     assert con.execute("SELECT count(*) FROM marts.supply_concentration").fetchone()[0] > 0
 
 
-def test_killed_refresh_leaves_the_published_warehouse_readable(published):
+def test_killed_refresh_leaves_the_published_warehouse_readable(published_snapshot, tmp_path):
     import hashlib
     import os
     import signal
@@ -273,7 +276,7 @@ def test_killed_refresh_leaves_the_published_warehouse_readable(published):
     import sys
     import time
 
-    _, _, tmp = published
+    tmp = published_snapshot.copy_to(tmp_path / "copy")  # this test writes
     target = tmp / "warehouse" / "minerals.duckdb"
     before = hashlib.sha256(target.read_bytes()).hexdigest()
     env = dict(os.environ, MINERALS_WAREHOUSE_DIR=str(tmp / "warehouse"))
@@ -297,11 +300,12 @@ def test_killed_refresh_leaves_the_published_warehouse_readable(published):
     assert hashlib.sha256(target.read_bytes()).hexdigest() == before
 
 
-def test_rerunning_alerts_adds_no_duplicates(published):
+def test_rerunning_alerts_adds_no_duplicates(published, published_snapshot, tmp_path):
     from pipelines.defs.resources import SourcesResource, WarehouseResource
     from pipelines.defs.risk.assets import alerts, no_new_alerts
 
-    _, checks, tmp = published
+    _, checks, _ = published
+    tmp = published_snapshot.copy_to(tmp_path / "copy")  # this test writes
     first = checks[("marts/alerts", "no_new_alerts")]
     assert not first.passed  # the first refresh records the history it finds, and says so
     assert "China share" in first.description

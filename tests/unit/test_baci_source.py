@@ -6,6 +6,7 @@ blank / "NA" / space-padded "NA" where unknown), plus a few rows of non-mineral 
 """
 
 import hashlib
+import re
 import zipfile
 from pathlib import Path
 
@@ -86,9 +87,8 @@ def test_year_members_lists_only_yearly_csvs(release):
     }
 
 
-def test_scan_year_keeps_mapped_codes_zero_padded(release):
-    with baci.scan_year(release, 2022, CODES | {"030110"}) as lf:
-        df = lf.collect()
+def test_read_year_keeps_mapped_codes_zero_padded(release):
+    df = baci.read_year(release, 2022, CODES | {"030110"})
     assert df.columns == list(baci.COLUMNS)
     assert set(df["hs6"]) == CODES | {"030110"}  # 30110 -> "030110"; 10121, 847130 dropped
     assert df["year"].unique().to_list() == [2022]
@@ -97,20 +97,32 @@ def test_scan_year_keeps_mapped_codes_zero_padded(release):
     assert all(len(c) == 6 for c in df["hs6"])
 
 
-def test_scan_year_cleans_its_temp_file(release):
+def test_read_year_streams_the_member_in_blocks_and_writes_nothing(release, monkeypatch):
+    whole = baci.read_year(release, 2023, CODES)
     before = set(release.parent.iterdir())
-    with baci.scan_year(release, 2023, CODES) as lf:
-        assert len(set(release.parent.iterdir()) - before) == 1  # the extracted member
-        lf.collect()
+    monkeypatch.setattr(baci, "BLOCK_BYTES", 100)  # many blocks, each cut at a line break
+    assert baci.read_year(release, 2023, CODES).equals(whole)
     assert set(release.parent.iterdir()) == before
-    with pytest.raises(RuntimeError), baci.scan_year(release, 2023, CODES):
-        raise RuntimeError("consumer failed")
-    assert set(release.parent.iterdir()) == before
+
+
+def test_a_bad_line_is_reported_with_its_member_and_lines(tmp_path, real_rows, monkeypatch):
+    bad = _write_release(tmp_path / RELEASE, real_rows)
+    with zipfile.ZipFile(bad) as zf:
+        body = zf.read("BACI_HS92_Y2023_V202601.csv").decode().splitlines()
+    body[5] = "2023,4,8,not-a-code,1.0,2.0"  # line 6 of the file
+    with zipfile.ZipFile(tmp_path / "bad.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("BACI_HS92_Y2023_V202601.csv", "\n".join(body) + "\n")
+    monkeypatch.setattr(baci, "BLOCK_BYTES", 100)
+    with pytest.raises(SourceDataError) as err:
+        baci.read_year(tmp_path / "bad.zip", 2023, CODES)
+    message = str(err.value)
+    assert "bad.zip:BACI_HS92_Y2023_V202601.csv" in message
+    first, last = map(int, re.search(r"lines (\d+)-(\d+)", message).groups())
+    assert first <= 6 <= last
 
 
 def test_blank_and_na_quantity_become_null(release, real_rows):
-    with baci.scan_year(release, 2022, CODES) as lf:
-        df = lf.collect()
+    df = baci.read_year(release, 2022, CODES)
     expected_nulls = real_rows.filter(pl.col("year") == 2022)["qty_t"].null_count()
     assert expected_nulls >= 3  # blank, "NA" and padded "NA" all occur
     assert df["quantity_t"].dtype == pl.Float64
@@ -120,10 +132,11 @@ def test_blank_and_na_quantity_become_null(release, real_rows):
 def test_value_sums_equal_the_real_extract(release, real_rows):
     got = []
     for year in YEARS:
-        with baci.scan_year(release, year, CODES) as lf:
-            got.append(
-                lf.group_by("year", "hs6").agg(pl.col("value_kusd").sum(), pl.len()).collect()
-            )
+        got.append(
+            baci.read_year(release, year, CODES)
+            .group_by("year", "hs6")
+            .agg(pl.col("value_kusd").sum(), pl.len())
+        )
     got_df = pl.concat(got).sort("year", "hs6")
     want = (
         real_rows.group_by("year", "hs92_6")
@@ -150,8 +163,9 @@ def test_filter_year_to_parquet_is_atomic(release, real_rows, tmp_path):
     with zipfile.ZipFile(bad, "w") as zf:
         zf.writestr("BACI_HS92_Y2023_V202601.csv", "t,i,j,k,v,q\n2023,4,8,250410,1.0,oops\n")
     before = out.read_bytes()
-    with pytest.raises(SourceDataError, match="BACI_HS92_Y2023_V202601.csv"):
+    with pytest.raises(SourceDataError, match="BACI_HS92_Y2023_V202601.csv") as err:
         baci.filter_year_to_parquet(bad, 2023, CODES, out)
+    assert err.value.rows == [2] and err.value.field == "q"  # the file's line and column
     assert out.read_bytes() == before
     assert sorted(p.name for p in out.parent.iterdir()) == [out.name]
     assert sorted(p.name for p in bad.parent.iterdir()) == [RELEASE]
@@ -159,8 +173,8 @@ def test_filter_year_to_parquet_is_atomic(release, real_rows, tmp_path):
 
 def test_wrong_header_names_zip_member_and_column(tmp_path, real_rows):
     bad = _write_release(tmp_path / RELEASE, real_rows, header="t,i,j,k,v,quantity")
-    with pytest.raises(SourceDataError) as err, baci.scan_year(bad, 2023, CODES) as lf:
-        lf.collect()
+    with pytest.raises(SourceDataError) as err:
+        baci.read_year(bad, 2023, CODES)
     msg = str(err.value)
     assert RELEASE in msg and "BACI_HS92_Y2023_V202601.csv" in msg
     assert "'q'" in msg and "'quantity'" in msg
@@ -168,11 +182,8 @@ def test_wrong_header_names_zip_member_and_column(tmp_path, real_rows):
 
 
 def test_missing_year_is_reported(release):
-    with (
-        pytest.raises(SourceDataError, match="no CSV for year 1999"),
-        baci.scan_year(release, 1999, CODES),
-    ):
-        pass
+    with pytest.raises(SourceDataError, match="no CSV for year 1999"):
+        baci.read_year(release, 1999, CODES)
 
 
 def test_land_release_resumes_after_truncation(tmp_path, real_rows):
@@ -195,8 +206,7 @@ def test_land_release_resumes_after_truncation(tmp_path, real_rows):
     assert landed.sha256 == hashlib.sha256(data).hexdigest()
     assert landed.path.read_bytes() == data and not landed.reused
     assert baci.year_members(landed.path) == baci.year_members(zip_path)
-    with baci.scan_year(landed.path, 2022, CODES) as lf:  # temp file next to a read-only zip
-        assert lf.select(pl.len()).collect().item() > 0
+    assert baci.read_year(landed.path, 2022, CODES).height > 0  # read in place, read-only zip
 
 
 def test_a_requested_year_the_release_lacks_is_an_error_naming_release_and_year(release):

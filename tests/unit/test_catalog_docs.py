@@ -1,14 +1,14 @@
 """Every staging/marts/meta table and column carries a comment; the data dictionary renders.
 
-The coverage test builds the real tables (every asset up to and including publish, on the
-bundled snapshot, in tmp_path) and checks them generically through duckdb_columns(): a column
-added anywhere without its line in the table's contract (sql/<schema>/<table>.yml) fails it.
+The coverage test reads the real tables (the session's whole-graph build on the bundled
+snapshot, tests/conftest.py::published_snapshot) and checks them generically through
+duckdb_columns(): a column added anywhere without its line in the table's contract
+(sql/<schema>/<table>.yml) fails it.
 """
 
 import subprocess
 import sys
 
-import dagster as dg
 import duckdb
 import pytest
 
@@ -18,27 +18,9 @@ from pipelines.lib.paths import PROJECT_ROOT
 
 
 @pytest.fixture(scope="module")
-def real_shapes(tmp_path_factory):
+def real_shapes(published_snapshot):
     """In-memory DuckDB with every staging/marts/meta table of a real build (no rows)."""
-    from pipelines.definitions import defs
-    from pipelines.defs.resources import SourcesResource, WarehouseResource
-    from pipelines.defs.trade.partitions import year_range_tags
-
-    tmp = tmp_path_factory.mktemp("shapes")
-    wanted = {"exports", "dashboard"}  # outputs of the published file: not needed here
-    assets = [a for a in defs.assets if not any(k.path[-1] in wanted for k in a.keys)]
-    result = dg.materialize(
-        assets,
-        resources={
-            "sources": SourcesResource(landing_dir=str(tmp / "landing")),
-            "warehouse": WarehouseResource(directory=str(tmp / "warehouse")),
-        },
-        instance=dg.DagsterInstance.ephemeral(),
-        raise_on_error=True,
-        tags=year_range_tags(),  # trade assets are partitioned by year
-    )
-    assert result.success
-    published = tmp / "warehouse" / "minerals.duckdb"
+    published = published_snapshot.published  # the session's one real build (read-only)
     con = duckdb.connect()
     con.execute(f"ATTACH '{published}' AS src (READ_ONLY)")
     for schema, table in con.execute(

@@ -1,9 +1,11 @@
 """Atomic publish: readers keep the old file, new connections see the new one, nothing left over."""
 
+import os
 import subprocess
 import sys
 
 import duckdb
+import pytest
 
 from pipelines.lib.warehouse import Warehouse
 
@@ -97,3 +99,99 @@ def test_published_file_opens_in_the_duckdb_shell_make_install_puts_in_venv(tmp_
     header = wh.published_path.read_bytes()[:20]
     assert header[8:12] == b"DUCK" and int.from_bytes(header[12:20], "little") == 64
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "minerals.duckdb"]
+
+
+# --- the build is a cache: missing, damaged or cut short, it is rebuilt and history is kept ----
+
+
+def publish_with_alerts(tmp_path) -> Warehouse:
+    """A published warehouse whose marts.alerts holds two alerts, and no build file."""
+    from pipelines.lib.paths import SQL_DIR
+
+    wh = Warehouse(tmp_path)
+    with wh.connect() as con:
+        con.execute((SQL_DIR / "alerts/create_alerts.sql").read_text())
+        con.execute("""INSERT INTO marts.alerts (alert_key, kind, message, first_seen_at,
+                       first_seen_run_id) VALUES
+                       ('a', 'k', 'graphite refining: China share 91% -> 96%',
+                        '2026-01-01 00:00:00+00', 'run-1'),
+                       ('b', 'k', 'copper refining: now highly concentrated',
+                        '2026-02-01 00:00:00+00', 'run-2')""")
+        con.execute("CREATE TABLE staging.big AS SELECT range AS v FROM range(300000)")
+    wh.publish()
+    return wh
+
+
+def alert_history(path) -> list[tuple]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(
+            "SELECT alert_key, first_seen_at, first_seen_run_id FROM marts.alerts ORDER BY 1"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def reopen(wh: Warehouse) -> Warehouse:
+    """The next refresh: a new process, which has not checked the build file yet."""
+    from pipelines.lib import warehouse
+
+    warehouse._checked_builds.discard(wh.build_path)
+    return Warehouse(wh.directory)
+
+
+def test_missing_build_restores_the_alert_history(tmp_path, caplog):
+    wh = publish_with_alerts(tmp_path)
+    caplog.clear()
+    history = alert_history(wh.published_path)
+    wh.build_path.unlink()
+    with caplog.at_level("WARNING"), reopen(wh).connect() as con:
+        assert con.execute("SELECT count(*) FROM marts.alerts").fetchone()[0] == 2
+        # what a refresh recomputes is not copied back
+        assert not Warehouse.table_exists(con, "staging.big")
+    assert alert_history(wh.build_path) == history
+    (line,) = [r.getMessage() for r in caplog.records if "build file" in r.getMessage()]
+    assert "missing" in line and "2 rows of marts.alerts restored from minerals.duckdb" in line
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[: len(data) // 2],  # cut short: opens, but reading a table fails
+        lambda data: data[:1000],
+        lambda data: b"<html>not a database</html>\n" * 100,
+    ],
+    ids=["truncated-half", "truncated-header", "garbage"],
+)
+def test_damaged_build_is_set_aside_and_rebuilt_with_history(tmp_path, caplog, damage):
+    wh = publish_with_alerts(tmp_path)
+    caplog.clear()
+    history = alert_history(wh.published_path)
+    wh.build_path.write_bytes(damage(wh.build_path.read_bytes()))
+    with caplog.at_level("WARNING"), reopen(wh).connect() as con:
+        con.execute("CREATE TABLE marts.t AS SELECT 1 AS v")
+    assert alert_history(wh.build_path) == history
+    assert (wh.build_path.parent / "minerals.duckdb.damaged").exists()  # kept to inspect
+    (line,) = [r.getMessage() for r in caplog.records if "build file" in r.getMessage()]
+    assert "damaged" in line and "restored" in line
+
+
+def test_a_healthy_build_is_left_alone(tmp_path, caplog):
+    wh = publish_with_alerts(tmp_path)
+    caplog.clear()
+    with caplog.at_level("WARNING"), reopen(wh).connect() as con:
+        assert Warehouse.table_exists(con, "staging.big")
+    assert not [r for r in caplog.records if "build file" in r.getMessage()]
+
+
+def test_publish_removes_temp_files_of_dead_publishes_only(tmp_path):
+    wh = Warehouse(tmp_path)
+    build(wh, 1)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    left = tmp_path / f".minerals.duckdb.{dead}.tmp"
+    left.write_bytes(b"half a copy")
+    alive = tmp_path / f".minerals.duckdb.{os.getppid()}.tmp"  # a publish still running
+    alive.write_bytes(b"in progress")
+    wh.publish()
+    assert not left.exists() and alive.exists()

@@ -9,6 +9,7 @@ import polars as pl
 from pipelines.defs.reference.assets import DIM_COUNTRY, country_lookup
 from pipelines.defs.resources import SourcesResource, WarehouseResource
 from pipelines.defs.tables import table_result, table_spec
+from pipelines.lib.inputs import verify_landed, verify_snapshot
 from pipelines.lib.seeds import load_seed, units
 from pipelines.lib.sources import inbox, sciencebase
 from pipelines.lib.sources.catalog import USGS_LIVE_FILES
@@ -65,6 +66,7 @@ def _land_usgs(context: dg.AssetExecutionContext, sources: SourcesResource) -> l
             policy=RetryPolicy(timeout_s=sources.timeout_s),
         )
         _log_landed(context, "usgs_mcs", result)
+        verify_landed("usgs_mcs", result)
         landed.append(result.path)
     return landed
 
@@ -79,6 +81,7 @@ def _land_usgs(context: dg.AssetExecutionContext, sources: SourcesResource) -> l
 def raw_usgs_mcs_production(
     context: dg.AssetExecutionContext, sources: SourcesResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
+    verify_snapshot(sources.snapshot, "usgs_mcs")
     paths = usgs.snapshot_files(sources.snapshot / "usgs_mcs")
     live = _land_usgs(context, sources) if sources.is_live else []
     if live:  # archived editions (MCS2022-2024) stay from the snapshot, and the log says so
@@ -115,6 +118,7 @@ def raw_usgs_mcs_production(
 def raw_iea_supply(
     context: dg.AssetExecutionContext, sources: SourcesResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
+    verify_snapshot(sources.snapshot, "iea")
     workbook = sources.snapshot / IEA_WORKBOOK
     live = set()
     if sources.is_live:  # no keyless download: the newest workbook the user put in the inbox

@@ -1,11 +1,22 @@
-"""Checks on staging.production: the GX contract suite and native invariants."""
+"""Checks on staging.production: the GX contract suite, native invariants, completeness against
+the snapshot's expected series, and plausibility of each figure against the edition before."""
 
 import dagster as dg
+import polars as pl
 
 from pipelines.defs.quality import gx_suite_check, known_iso3, query_rows, rows_check_result
-from pipelines.defs.resources import WarehouseResource
+from pipelines.defs.resources import SourcesResource, WarehouseResource
+from pipelines.lib.inputs import SERIES_KEY, load_expected_series
+from pipelines.lib.seeds import load_seed
 
 PRODUCTION = dg.AssetKey(["staging", "production"])
+# A country's figure falling below this fraction of the previous edition's figure for the same
+# year (a fall of more than 90%) blocks: a cut file, a lost digit or a unit slip looks like this.
+COLLAPSE_RATIO = 0.1
+# Year-on-year moves worth a warning: more than doubling or halving, for a country holding at
+# least this share of the series in one of the two years.
+YOY_FACTOR = 2.0
+YOY_MIN_SHARE = 0.1
 
 production_suite = gx_suite_check(
     PRODUCTION, id_columns=["source_file", "source_row"], parameters=known_iso3
@@ -28,3 +39,132 @@ def amount_matches_flag(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         LIMIT 20""",
     )
     return rows_check_result(bad, "consistent", "rows whose amount contradicts their flag")
+
+
+def _query(warehouse: WarehouseResource, sql: str, **frames: pl.DataFrame) -> list[dict]:
+    """Rows of `sql`, with seed or reference frames registered under their names."""
+    with warehouse.get().connect() as con:
+        for name, frame in frames.items():
+            con.register(name, frame)
+        return con.sql(sql).pl().to_dicts()
+
+
+def _amount(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 10 else f"{value:,.3g}"
+
+
+def _result(bad: list[dict], ok: str, problem: str, messages: list[str], severity):
+    return dg.AssetCheckResult(
+        passed=not bad,
+        severity=severity,
+        description=ok if not bad else f"{len(bad)} {problem}: " + "; ".join(messages[:8]),
+        metadata={"failing": len(bad), "figures": "\n".join(messages[:200])},
+    )
+
+
+@dg.asset_check(
+    asset=PRODUCTION,
+    blocking=True,
+    description="Every (source, edition, commodity, stage, year) series listed in "
+    "data/snapshot/expected_series.csv (pinned with the snapshot manifest) is present: a "
+    "file cut short or a renamed column cannot silently drop a series.",
+)
+def expected_series_present(
+    sources: SourcesResource, warehouse: WarehouseResource
+) -> dg.AssetCheckResult:
+    missing = _query(
+        warehouse,
+        f"""
+        SELECT e.* FROM expected e
+        ANTI JOIN (SELECT DISTINCT {", ".join(SERIES_KEY)} FROM staging.production) p
+        USING ({", ".join(SERIES_KEY)})
+        ORDER BY ALL""",
+        expected=load_expected_series(sources.snapshot),
+    )
+    messages = [" ".join(str(r[k]) for k in SERIES_KEY) for r in missing]
+    return _result(
+        missing,
+        "every expected series is present",
+        "expected series missing",
+        messages,
+        dg.AssetCheckSeverity.ERROR,
+    )
+
+
+_BY_COUNTRY = """
+    SELECT source, edition, commodity, stage, year, iso3, country, amount, unit,
+           amount / nullif(sum(amount) OVER (PARTITION BY source, edition, commodity, stage, year),
+                           0) AS share
+    FROM staging.production
+    WHERE iso3 IS NOT NULL AND amount IS NOT NULL AND NOT is_projection"""
+
+
+@dg.asset_check(
+    asset=PRODUCTION,
+    blocking=True,
+    description="No country's figure falls by more than 90% from the previous edition's "
+    "figure for the same (commodity, stage, year): reviewed USGS revisions are listed in "
+    "data/seeds/accepted_revisions.csv; anything else names the figure and blocks.",
+)
+def no_collapse_between_editions(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    bad = _query(
+        warehouse,
+        f"""
+        WITH v AS ({_BY_COUNTRY}),
+        p AS (SELECT *, lag(amount) OVER w AS prev_amount, lag(edition) OVER w AS prev_edition
+              FROM v WINDOW w AS (PARTITION BY source, commodity, stage, year, iso3
+                                  ORDER BY edition))
+        SELECT p.* FROM p
+        ANTI JOIN accepted a USING (source, commodity, stage, year, iso3, edition)
+        WHERE p.prev_amount > 0 AND p.amount < {COLLAPSE_RATIO} * p.prev_amount
+        ORDER BY p.prev_amount - p.amount DESC""",
+        accepted=load_seed("accepted_revisions").with_columns(pl.col("year").cast(pl.Int32)),
+    )
+    messages = [
+        f"{r['country']} {r['commodity']} {r['stage']} {r['year']}: "
+        f"{_amount(r['prev_amount'])} {r['unit']} ({r['prev_edition']}) -> "
+        f"{_amount(r['amount'])} {r['unit']} ({r['edition']})"
+        for r in bad
+    ]
+    return _result(
+        bad,
+        "no figure fell by more than 90% from the previous edition",
+        "figure(s) fell by more than 90% from the previous edition",
+        messages,
+        dg.AssetCheckSeverity.ERROR,
+    )
+
+
+@dg.asset_check(
+    asset=PRODUCTION,
+    blocking=False,
+    description="Large year-on-year moves within one edition (more than doubling or halving, "
+    "for a country with at least 10% of the series): a warning to read, not a failure.",
+)
+def year_on_year_moves(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    bad = _query(
+        warehouse,
+        f"""
+        WITH v AS ({_BY_COUNTRY}),
+        p AS (SELECT *, lag(amount) OVER w AS prev_amount, lag(year) OVER w AS prev_year,
+                     lag(share) OVER w AS prev_share
+              FROM v WINDOW w AS (PARTITION BY source, edition, commodity, stage, iso3
+                                  ORDER BY year))
+        SELECT * FROM p
+        WHERE prev_year = year - 1 AND greatest(share, prev_share) >= {YOY_MIN_SHARE}
+          AND (amount > {YOY_FACTOR} * prev_amount OR amount * {YOY_FACTOR} < prev_amount)
+        ORDER BY abs(amount - prev_amount) DESC""",
+    )
+    messages = [
+        f"{r['country']} {r['commodity']} {r['stage']} {r['prev_year']} -> {r['year']} "
+        f"({r['edition']}): {_amount(r['prev_amount'])} {r['unit']} -> "
+        f"{_amount(r['amount'])} {r['unit']}"
+        for r in bad
+    ]
+    return _result(
+        bad,
+        "no large year-on-year move",
+        "large year-on-year move(s)",
+        messages,
+        dg.AssetCheckSeverity.WARN,
+    )

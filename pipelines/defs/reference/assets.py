@@ -8,6 +8,7 @@ from pipelines.defs.quality import gx_suite_check
 from pipelines.defs.resources import SourcesResource, WarehouseResource
 from pipelines.defs.tables import table_asset, table_key, table_result, table_spec
 from pipelines.lib.contracts import Contract, load_contracts
+from pipelines.lib.inputs import verify_snapshot
 from pipelines.lib.seeds import load_seed, typed_seed
 from pipelines.lib.transforms import countries
 
@@ -24,6 +25,7 @@ DIM_COUNTRY = table_key("staging.dim_country")
 def dim_country(
     context: dg.AssetExecutionContext, sources: SourcesResource, warehouse: WarehouseResource
 ):
+    verify_snapshot(sources.snapshot, "reference/country_codes_datahub")
     reference = countries.load_reference(sources.snapshot / COUNTRY_REFERENCE)
     aliases = load_seed("country_aliases")
     countries.build_lookup(reference, aliases)  # fails on an alias to an unknown code

@@ -8,6 +8,7 @@ import polars as pl
 from pipelines.defs.quality import gx_suite_check, known_iso3
 from pipelines.defs.resources import SourcesResource, WarehouseResource
 from pipelines.defs.tables import table_asset, table_key, table_result, table_spec
+from pipelines.lib.inputs import verify_snapshot
 from pipelines.lib.seeds import load_seed
 from pipelines.lib.sources.http import RetryPolicy, make_session
 from pipelines.lib.sources.worldbank import fetch_wgi
@@ -49,6 +50,7 @@ def staging_governance(
             f"lastupdated {vintage}; percentile ranks computed per year): {wgi.height} rows"
         )
     else:
+        verify_snapshot(sources.snapshot, "wgi")
         wgi = governance.read_wgi_bulk(sources.snapshot / WGI_BULK)
         origin = "wgi_2023_update"
         context.log.info(f"WGI from the snapshot bulk file {WGI_BULK}: {wgi.height} rows")

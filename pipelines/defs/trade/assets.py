@@ -10,10 +10,11 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
-from pipelines.defs.quality import gx_suite_check, known_iso3
+from pipelines.defs.quality import gx_suite_check, known_iso3, year_batches
 from pipelines.defs.resources import SourcesResource, WarehouseResource
 from pipelines.defs.tables import table_asset, table_key, table_result
 from pipelines.defs.trade.partitions import baci_years, partition_years, single_run
+from pipelines.lib.inputs import verify_landed, verify_snapshot
 from pipelines.lib.seeds import load_seed
 from pipelines.lib.sources.landing import combined_version, sha256_file
 from pipelines.lib.transforms import trade
@@ -48,6 +49,7 @@ def _live_release(
     )
     state = "unchanged" if landed.reused else "new version"
     context.log.info(f"BACI: {landed.path.name} {state} (sha256 {landed.sha256[:12]})")
+    verify_landed("baci", landed)
     seed = load_seed("hs_mineral")
     codes = set(seed.filter(pl.col("nomenclature") == trade.NOMENCLATURE)["hs6"])  # HS92 only
     out_dir = work_dir / "baci" / landed.sha256[:16]  # derived: not in the immutable landing
@@ -63,6 +65,7 @@ def _live_release(
             rows = baci.filter_year_to_parquet(landed.path, year, codes, part)
             context.log.info(f"BACI {year}: {rows:,} mineral flows kept")
         parts.append(part)
+    verify_snapshot(sources.snapshot, "reference/baci_country_codes")
     country_codes = pl.read_csv(sources.snapshot / BACI_COUNTRY_CODES, infer_schema=False)
     if not parts:
         empty = trade.release_to_extract(pl.LazyFrame(schema=_FILTERED_SCHEMA), country_codes)
@@ -99,6 +102,7 @@ def raw_baci_flows(
         work_dir = warehouse.get().build_path.parent
         raw, source_file, digest = _live_release(context, sources, work_dir, years)
     else:
+        verify_snapshot(sources.snapshot, "baci/hs92")
         path = sources.snapshot / BACI_HS92
         source_file, digest = BACI_HS92, sha256_file(path)
         raw = trade.read_baci_extract(path).filter(pl.col("year").is_in(years)).collect()
@@ -141,6 +145,7 @@ def raw_baci_flows_hs17(
 ) -> dg.MaterializeResult:
     if sources.is_live:
         context.log.info("BACI HS17 comes from the bundled snapshot (no HS17 release is fetched)")
+    verify_snapshot(sources.snapshot, "baci/hs17")
     parts = []
     for rel, read in (
         (BACI_HS17_2022, trade.read_baci_hs17_csv),
@@ -187,36 +192,68 @@ def staging_trade_flows(
     years = partition_years(context)
     all_years = len(years) == len(baci_years.get_partition_keys())
     known = set(wh.read_table("staging.dim_country")["iso3"].to_list())
-    raw = wh.read_table("raw.baci_flows").filter(pl.col("year").is_in(years))
     hs_map = wh.read_table("staging.dim_hs_mineral")
     # One nomenclature per (commodity, stage) series: no double count, no break in 2022/2024
     trade.check_series_rule(hs_map)
-    flows = trade.conform_baci(raw, hs_map, known, file=BACI_HS92)
-    summary = trade.summarise(raw, flows, hs_map)
     with wh.connect() as con:
         has_hs17 = wh.table_exists(con, BACI_HS17_TABLE)
-    if has_hs17:
-        raw17 = wh.read_table(BACI_HS17_TABLE).filter(pl.col("year").is_in(years))
+        batches = year_batches(con, "raw.baci_flows", years, BATCH_RAW_ROWS)
+    if not has_hs17:  # only when the HS17 raw asset was left out of a partial run
+        context.log.warning(f"{BACI_HS17_TABLE} not materialized: HS92 flows only")
+    summary: dict[str, int] = {}
+    commodities: set[str] = set()
+    rows = 0
+    for n, batch in enumerate(batches):  # a bounded number of raw rows in memory at a time
+        flows, batch_summary = _conform_years(wh, batch, hs_map, known, has_hs17)
+        for k, v in batch_summary.items():
+            summary[k] = summary.get(k, 0) + v
+        commodities |= set(flows["commodity"].unique().to_list())
+        with wh.connect() as con:
+            # the first batch of a full run replaces the table; later ones replace their years
+            rows += wh.replace_years(
+                con,
+                "staging.trade_flows",
+                flows,
+                years if n == 0 else batch,
+                all_years=all_years and n == 0,
+            )
+    with wh.connect() as con:
+        context.log.info(f"staging.trade_flows: {rows} rows for {years[0]}-{years[-1]}; {summary}")
+        return table_result(
+            con, "staging.trade_flows", partial_rows=rows, **summary, commodities=len(commodities)
+        )
+
+
+# Raw rows conformed at once by staging.trade_flows (and rows per GX batch of its suite): bounds
+# memory whatever the year range; at 500,000 the 10-year benchmark peaked at 910 MiB.
+BATCH_RAW_ROWS = 250_000
+
+
+def _conform_years(
+    wh, years: list[int], hs_map: pl.DataFrame, known: set[str], has_hs17: bool
+) -> tuple[pl.DataFrame, dict[str, int]]:
+    """raw.baci_flows (+ raw.baci_flows_hs17) of `years` -> staging.trade_flows rows, summary."""
+    with wh.connect() as con:
+        raw = _read_years(con, "raw.baci_flows", years)
+        raw17 = _read_years(con, BACI_HS17_TABLE, years) if has_hs17 else None
+    flows = trade.conform_baci(raw, hs_map, known, file=BACI_HS92)
+    summary = trade.summarise(raw, flows, hs_map)
+    summary["hs17_rows"] = 0
+    if raw17 is not None:
         flows17 = trade.conform_baci(
             raw17, hs_map, known, file=BACI_HS17_FILES, nomenclature=trade.HS17
         )
         summary17 = trade.summarise(raw17, flows17, hs_map, nomenclature=trade.HS17)
         flows = trade.combine_nomenclatures(flows, flows17)
-        summary = {k: v + summary17[k] for k, v in summary.items()}
+        summary = {k: v + summary17.get(k, 0) for k, v in summary.items()}
         summary["hs17_rows"] = flows17.height
-    else:  # only when the HS17 raw asset was left out of a partial run
-        context.log.warning(f"{BACI_HS17_TABLE} not materialized: HS92 flows only")
-        summary["hs17_rows"] = 0
-    with wh.connect() as con:
-        rows = wh.replace_years(con, "staging.trade_flows", flows, years, all_years=all_years)
-        context.log.info(f"staging.trade_flows: {rows} rows for {years[0]}-{years[-1]}; {summary}")
-        return table_result(
-            con,
-            "staging.trade_flows",
-            partial_rows=rows,
-            **summary,
-            commodities=flows["commodity"].n_unique(),
-        )
+    return flows, summary
+
+
+def _read_years(con, table: str, years: list[int]) -> pl.DataFrame:
+    return con.sql(
+        f"SELECT * FROM {table} WHERE year IN (SELECT unnest(?::INT[]))", params=[years]
+    ).pl()
 
 
 def trade_iso3_codes(warehouse: WarehouseResource) -> dict:
@@ -229,4 +266,6 @@ trade_flows_suite = gx_suite_check(
     TRADE_FLOWS,
     id_columns=["nomenclature", "year", "hs6", "exporter_iso3", "importer_iso3"],
     parameters=trade_iso3_codes,
+    by_year=True,
+    batch_rows=BATCH_RAW_ROWS,
 )

@@ -7,8 +7,9 @@ import polars as pl
 
 from pipelines.defs.resources import SourcesResource, WarehouseResource
 from pipelines.defs.tables import table_asset, table_key, table_result
+from pipelines.lib.inputs import verify_snapshot
 from pipelines.lib.seeds import load_seed
-from pipelines.lib.sources.comtrade import ComtradeClient, conform_comtrade
+from pipelines.lib.sources.comtrade import ComtradeClient, conform_comtrade, read_extract_csv
 
 COMTRADE_SNAPSHOT = "comtrade/comtrade_imports_usa_jpn_2022_2024.csv"
 # Reporters whose declarations are compared: their partner rows add up to their World row.
@@ -55,9 +56,8 @@ def raw_comtrade_flows(
         )
         origin = "live"
     else:
-        raw = pl.read_csv(sources.snapshot / COMTRADE_SNAPSHOT, infer_schema=False).rename(
-            SNAPSHOT_FIELDS
-        )
+        verify_snapshot(sources.snapshot, "comtrade")
+        raw = read_extract_csv(sources.snapshot / COMTRADE_SNAPSHOT).rename(SNAPSHOT_FIELDS)
         origin = "snapshot"
     raw = raw.with_columns(_source=pl.lit(origin))
     wh = warehouse.get()

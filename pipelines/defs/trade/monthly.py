@@ -11,6 +11,7 @@ from pipelines.defs.reference.assets import country_lookup
 from pipelines.defs.resources import SourcesResource, WarehouseResource
 from pipelines.defs.tables import table_asset, table_key, table_result
 from pipelines.lib.errors import SourceDataError
+from pipelines.lib.inputs import verify_snapshot
 from pipelines.lib.seeds import load_seed
 from pipelines.lib.sources.landing import sha256_file
 from pipelines.lib.transforms import trade_monthly
@@ -83,6 +84,7 @@ def raw_comtrade_monthly(
     if sources.is_live:
         raw = _fetch_live(sources)
     else:
+        verify_snapshot(sources.snapshot, "comtrade")
         path = sources.snapshot / CHINA_MONTHLY
         raw = trade_monthly.read_china_monthly_csv(path).with_columns(
             _source=pl.lit("snapshot"),

@@ -20,6 +20,7 @@ single_run = dg.BackfillPolicy.single_run()
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
+PARTITION_TAG = "dagster/partition"  # a run of one partition
 
 
 def year_range_tags(first: int = BACI_FIRST_YEAR, last: int = BACI_LAST_YEAR) -> dict[str, str]:

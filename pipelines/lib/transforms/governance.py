@@ -7,11 +7,13 @@ The newer political-stability file (1996-2024) is a different vintage (China's p
 jumps from 28 in 2022 to 63 in 2023): it is used only to check that the two agree up to 2022.
 """
 
+import re
 from pathlib import Path
 
 import polars as pl
 
-from pipelines.lib.errors import SourceDataError
+from pipelines.lib.errors import SourceDataError, reading
+from pipelines.lib.inputs import check_csv
 
 DIMENSIONS = {
     "CC": "control_of_corruption",
@@ -27,9 +29,23 @@ NOT_ISO_COUNTRIES = {"ANT": "Netherlands Antilles (dissolved 2010)", "XKX": "Kos
 
 def read_wgi_bulk(path: Path) -> pl.DataFrame:
     """WGIData.csv (wide: one column per year) -> iso3, dimension, year, estimate, rank."""
-    df = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy", null_values=[""])
+    check_csv("wgi", path.name, path)
+    with reading("wgi", path.name):
+        df = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy", null_values=[""])
     df = df.select([c for c in df.columns if c])  # the file ends every line with a comma
     years = [c for c in df.columns if c.isdigit()]
+    # a renamed year column ("2021 [YR2021]") must not be skipped and then carried forward over
+    unknown = [c for c in df.columns if re.search(r"(19|20)\d\d", c) and not c.isdigit()]
+    if unknown:
+        raise SourceDataError(
+            "wgi", path.name, "column with a year that is not a plain year column",
+            rows=[1], field=unknown[0], values=unknown,
+        )  # fmt: skip
+    gaps = sorted(set(range(2002, max(map(int, years), default=2002) + 1)) - set(map(int, years)))
+    if gaps:
+        raise SourceDataError(
+            "wgi", path.name, f"year columns missing (WGI is annual since 2002): {gaps}", rows=[1]
+        )
     if not years or "Indicator Code" not in df.columns:
         raise SourceDataError(
             "wgi", path.name, "not the WGI bulk layout (year columns, 'Indicator Code')", rows=[1]
@@ -138,8 +154,10 @@ def conform_governance(
 
 def read_wgi_political_stability(path: Path) -> pl.DataFrame:
     """The 1996-2024 political-stability file: iso3, year, estimate."""
-    return pl.read_csv(path, infer_schema=False).select(
-        iso3="iso3",
-        year=pl.col("year").cast(pl.Int32),
-        estimate=pl.col("estimate").cast(pl.Float64, strict=False),
-    )
+    check_csv("wgi", path.name, path)
+    with reading("wgi", path.name):
+        return pl.read_csv(path, infer_schema=False).select(
+            iso3="iso3",
+            year=pl.col("year").cast(pl.Int32),
+            estimate=pl.col("estimate").cast(pl.Float64, strict=False),
+        )

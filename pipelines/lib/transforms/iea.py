@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.lib.errors import SourceDataError
+from pipelines.lib.errors import SourceDataError, reading
 
 RAW_SCHEMA = {
     "edition": pl.String,
@@ -58,11 +58,12 @@ def read_workbook(path: Path) -> pl.DataFrame:
     """Sheet 2 of the May 2024 workbook, every block, every row, as published."""
     import openpyxl  # imported here: only the IEA asset pays for it
 
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    if SUPPLY_SHEET not in book.sheetnames:
-        raise SourceDataError("iea", path.name, f"sheet {SUPPLY_SHEET!r} not found")
-    rows = list(book[SUPPLY_SHEET].iter_rows(values_only=True))
-    book.close()
+    with reading("iea", path.name):  # an HTML page or a cut download is not a zip
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        if SUPPLY_SHEET not in book.sheetnames:
+            raise SourceDataError("iea", path.name, f"sheet {SUPPLY_SHEET!r} not found")
+        rows = list(book[SUPPLY_SHEET].iter_rows(values_only=True))
+        book.close()
     year_row = next((r for r in rows if sum(isinstance(c, int) for c in r) >= 4), None)
     if year_row is None:
         raise SourceDataError("iea", path.name, "no header row of years in the supply sheet")
@@ -121,11 +122,17 @@ def read_workbook(path: Path) -> pl.DataFrame:
 
 def read_json_2025(path: Path) -> pl.DataFrame:
     """The 2025-edition JSON: supply[mineral][stage] = {countries, total, top3Share}."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    if "supply" not in data:
+    with reading("iea", path.name):
+        data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or "supply" not in data:
         raise SourceDataError("iea", path.name, "no 'supply' object", field="supply")
+    with reading("iea", path.name):  # a block without countries or total, a year not a number
+        return pl.DataFrame(_json_records(path.name, data["supply"]), schema=RAW_SCHEMA)
+
+
+def _json_records(file: str, supply: dict) -> list[dict]:
     records = []
-    for mineral, stages in data["supply"].items():
+    for mineral, stages in supply.items():
         for stage, block in stages.items():
             years = sorted({int(y) for c in block["countries"].values() for y in c})
             base_year = years[0]
@@ -139,7 +146,7 @@ def read_json_2025(path: Path) -> pl.DataFrame:
                     records.append(
                         {
                             "edition": EDITION_2025,
-                            "source_file": path.name,
+                            "source_file": file,
                             "source_row": position,  # order of the rows within the block
                             "mineral_label": mineral,
                             "stage_label": stage,
@@ -149,7 +156,7 @@ def read_json_2025(path: Path) -> pl.DataFrame:
                             "is_projection": int(year) > base_year,
                         }
                     )
-    return pl.DataFrame(records, schema=RAW_SCHEMA)
+    return records
 
 
 def canonical_labels(raw: pl.DataFrame) -> pl.DataFrame:

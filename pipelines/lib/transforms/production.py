@@ -10,6 +10,7 @@ import re
 import polars as pl
 
 from pipelines.lib.errors import SourceDataError
+from pipelines.lib.seeds import load_seed
 from pipelines.lib.transforms.countries import conform_countries, strip_estimate_marker
 from pipelines.lib.transforms.values import parse_reported
 
@@ -76,8 +77,11 @@ def conform_usgs(
     rules: pl.DataFrame,
     units: pl.DataFrame,
     country_lookup: dict[str, str],
+    unit_corrections: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """USGS raw long rows -> staging.production rows (source `usgs_mcs`)."""
+    if unit_corrections is None:
+        unit_corrections = load_seed("usgs_unit_corrections")
     df = raw.with_columns(
         chapter_key=pl.col("chapter_label").str.strip_chars().str.to_lowercase(),
         measure=pl.col("measure_raw").map_elements(normalise_measure, return_dtype=pl.String),
@@ -123,7 +127,20 @@ def conform_usgs(
             .over("edition", "source_file", "commodity", "measure")
         )
         .otherwise(pl.col("unit_raw"))
-    ).join(units.select("unit_raw", "unit", "factor"), on="unit_raw", how="left")
+    )
+    # A unit an edition mislabels (reviewed in data/seeds/usgs_unit_corrections.csv)
+    df = (
+        df.join(
+            unit_corrections.select(
+                "edition", "commodity", unit_raw="unit_raw_published", corrected="unit_raw"
+            ),
+            on=["edition", "commodity", "unit_raw"],
+            how="left",
+        )
+        .with_columns(unit_raw=pl.coalesce("corrected", "unit_raw"))
+        .drop("corrected")
+        .join(units.select("unit_raw", "unit", "factor"), on="unit_raw", how="left")
+    )
     _fail_rows(
         df,
         pl.col("unit").is_null(),

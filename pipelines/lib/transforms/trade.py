@@ -19,7 +19,8 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.lib.errors import SourceDataError
+from pipelines.lib.errors import SourceDataError, reading
+from pipelines.lib.inputs import check_csv
 from pipelines.lib.seeds import country_codes
 
 SOURCE = "baci"
@@ -51,8 +52,18 @@ TRADE_FLOWS_SCHEMA = {
 }
 
 
+_EXTRACT_COLUMNS = ("year", "hs92_6", "exporter_iso3", "importer_iso3", "value_kusd", "qty_t")
+
+
 def read_baci_extract(path: Path | str) -> pl.LazyFrame:
-    """The bundled BACI extract (year, hs92_6, exporter/importer baci+iso3, value_kusd, qty_t)."""
+    """The bundled BACI extract (year, hs92_6, exporter/importer baci+iso3, value_kusd, qty_t).
+
+    The footer and schema are read now, so a cut or non-Parquet file fails here, naming it.
+    """
+    with reading(SOURCE, Path(path).name):
+        missing = sorted(set(_EXTRACT_COLUMNS) - set(pl.read_parquet_schema(path)))
+    if missing:
+        raise SourceDataError(SOURCE, Path(path).name, "missing columns", values=missing)
     return pl.scan_parquet(path)
 
 
@@ -73,17 +84,21 @@ HS17_RAW_SCHEMA = {
 def read_baci_hs17_parquet(path: Path | str) -> pl.DataFrame:
     """BACI HS17 matrix as Parquet (year, exporter, importer, hs6, value_kusd in thousand USD,
     qty_t in tonnes; `trade.parquet` = 2024) -> the raw HS17 shape."""
-    df = pl.read_parquet(path)
-    return df.select(
-        pl.col("year").cast(pl.Int64),
-        pl.col("hs6").cast(pl.String).str.zfill(6).alias("hs17_6"),
-        pl.lit(None, pl.Int64).alias("exporter_baci"),
-        pl.lit(None, pl.Int64).alias("importer_baci"),
-        pl.col("exporter").alias("exporter_iso3"),
-        pl.col("importer").alias("importer_iso3"),
-        pl.col("value_kusd").cast(pl.Float64),
-        pl.col("qty_t").cast(pl.Float64),
-    ).cast(HS17_RAW_SCHEMA)
+    with reading(SOURCE, Path(path).name):
+        return (
+            pl.read_parquet(path)
+            .select(
+                pl.col("year").cast(pl.Int64),
+                pl.col("hs6").cast(pl.String).str.zfill(6).alias("hs17_6"),
+                pl.lit(None, pl.Int64).alias("exporter_baci"),
+                pl.lit(None, pl.Int64).alias("importer_baci"),
+                pl.col("exporter").alias("exporter_iso3"),
+                pl.col("importer").alias("importer_iso3"),
+                pl.col("value_kusd").cast(pl.Float64),
+                pl.col("qty_t").cast(pl.Float64),
+            )
+            .cast(HS17_RAW_SCHEMA)
+        )
 
 
 def read_baci_hs17_csv(path: Path | str, year: int | None = None) -> pl.DataFrame:
@@ -99,7 +114,9 @@ def read_baci_hs17_csv(path: Path | str, year: int | None = None) -> pl.DataFram
         if not found:
             raise SourceDataError(SOURCE, path.name, "no year in the file name (baci_YYYY.csv)")
         year = int(found.group(1))
-    df = pl.read_csv(path, infer_schema=False)
+    check_csv(SOURCE, path.name, path)
+    with reading(SOURCE, path.name):
+        df = pl.read_csv(path, infer_schema=False)
     missing = sorted({"i", "j", "cmd", "value"} - set(df.columns))
     if missing:
         raise SourceDataError(SOURCE, path.name, "missing columns", values=missing)

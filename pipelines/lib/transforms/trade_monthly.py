@@ -17,7 +17,8 @@ from typing import Any
 
 import polars as pl
 
-from pipelines.lib.errors import SourceDataError
+from pipelines.lib.errors import SourceDataError, reading
+from pipelines.lib.inputs import check_csv
 from pipelines.lib.transforms import countries
 
 SOURCE = "comtrade"
@@ -51,7 +52,9 @@ TRADE_MONTHLY_SCHEMA = {
 def read_china_monthly_csv(path: Path | str) -> pl.DataFrame:
     """The snapshot file as strings, with `source_row`: the line in the file (header = line 1)."""
     path = Path(path)
-    df = pl.read_csv(path, infer_schema=False)
+    check_csv(SOURCE, path.name, path)  # a file cut short is an error naming the row
+    with reading(SOURCE, path.name):
+        df = pl.read_csv(path, infer_schema=False)
     missing = [c for c in SNAPSHOT_COLUMNS if c not in df.columns]
     if missing:
         raise SourceDataError(SOURCE, path.name, "missing columns", values=missing)

@@ -9,14 +9,13 @@ unit in the column name, sometimes no `Type` header); MCS2025 one wide CSV for a
 (`PROD_EST_ 2024`, a stray space); MCS2026 one long cp1252 CSV for everything.
 """
 
-import csv
-import io
 import re
 from pathlib import Path
 
 import polars as pl
 
-from pipelines.lib.errors import SourceDataError
+from pipelines.lib.errors import SourceDataError, reading
+from pipelines.lib.inputs import csv_records
 
 RAW_SCHEMA = {
     "edition": pl.String,
@@ -36,6 +35,9 @@ RAW_SCHEMA = {
 _WIDE_PROD = re.compile(
     r"^prod_(?:sponge_)?(?:(?P<unit>[a-z]+)_)?(?P<est>est_ ?)?(?P<year>\d{4})$", re.I
 )
+_YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
+# Wide columns with a year that are not production: capacity and reserves (`Cap_kt_est_2023`)
+_OTHER_YEAR_COLUMN = re.compile(r"^(cap|reserves)_", re.I)
 _FILE_CODE = re.compile(r"mcs ?(?P<ed>\d{4})-(?P<code>[a-z-]+)_world\.csv$", re.I)
 
 
@@ -59,11 +61,48 @@ def decode(path: Path) -> str:
 
 
 def _rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    reader = csv.reader(io.StringIO(decode(path)))
-    header = [h.strip() for h in next(reader)]
-    # line numbers as a spreadsheet shows them: header is row 1
-    body = [(i, r) for i, r in enumerate(reader, start=2) if any(c.strip() for c in r)]
-    return header, body
+    """Header and (row number, fields), header = row 1; a file cut short is an error."""
+    label = source_label(path)
+    with reading("usgs_mcs", label):
+        text = decode(path)
+    header, body = csv_records("usgs_mcs", label, text)
+    return [h.strip() for h in header], body
+
+
+def _production_columns(path: Path, header: list[str]) -> list[tuple[int, re.Match]]:
+    """The production-year columns of a wide table, each a name the reader knows.
+
+    A column carrying a year that is neither production, capacity nor reserves
+    (`Production_t_2023`) is an error, never skipped; so is a file whose production columns
+    are not exactly the edition's two years (MCS2025: 2023 and 2024).
+    """
+    edition = int(source_label(path)[:4])
+    found, unknown = [], []
+    for i, name in enumerate(header):
+        if m := _WIDE_PROD.match(name):
+            found.append((i, m))
+        elif _YEAR.search(name) and not _OTHER_YEAR_COLUMN.match(name):
+            unknown.append(name)
+    if unknown:
+        raise SourceDataError(
+            "usgs_mcs",
+            source_label(path),
+            "column with a year that is not a known production, capacity or reserves column "
+            "(expected e.g. Prod_t_2023, Prod_kt_est_2024)",
+            rows=[1],
+            field=unknown[0],
+            values=unknown,
+        )
+    years = sorted(int(m["year"]) for _, m in found)
+    if found and years != [edition - 2, edition - 1]:
+        raise SourceDataError(
+            "usgs_mcs",
+            source_label(path),
+            f"production columns cover years {years}, expected {[edition - 2, edition - 1]}",
+            rows=[1],
+            field=", ".join(header[i] for i, _ in found),
+        )
+    return found
 
 
 def _frame(records: list[dict]) -> pl.DataFrame:
@@ -83,8 +122,8 @@ def read_mcs_chapter_csv(path: Path) -> pl.DataFrame:
     # MCS2024 fluorspar has no `Type` header: the third column's header *is* the type.
     i_type = lower.index("type") if "type" in lower else None
     fixed_type = None if i_type is not None else header[i_country + 1]
-    prod_cols = [(i, m) for i, h in enumerate(header) if (m := _WIDE_PROD.match(h))]
     # Capacity-only chapters (abrasives) publish no production columns: nothing to read.
+    prod_cols = _production_columns(path, header)
     i_notes = lower.index("prod_notes") if "prod_notes" in lower else None
     records = []
     for line, row in body:
@@ -116,7 +155,7 @@ def read_mcs2025_world(path: Path) -> pl.DataFrame:
     for needed in ("COMMODITY", "COUNTRY", "TYPE", "UNIT_MEAS"):
         if needed not in col:
             raise SourceDataError("usgs_mcs", path.name, f"missing column {needed}", rows=[1])
-    prod_cols = [(i, m) for i, h in enumerate(header) if (m := _WIDE_PROD.match(h))]
+    prod_cols = _production_columns(path, header)
     records = []
     for line, row in body:
         row = row + [""] * (len(header) - len(row))

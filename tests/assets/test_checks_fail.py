@@ -1,0 +1,467 @@
+"""Every check can fail: a tiny violating table per check, and the check names what is wrong.
+
+GX suites: a slice of real rows (from the snapshot, through the project's readers) in which one
+row per expectation is changed to break exactly that expectation; the suite must fail every
+expectation with ERROR severity and name the changed row by its id columns. Native checks: a
+few hand-made rows that break the rule. `test_every_check_has_a_red_path` fails when a check is
+added without a case here.
+"""
+
+import dagster as dg
+import duckdb
+import polars as pl
+import pytest
+
+from pipelines.definitions import defs
+from pipelines.defs.marts import checks as mart_checks
+from pipelines.defs.production import checks as production_checks
+from pipelines.defs.reference.assets import COUNTRY_REFERENCE, dim_country_suite
+from pipelines.defs.resources import SourcesResource, WarehouseResource
+from pipelines.defs.risk.assets import (
+    WGI_BULK,
+    WGI_PV,
+    governance_suite,
+    no_new_alerts,
+    political_stability_matches_newer_file,
+)
+from pipelines.defs.trade.assets import BACI_HS92, trade_flows_suite
+from pipelines.defs.trade.comtrade import comtrade_vs_baci_gap
+from pipelines.lib.contracts import Contract, load_contracts
+from pipelines.lib.inputs import EXPECTED_SERIES
+from pipelines.lib.paths import SNAPSHOT_DIR, SQL_DIR
+from pipelines.lib.quality import load_suite_json
+from pipelines.lib.seeds import load_seed, units
+from pipelines.lib.transforms import countries, governance, production, trade, usgs
+from pipelines.lib.warehouse import Warehouse
+
+ERROR, WARN = dg.AssetCheckSeverity.ERROR, dg.AssetCheckSeverity.WARN
+
+
+@pytest.fixture
+def wh(tmp_path) -> Warehouse:
+    return Warehouse(tmp_path / "warehouse")
+
+
+@pytest.fixture
+def resource(wh) -> WarehouseResource:
+    return WarehouseResource(directory=str(wh.directory))
+
+
+def write(wh: Warehouse, **tables: pl.DataFrame) -> None:
+    with wh.connect() as con:
+        for name, df in tables.items():
+            wh.write_table(con, name.replace("__", "."), df)
+
+
+# --- real slices the GX suites accept -----------------------------------------------------------
+
+REFERENCE = countries.load_reference(SNAPSHOT_DIR / COUNTRY_REFERENCE)
+KNOWN = set(REFERENCE["iso3"])
+
+
+def real_production() -> pl.DataFrame:
+    lookup = countries.build_lookup(REFERENCE, load_seed("country_aliases"))
+    raw = usgs.read_usgs_files([SNAPSHOT_DIR / "usgs_mcs/2024/mcs2024-raree_world.csv"])
+    rows = production.conform_usgs(
+        raw,
+        chapters=load_seed("usgs_chapters"),
+        rules=load_seed("usgs_series_rules"),
+        units=units(),
+        country_lookup=lookup,
+    )
+    return production.mark_latest_edition(rows).filter(pl.col("iso3").is_not_null())
+
+
+def real_trade_flows() -> pl.DataFrame:
+    raw = trade.read_baci_extract(SNAPSHOT_DIR / BACI_HS92).filter(pl.col("year") == 2024)
+    flows = trade.conform_baci(raw.collect(), load_seed("hs_mineral"), KNOWN)
+    return flows.filter(pl.col("quantity_t").is_not_null()).sort(trade.FLOW_KEY).head(40)
+
+
+def real_governance() -> pl.DataFrame:
+    wgi = governance.read_wgi_bulk(SNAPSHOT_DIR / WGI_BULK)
+    staged = governance.conform_governance(wgi, KNOWN, 2024)
+    return staged.filter(pl.col("iso3").is_in(["CHN", "JPN", "USA", "COD"])).head(40)
+
+
+def break_row(row: dict, expectation: dict, first: dict) -> dict:
+    """`row` changed so it breaks `expectation` (and nothing else); `first` is another row."""
+    kind, kw = expectation["type"], expectation["kwargs"]
+    row = dict(row)
+    if kind == "expect_column_values_to_not_be_null":
+        row[kw["column"]] = None
+    elif kind == "expect_column_values_to_be_unique":
+        row[kw["column"]] = first[kw["column"]]
+    elif kind == "expect_compound_columns_to_be_unique":
+        row.update({c: first[c] for c in kw["column_list"]})
+    elif kind == "expect_column_values_to_match_regex":
+        row[kw["column"]] = "Not Valid!"
+    elif kind == "expect_column_values_to_be_in_set":
+        row[kw["column"]] = "not_in_set"
+    elif kind == "expect_column_values_to_be_between":
+        low = kw.get("min_value")
+        row[kw["column"]] = (low - 1) if low is not None else kw["max_value"] + 1
+    else:
+        raise AssertionError(f"no way to break {kind} yet: add one")
+    return row
+
+
+def column_of(expectation: dict) -> str:
+    kw = expectation["kwargs"]
+    return kw.get("column") or ",".join(kw.get("column_list", []))
+
+
+GX_CASES = {
+    "staging/production:gx_suite": (real_production, ["source_file", "source_row"]),
+    "staging/trade_flows:gx_suite": (
+        real_trade_flows,
+        ["nomenclature", "year", "hs6", "exporter_iso3", "importer_iso3"],
+    ),
+    "staging/governance:gx_suite": (real_governance, ["iso3", "year", "dimension"]),
+    "staging/dim_country:gx_suite": (lambda: REFERENCE, ["iso3"]),
+}
+GX_CHECKS = {
+    "staging/production:gx_suite": production_checks.production_suite,
+    "staging/trade_flows:gx_suite": trade_flows_suite,
+    "staging/governance:gx_suite": governance_suite,
+    "staging/dim_country:gx_suite": dim_country_suite,
+}
+
+
+@pytest.mark.parametrize("key", sorted(GX_CASES))
+def test_gx_suite_fails_every_expectation_naming_the_row(key, wh, resource):
+    real, id_columns = GX_CASES[key]
+    check = GX_CHECKS[key]
+    table = ".".join(next(iter(check.check_keys)).asset_key.path)
+    base = real()
+    write(wh, staging__dim_country=REFERENCE)
+    write(wh, **{table.replace(".", "__"): base})
+    assert check(warehouse=resource).passed  # the real slice passes: the breaks below are why
+
+    expectations = [
+        e
+        for e in load_suite_json(table)["expectations"]
+        if e["type"] != "expect_table_row_count_to_be_between"
+    ]
+    rows = base.to_dicts()
+    assert len(rows) > len(expectations) + 1
+    broken = {}  # (expectation, column) -> the broken row
+    for i, expectation in enumerate(expectations, start=1):
+        rows[i] = break_row(rows[i], expectation, rows[0])
+        broken[(expectation["type"], column_of(expectation))] = rows[i]
+    write(wh, **{table.replace(".", "__"): pl.DataFrame(rows, schema=base.schema)})
+    result = check(warehouse=resource)
+
+    assert not result.passed and result.severity == ERROR
+    failed = {(f["expectation"], f["column"]): f for f in result.metadata["failed"].value}
+    assert set(broken) <= set(failed)
+    for key_, row in broken.items():
+        examples = failed[key_]["examples"]
+        named = [c for c in id_columns if row[c] is not None and c not in key_[1].split(",")]
+        for c in named or id_columns:
+            shown = repr(row[c]) if row[c] is not None else "nan"
+            assert shown in examples or str(row[c]) in examples, (key_, c, examples)
+
+
+def test_dim_country_row_count_fails(wh, resource):
+    write(wh, staging__dim_country=REFERENCE.head(3))
+    result = dim_country_suite(warehouse=resource)
+    assert not result.passed and result.severity == ERROR
+    assert "expect_table_row_count_to_be_between" in result.description
+
+
+# --- native checks: a few rows that break the rule ---------------------------------------------
+
+
+def country_share(rows: list[tuple]) -> pl.DataFrame:
+    """marts.country_share rows: (commodity, year, iso3, share)."""
+    return pl.DataFrame(
+        [
+            {"source": "usgs_mcs", "commodity": c, "stage": "mining", "basis": "production",
+             "year": y, "iso3": i, "share": s, "amount": s * 100, "edition": "MCS2026"}
+            for c, y, i, s in rows
+        ]
+    )  # fmt: skip
+
+
+def concentration(rows: list[dict]) -> pl.DataFrame:
+    base = {"source": "usgs_mcs", "stage": "mining", "basis": "production", "year": 2025,
+            "edition": "MCS2026", "unallocated_share": 0.0, "hhi": 5000.0, "top1_share": 0.6,
+            "top3_share": 0.9, "china_share": 0.6, "world_total": 100.0}  # fmt: skip
+    return pl.DataFrame([{**base, **r} for r in rows])
+
+
+def production_rows(rows: list[dict]) -> pl.DataFrame:
+    base = {"source": "usgs_mcs", "edition": "MCS2026", "commodity": "rare_earths",
+            "stage": "mining", "year": 2025, "iso3": "CHN", "country": "China",
+            "amount": 270000.0, "unit": "t", "value_flag": "reported", "value_raw": "270,000",
+            "is_projection": False, "source_file": "2026/MCS2026_Commodities_Data.csv",
+            "source_row": 6077, "measure": "mine production"}  # fmt: skip
+    return pl.DataFrame([{**base, **r} for r in rows], schema_overrides={"year": pl.Int32})
+
+
+def dependence(rows: list[dict]) -> pl.DataFrame:
+    base = {"importer_iso3": "JPN", "commodity": "graphite", "stage": "mining", "year": 2024,
+            "top_supplier_share": 0.9, "china_share": 0.9, "supplier_hhi": 8120.0}  # fmt: skip
+    return pl.DataFrame([{**base, **r} for r in rows])
+
+
+def _shares_off_by(off: float):
+    def case(wh, resource):
+        write(
+            wh,
+            marts__country_share=country_share(
+                [("lithium", 2025, "AUS", 0.5 + off)] + [("lithium", 2025, "CHL", 0.5)]
+            ),  # fmt: skip
+            marts__supply_concentration=concentration([{"commodity": "lithium"}]),
+        )
+        check = (
+            mart_checks.share_sums_to_one if off > 0.15 else mart_checks.share_sums_to_one_exactly
+        )
+        return check(warehouse=resource), ERROR if off > 0.15 else WARN, "'lithium'"
+
+    return case
+
+
+def case_top3_matches_published(wh, resource):
+    # IEA lists three countries holding 50/30/10 of a 100 kt total, and prints 0.95 as top-3
+    listed = [("CHN", 50.0, 1), ("IDN", 30.0, 2), ("AUS", 10.0, 3)]
+    write(
+        wh,
+        staging__production=production_rows(
+            [
+                {
+                    "source": "iea",
+                    "edition": "IEA CMDE 2024",
+                    "commodity": "nickel",
+                    "stage": "refining",
+                    "year": 2023,
+                    "iso3": i,
+                    "amount": a,
+                    "source_row": r,
+                }
+                for i, a, r in listed
+            ]  # fmt: skip
+        ),
+        staging__iea_published_top3=pl.DataFrame(
+            {
+                "edition": ["IEA CMDE 2024"],
+                "commodity": ["nickel"],
+                "stage": ["refining"],
+                "year": [2023],
+                "published_top3_share": [0.95],
+            }  # fmt: skip
+        ),
+        marts__supply_concentration=concentration(
+            [
+                {
+                    "source": "iea",
+                    "edition": "IEA CMDE 2024",
+                    "commodity": "nickel",
+                    "stage": "refining",
+                    "year": 2023,
+                    "top3_share": 0.9,
+                }
+            ]  # fmt: skip
+        ),
+    )
+    return mart_checks.top3_matches_published(warehouse=resource), ERROR, "'nickel'"
+
+
+def case_top1_share_within_top3(wh, resource):
+    write(
+        wh,
+        marts__supply_concentration=concentration(
+            [{"commodity": "gallium", "top1_share": 0.99, "top3_share": 0.5}]
+        ),
+    )
+    return mart_checks.top1_share_within_top3(warehouse=resource), ERROR, "'gallium'"
+
+
+def case_china_share_within_top_supplier(wh, resource):
+    write(wh, marts__import_dependence=dependence([{"importer_iso3": "KOR", "china_share": 0.95}]))
+    return mart_checks.china_share_within_top_supplier(warehouse=resource), ERROR, "'KOR'"
+
+
+def case_amount_matches_flag(wh, resource):
+    write(wh, staging__production=production_rows([{"value_flag": "withheld", "amount": 5.0}]))
+    return production_checks.amount_matches_flag(warehouse=resource), ERROR, "6077"
+
+
+def case_expected_series_present(wh, resource, tmp_path):
+    snapshot = tmp_path / "snapshot"
+    snapshot.mkdir()
+    (snapshot / EXPECTED_SERIES).write_text(
+        "source,edition,commodity,stage,year\n"
+        "usgs_mcs,MCS2026,rare_earths,mining,2025\nusgs_mcs,MCS2025,rare_earths,mining,2024\n"
+    )
+    write(wh, staging__production=production_rows([{}]))
+    result = production_checks.expected_series_present(
+        sources=SourcesResource(snapshot_dir=str(snapshot)), warehouse=resource
+    )
+    return result, ERROR, "1 expected series missing: usgs_mcs MCS2025 rare_earths mining 2024"
+
+
+def case_no_collapse_between_editions(wh, resource):
+    write(
+        wh,
+        staging__production=production_rows(
+            [{"edition": "MCS2025", "year": 2024}, {"year": 2024, "amount": 27.0}]
+        ),
+    )
+    result = production_checks.no_collapse_between_editions(warehouse=resource)
+    return result, ERROR, "China rare_earths mining 2024: 270,000 t (MCS2025) -> 27 t (MCS2026)"
+
+
+def case_year_on_year_moves(wh, resource):
+    write(wh, staging__production=production_rows([{"year": 2024}, {"amount": 27.0}]))
+    result = production_checks.year_on_year_moves(warehouse=resource)
+    return result, WARN, "China rare_earths mining 2024 -> 2025 (MCS2026): 270,000 t -> 27 t"
+
+
+def case_comtrade_vs_baci_gap(wh, resource):
+    key = {"year": 2024, "hs6": "252910", "exporter_iso3": "MEX", "importer_iso3": "USA"}
+    write(
+        wh,
+        staging__trade_flows=pl.DataFrame([{**key, "value_usd": 100.0}]),
+        staging__comtrade_flows=pl.DataFrame(
+            [
+                {
+                    "year": 2024,
+                    "hs6": "252910",
+                    "flow": "M",
+                    "reporter_iso3": "USA",
+                    "partner_iso3": "MEX",
+                    "is_aggregate_partner": False,
+                    "value_usd": 300.0,
+                }
+            ]
+        ),  # fmt: skip
+    )
+    return comtrade_vs_baci_gap(warehouse=resource), WARN, "'MEX'"
+
+
+def case_political_stability_matches_newer_file(wh, resource):
+    newer = governance.read_wgi_political_stability(SNAPSHOT_DIR / WGI_PV)
+    row = newer.filter(pl.col("iso3") == "CHN", pl.col("year") == 2010).row(0, named=True)
+    write(
+        wh,
+        staging__governance=pl.DataFrame(
+            [
+                {
+                    "iso3": "CHN",
+                    "year": 2010,
+                    "dimension": "political_stability",
+                    "estimate": row["estimate"] + 1.0,
+                    "is_carried_forward": False,
+                }
+            ]
+        ),  # fmt: skip
+    )
+    result = political_stability_matches_newer_file(sources=SourcesResource(), warehouse=resource)
+    return result, WARN, "differ: CHN"
+
+
+def case_no_new_alerts(wh, resource):
+    context = dg.build_asset_check_context(resources={"warehouse": resource})
+    with wh.connect() as con:
+        con.execute((SQL_DIR / "alerts/create_alerts.sql").read_text())
+        con.execute(
+            "INSERT INTO marts.alerts (alert_key, kind, message, first_seen_at, first_seen_run_id) "
+            "VALUES ('k', 'band', 'copper refining: now highly concentrated', now(), ?)",
+            [context.op_execution_context.run_id],
+        )
+    return no_new_alerts(context), WARN, "copper refining: now highly concentrated"
+
+
+NATIVE_CASES = {
+    "marts/supply_concentration:share_sums_to_one": _shares_off_by(0.3),
+    "marts/supply_concentration:share_sums_to_one_exactly": _shares_off_by(0.05),
+    "marts/supply_concentration:top1_share_within_top3": case_top1_share_within_top3,
+    "marts/supply_concentration:top3_matches_published": case_top3_matches_published,
+    "marts/import_dependence:china_share_within_top_supplier": (
+        case_china_share_within_top_supplier
+    ),
+    "staging/production:amount_matches_flag": case_amount_matches_flag,
+    "staging/production:expected_series_present": case_expected_series_present,
+    "staging/production:no_collapse_between_editions": case_no_collapse_between_editions,
+    "staging/production:year_on_year_moves": case_year_on_year_moves,
+    "staging/comtrade_flows:comtrade_vs_baci_gap": case_comtrade_vs_baci_gap,
+    "staging/governance:political_stability_matches_newer_file": (
+        case_political_stability_matches_newer_file
+    ),
+    "marts/alerts:no_new_alerts": case_no_new_alerts,
+}
+
+
+@pytest.mark.parametrize("key", sorted(NATIVE_CASES))
+def test_native_check_fails_naming_the_offending_rows(key, wh, resource, tmp_path):
+    case = NATIVE_CASES[key]
+    args = (wh, resource, tmp_path) if "tmp_path" in case.__code__.co_varnames else (wh, resource)
+    result, severity, named = case(*args)
+    assert not result.passed
+    assert result.severity == severity
+    shown = str(result.description) + str({k: v.value for k, v in result.metadata.items()})
+    assert named in shown
+
+
+CONTRACTS = load_contracts()
+
+
+def violating_table(contract: Contract, check: str) -> tuple[str, list[tuple]]:
+    """DDL columns and two rows of `contract.table` that break `check` (grain values k0, k1)."""
+    grain = list(contract.grain)
+    if check == "grain_is_unique":
+        return ", ".join(f"{g} VARCHAR" for g in grain), [("k0",) * len(grain)] * 2
+    suffix = next(x for x in ("_in_range", "_not_null", "_accepted_values") if check.endswith(x))
+    column = contract.column(check.removesuffix(suffix))
+    if check.endswith("_in_range"):
+        bad = column.min - 1 if column.min is not None else column.max * 2 + 1
+        ok = column.min if column.min is not None else column.max
+        kind = "DOUBLE"
+    elif check.endswith("_not_null"):
+        bad, ok, kind = None, "x", "VARCHAR"
+    else:
+        bad, ok, kind = "not_a_value", column.values[0], "VARCHAR"
+    others = [g for g in grain if g != column.name]
+    ddl = ", ".join([*(f"{g} VARCHAR" for g in others), f"{column.name} {kind}"])
+    return ddl, [(*(f"k{i}",) * len(others), v) for i, v in ((0, bad), (1, ok))]
+
+
+@pytest.mark.parametrize("table", sorted(t for t, c in CONTRACTS.items() if c.violations_sql()))
+def test_every_contract_check_fails_on_a_violating_table(table):
+    contract = CONTRACTS[table]
+    for check, sql in contract.violations_sql().items():
+        con = duckdb.connect()
+        ddl, rows = violating_table(contract, check)
+        con.execute(f"CREATE SCHEMA {contract.schema}")
+        con.execute(f"CREATE TABLE {table} ({ddl})")
+        con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+        offending = con.execute(sql).fetchall()
+        # only the broken row offends, named by its grain (k0) where the table has one
+        assert len(offending) == 1, (table, check, offending)
+        column = ddl.rsplit(", ", 1)[-1].split()[0]  # the checked column is declared last
+        if check == "grain_is_unique" or any(g != column for g in contract.grain):
+            assert "k0" in offending[0], (table, check, offending)
+
+
+def test_every_check_has_a_red_path():
+    contract_checks = {
+        f"{t.replace('.', '/')}:{name}" for t, c in CONTRACTS.items() for name in c.violations_sql()
+    }
+    specs = {
+        f"{c.asset_key.to_user_string()}:{c.name}": c
+        for a in defs.asset_checks
+        for c in a.check_specs
+    }
+    assert set(specs) == set(GX_CASES) | set(NATIVE_CASES) | contract_checks
+    assert "marts/supply_concentration:hhi_in_range" in contract_checks
+    # the WARN checks (their cases expect WARN) are exactly the ones that do not block
+    warn = {
+        "marts/supply_concentration:share_sums_to_one_exactly",
+        "staging/production:year_on_year_moves",
+        "staging/comtrade_flows:comtrade_vs_baci_gap",
+        "staging/governance:political_stability_matches_newer_file",
+        "marts/alerts:no_new_alerts",
+    }
+    assert {k for k, spec in specs.items() if not spec.blocking} == warn

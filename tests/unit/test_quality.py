@@ -1,0 +1,77 @@
+"""The GX runner: whole-group batches keep uniqueness exact; a year-partitioned run validates
+only the years it wrote."""
+
+import dagster as dg
+import polars as pl
+import pytest
+
+from pipelines.defs.quality import run_years
+from pipelines.defs.resources import WarehouseResource
+from pipelines.defs.trade.assets import staging_trade_flows, trade_flows_suite
+from pipelines.defs.trade.partitions import year_range_tags
+from pipelines.lib import quality
+
+ROW = {
+    "source": "baci",
+    "nomenclature": "HS92",
+    "hs6": "250410",
+    "commodity": "graphite",
+    "stage": "mining",
+    "exclusivity": "exclusive",
+    "importer_iso3": "JPN",
+    "value_usd": 10.0,
+    "quantity_t": 1.0,
+}
+
+
+def flows(year_exporters: list[tuple[int, str]]) -> pl.DataFrame:
+    return pl.DataFrame([{**ROW, "year": y, "exporter_iso3": e} for y, e in year_exporters])
+
+
+def suite(df, **kw):
+    return quality.validate(
+        df,
+        "staging.trade_flows",
+        id_columns=["year", "exporter_iso3"],
+        parameters={"iso3_codes": ["CHN", "JPN", "USA", "BRA"]},
+        **kw,
+    )
+
+
+def test_whole_year_batches_catch_a_duplicate_that_row_batches_split():
+    # 2000: CHN twice, at rows 0 and 3: row batches of 3 put them apart
+    df = flows([(2000, "CHN"), (2000, "USA"), (2000, "BRA"), (2000, "CHN"), (2001, "CHN")])
+    assert suite(df, batch_rows=3).success  # the blind spot of slicing by rows
+    result = suite(df, batch_rows=3, batch_by="year")
+    assert not result.success
+    (failure,) = result.failures
+    assert failure.expectation == "expect_compound_columns_to_be_unique"
+    assert failure.unexpected_count == 2
+
+
+def test_run_years_from_the_run_tags():
+    assert run_years(year_range_tags(2019, 2021)) == [2019, 2020, 2021]
+    assert run_years({"dagster/partition": "2020"}) == [2020]
+    assert run_years({}) is None
+
+
+@pytest.mark.parametrize(("years", "passed"), [((2001, 2001), True), ((2000, 2001), False)])
+def test_the_trade_suite_checks_only_the_years_of_the_run(tmp_path, years, passed):
+    wh = WarehouseResource(directory=str(tmp_path))
+    bad = flows([(2000, "XXX"), (2001, "CHN")])  # 2000 has an unknown exporter
+    with wh.get().connect() as con:
+        wh.get().write_table(con, "staging.trade_flows", bad)
+        wh.get().write_table(
+            con, "staging.dim_country", pl.DataFrame({"iso3": ["CHN", "JPN", "USA"]})
+        )
+    result = dg.materialize(
+        [staging_trade_flows, trade_flows_suite],
+        selection=dg.AssetSelection.checks(trade_flows_suite),
+        resources={"warehouse": wh},
+        instance=dg.DagsterInstance.ephemeral(),
+        tags=year_range_tags(*years),
+        raise_on_error=False,
+    )
+    (evaluation,) = result.get_asset_check_evaluations()
+    assert evaluation.passed is passed
+    assert evaluation.metadata["years"].value == f"{years[0]}-{years[1]}"
