@@ -15,7 +15,6 @@ import pytest
 from pipelines.lib.dashboard import build_dashboard, dashboard_data
 from pipelines.lib.dashboard.charts import STAGE_COLOURS
 from pipelines.lib.paths import SQL_DIR
-from tests.e2e.test_refresh import refresh
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "_artifacts"
@@ -34,13 +33,10 @@ needs_chromium = pytest.mark.skipif(
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def published(tmp_path_factory):
-    """A real refresh: the serving.dashboard asset writes warehouse/dashboard/index.html."""
-    tmp = tmp_path_factory.mktemp("dash")
-    result = refresh(tmp)
-    assert result.success
-    return tmp / "warehouse"
+@pytest.fixture
+def published(published_snapshot):
+    """The session's real refresh (read-only): serving.dashboard wrote dashboard/index.html."""
+    return published_snapshot.warehouse_dir
 
 
 class Page:
