@@ -42,9 +42,10 @@ def exports(
     group_name="serving",
     kinds={"html"},
     deps=[PUBLISHED],
-    description="warehouse/dashboard/index.html: a self-contained offline dashboard (mining vs "
-    "refining concentration, China's share over time, import dependence heatmap, most "
-    "concentrated stages).",
+    description="warehouse/dashboard/index.html: a self-contained offline dashboard on "
+    "Vega-Lite (mining vs refining concentration, China's share over time, import dependence "
+    "heatmap, most concentrated stages, export controls, alerts) with mineral and importer "
+    "pickers.",
 )
 def dashboard(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource

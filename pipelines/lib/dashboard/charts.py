@@ -1,0 +1,381 @@
+"""Vega-Lite specs (built with Altair) for the dashboard's charts.
+
+Every chart reads a named dataset (`alt.NamedData`), filled in by dashboard.js from the page's
+data, and declares the pickers it follows as params (`commodity`, `importer`): dashboard.js sets
+those signals when a picker changes. Sizes use the container's width so a chart fits a phone.
+"""
+
+import altair as alt
+
+STAGE_COLOURS = {"mining": "#8c510a", "refining": "#2166ac", "manufacturing": "#7b3294"}
+STAGE_LEGEND = {"orient": "top", "direction": "horizontal", "title": None}
+STAGE = alt.Color(
+    "stage:N",
+    title="Stage",
+    scale=alt.Scale(domain=list(STAGE_COLOURS), range=list(STAGE_COLOURS.values())),
+    legend=alt.Legend(**STAGE_LEGEND),
+)
+# long row labels get more room on a wide screen than on a phone
+WIDE_LABELS = alt.ExprRef("containerSize()[0] < 500 ? 170 : 300")
+PCT = alt.Axis(format=".0%", title=None, labelFontSize=12, grid=True)
+# Years on a quantitative axis (so a missing year leaves a gap); a short span would otherwise
+# get half-year ticks labelled twice.
+YEARS = alt.Axis(
+    format="d", labelFontSize=12, tickMinStep=1, labelExpr="datum.value % 1 ? '' : datum.label"
+)
+CONFIG = {
+    "font": "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif",
+    "axis": {"labelFontSize": 12, "titleFontSize": 12, "labelColor": "#3e4c59"},
+    "legend": {"labelFontSize": 12, "titleFontSize": 12, "symbolSize": 120},
+    "text": {"fontSize": 12},
+    "view": {"stroke": None},
+}
+
+
+def commodity_param(default: str) -> alt.Parameter:
+    return alt.param(name="commodity", value=default)
+
+
+def importer_param(default: str) -> alt.Parameter:
+    return alt.param(name="importer", value=default)
+
+
+def spec(chart: alt.TopLevelMixin) -> dict:
+    out = chart.to_dict()
+    out["config"] = {**out.get("config", {}), **CONFIG}
+    out["autosize"] = {"type": "fit-x", "contains": "padding"}  # fill the container's width
+    return out
+
+
+def _bars(
+    field: str, title: str, axis: alt.Axis, scale: alt.Scale, commodity, focus, stages
+) -> alt.Chart:
+    base = alt.Chart(alt.NamedData("concentration")).encode(
+        y=alt.Y("label:N", sort=focus, title=None, axis=alt.Axis(labelFontSize=12, labelLimit=130)),
+        yOffset=alt.YOffset("stage:N", sort=list(STAGE_COLOURS)),
+        tooltip=[
+            alt.Tooltip("label:N", title="Mineral"),
+            alt.Tooltip("stage:N", title="Stage"),
+            alt.Tooltip("source_label:N", title="Source"),
+            alt.Tooltip("year:O", title="Year"),
+            alt.Tooltip("china_share:Q", title="China share", format=".1%"),
+            alt.Tooltip("hhi:Q", title="HHI", format=",.0f"),
+            alt.Tooltip("top1_iso3:N", title="Top producer"),
+            alt.Tooltip("band:N", title="Band"),
+        ],
+    )
+    bars = base.mark_bar(height={"band": 0.9}).encode(
+        x=alt.X(f"{field}:Q", title=title, axis=axis, scale=scale),
+        color=STAGE.legend(alt.Legend(**STAGE_LEGEND, values=stages)),
+        opacity=alt.condition(alt.datum.commodity == commodity, alt.value(1), alt.value(0.45)),
+    )
+    layers = [bars]
+    if field == "china_share":  # say so where the source does not list China, not "0%"
+        layers.append(
+            base.transform_filter("!datum.china_listed")
+            .mark_text(align="left", dx=3, fontSize=11, color="#52606d")
+            .encode(x=alt.datum(0), text=alt.value("China not listed"))
+        )
+    # a fixed height (not a step): Vega-Lite cannot fit a stepped height to the container
+    return alt.layer(*layers).properties(width="container", height=24 * len(focus))
+
+
+def concentration_charts(data: dict, defaults: dict) -> dict[str, dict]:
+    commodity = commodity_param(defaults["commodity"])
+    focus = [f["label"] for f in data["focus"]]
+    stages = [s for s in STAGE_COLOURS if any(r["stage"] == s for r in data["concentration"])]
+    china = _bars(
+        "china_share",
+        "China's share of world output",
+        PCT,
+        alt.Scale(domain=[0, 1]),
+        commodity,
+        focus,
+        stages,
+    ).add_params(commodity)
+    bands = (
+        alt.Chart(alt.Data(values=[{"hhi": 1500}, {"hhi": 2500}]))
+        .mark_rule(strokeDash=[4, 3], color="#9a3412")
+        .encode(x="hhi:Q")
+    )
+    hhi = alt.layer(
+        _bars(
+            "hhi",
+            "HHI (0-10,000)",
+            alt.Axis(format=",d", labelFontSize=12, tickCount=4),
+            alt.Scale(domain=[0, 10000]),
+            commodity,
+            focus,
+            stages,
+        ),
+        bands,
+    ).add_params(commodity)
+    return {"concentration-china": spec(china), "concentration-hhi": spec(hhi)}
+
+
+def _share_lines(name: str, y_title: str, filters: list, params: list, tooltip: list) -> alt.Chart:
+    """China's share by year, one line per stage; a null row breaks the line (a gap)."""
+    base = alt.Chart(alt.NamedData(name))
+    for f in filters:
+        base = base.transform_filter(f)
+    enc = {
+        "x": alt.X("year:Q", title=None, axis=YEARS),
+        "y": alt.Y("china_share:Q", title=y_title, axis=PCT, scale=alt.Scale(domain=[0, 1])),
+        "color": STAGE,
+    }
+    line = base.mark_line(strokeWidth=2.5).encode(**enc)
+    points = (
+        base.transform_filter("isValid(datum.china_share)")
+        .mark_point(filled=True, size=70, opacity=1)
+        .encode(**enc, shape=alt.Shape("stage:N", legend=None), tooltip=tooltip)
+    )
+    return alt.layer(line, points).add_params(*params).properties(width="container", height=220)
+
+
+def trend_charts(data: dict, defaults: dict) -> dict[str, dict]:
+    commodity = commodity_param(defaults["commodity"])
+    production = _share_lines(
+        "production_series",
+        "China's share of world output",
+        [alt.datum.commodity == commodity],
+        [commodity],
+        [
+            alt.Tooltip("label:N", title="Mineral"),
+            alt.Tooltip("stage:N", title="Stage"),
+            alt.Tooltip("year:O", title="Year"),
+            alt.Tooltip("china_share:Q", title="China share", format=".1%"),
+            alt.Tooltip("hhi:Q", title="HHI", format=",.0f"),
+            alt.Tooltip("source_label:N", title="Source"),
+        ],
+    )
+    charts = {
+        "trend-production": spec(
+            production.properties(usermeta={"title": "{commodity}: China's share of world output"})
+        )
+    }
+    if "trade_series" in data:
+        importer = importer_param(defaults["importer"])
+        imports = _share_lines(
+            "trade_series",
+            "China's share of imports",
+            [alt.datum.commodity == commodity, alt.datum.importer == importer],
+            [commodity, importer],
+            [
+                alt.Tooltip("importer:N", title="Importer"),
+                alt.Tooltip("label:N", title="Mineral"),
+                alt.Tooltip("stage:N", title="Stage"),
+                alt.Tooltip("year:O", title="Year"),
+                alt.Tooltip("china_share:Q", title="China share", format=".1%"),
+                alt.Tooltip("import_value_usd:Q", title="Imports (USD)", format="$,.3s"),
+                alt.Tooltip("top_supplier:N", title="Top supplier"),
+                alt.Tooltip("top_share:Q", title="Top supplier share", format=".1%"),
+            ],
+        )
+        charts["trend-imports"] = spec(
+            imports.properties(
+                usermeta={"title": "{commodity}: China's share of {importer}'s imports"}
+            )
+        )
+    return charts
+
+
+def heatmap_charts(data: dict, defaults: dict) -> dict[str, dict]:
+    """China's share of imports, latest year: rows commodity x stage, columns the default
+    importers and blocs plus the picked importer. Text is white on dark cells."""
+    commodity = commodity_param(defaults["commodity"])
+    importer = importer_param(defaults["importer"])
+    shown = data["heatmap_importers"]
+    rows = sorted(
+        {(r["label"], r["stage"], r["row"]) for r in data["heatmap"]},
+        key=lambda r: ([f["label"] for f in data["focus"]].index(r[0]), r[1]),
+    )
+    base = (
+        alt.Chart(alt.NamedData("heatmap"))
+        .transform_filter(f"indexof({shown!r}, datum.importer) >= 0 || datum.importer == importer")
+        .encode(
+            x=alt.X(
+                "importer:N",
+                sort=shown,
+                title=None,
+                # upright: five or more columns of bloc codes fit a phone
+                axis=alt.Axis(orient="top", labelAngle=-90, labelAlign="left", labelFontSize=12),
+            ),
+            y=alt.Y(
+                "row:N",
+                sort=[r[2] for r in rows],
+                title=None,
+                axis=alt.Axis(labelFontSize=12, labelLimit=200),
+            ),
+            tooltip=[
+                alt.Tooltip("importer:N", title="Importer"),
+                alt.Tooltip("row:N", title="Mineral, stage"),
+                alt.Tooltip("china_share:Q", title="China share", format=".1%"),
+                alt.Tooltip("import_value_usd:Q", title="Imports (USD)", format="$,.3s"),
+                alt.Tooltip("top_supplier:N", title="Top supplier"),
+                alt.Tooltip("top_share:Q", title="Top supplier share", format=".1%"),
+            ],
+        )
+    )
+    cells = base.mark_rect(stroke="#ffffff", strokeWidth=1).encode(
+        color=alt.condition(
+            "isValid(datum.china_share)",
+            alt.Color(
+                "china_share:Q",
+                title="China share",
+                scale=alt.Scale(scheme="reds", domain=[0, 1]),
+                legend=alt.Legend(format=".0%", orient="bottom", gradientLength=200),
+            ),
+            alt.value("#eef0f2"),
+        ),
+        strokeWidth=alt.condition(alt.datum.commodity == commodity, alt.value(2.5), alt.value(1)),
+        stroke=alt.condition(
+            alt.datum.commodity == commodity, alt.value("#102a43"), alt.value("#ffffff")
+        ),
+    )
+    text = (
+        base.mark_text(fontSize=12)
+        .encode(
+            text=alt.Text("pct:N"),
+            color=alt.condition(
+                "datum.china_share > 0.55", alt.value("#ffffff"), alt.value("#1f2933")
+            ),
+        )
+        .transform_calculate(
+            pct="isValid(datum.china_share) ? format(datum.china_share, '.0%') : 'none'"
+        )
+    )
+    chart = (
+        alt.layer(cells, text)
+        .add_params(commodity, importer)
+        .properties(width="container", height=24 * len(rows))
+    )
+    return {"heatmap": spec(chart)}
+
+
+def export_control_chart(data: dict, defaults: dict) -> dict[str, dict]:
+    """One measure's covered share (China's share of the covered trade) for the world and the
+    picked importer; dashboard.js draws it once per measure by setting `measure`."""
+    importer = importer_param(defaults["importer"])
+    measure = alt.param(name="measure", value="")
+    effective = alt.param(name="effective_year", value=0)
+    base = alt.Chart(alt.NamedData("export_control_series")).transform_filter(
+        (alt.datum.measure_id == measure)
+        & ((alt.datum.importer == "WORLD") | (alt.datum.importer == importer))
+    )
+    colour = alt.Color(
+        "importer:N",
+        title=None,
+        sort=["WORLD"],
+        scale=alt.Scale(range=["#102a43", "#e8710a"]),
+        legend=alt.Legend(orient="top", direction="horizontal"),
+    )
+    enc = {
+        "x": alt.X(
+            "year:Q",
+            title=None,
+            axis=YEARS,
+            scale=alt.Scale(
+                domain=[data["export_control_from"], data["export_control_last_year"] + 1.5]
+            ),
+        ),
+        "y": alt.Y(
+            "covered_share:Q", title="China's share", axis=PCT, scale=alt.Scale(domain=[0, 1])
+        ),
+        "color": colour,
+    }
+    line = base.mark_line(strokeWidth=2).encode(**enc)
+    points = base.mark_point(filled=True, size=50).encode(
+        **enc,
+        tooltip=[
+            alt.Tooltip("importer:N", title="Importer"),
+            alt.Tooltip("year:O", title="Year"),
+            alt.Tooltip("covered_share:Q", title="China's share", format=".1%"),
+            alt.Tooltip("covered_value_usd:Q", title="From China (USD)", format="$,.3s"),
+        ],
+    )
+    rule = (
+        alt.Chart(alt.Data(values=[{}]))
+        .mark_rule(color="#c0392b", strokeDash=[4, 3], strokeWidth=1.5)
+        .encode(x=alt.X(datum=alt.expr(effective.name), type="quantitative"))
+    )
+    chart = (
+        alt.layer(line, points, rule)
+        .add_params(importer, measure, effective)
+        .properties(width="container", height=160)
+    )
+    return {"export-control": spec(chart)}
+
+
+def net_import_reliance_charts(data: dict, defaults: dict) -> dict[str, dict]:
+    """USGS's US net import reliance per focus commodity; a flag is written, not drawn as 0."""
+    commodity = commodity_param(defaults["commodity"])
+    order = [r["row"] for r in data["net_import_reliance"]]
+    base = alt.Chart(alt.NamedData("net_import_reliance")).encode(
+        y=alt.Y(
+            "row:N", sort=order, title=None, axis=alt.Axis(labelFontSize=12, labelLimit=WIDE_LABELS)
+        ),
+        tooltip=[
+            alt.Tooltip("row:N", title="Mineral"),
+            alt.Tooltip("year:O", title="Year"),
+            alt.Tooltip("shown:N", title="Net import reliance"),
+            alt.Tooltip("top_import_sources:N", title="Import sources 2021-24"),
+        ],
+    )
+    bars = base.mark_bar(color="#334e68").encode(
+        x=alt.X(
+            "nir:Q", title="US net import reliance (USGS)", axis=PCT, scale=alt.Scale(domain=[0, 1])
+        ),
+        opacity=alt.condition(alt.datum.commodity == commodity, alt.value(1), alt.value(0.45)),
+    )
+    text = (
+        base.mark_text(align="left", dx=4, fontSize=12, color="#1f2933")
+        .encode(x=alt.X("nir_or_zero:Q"), text="shown:N")
+        .transform_calculate(nir_or_zero="isValid(datum.nir) ? datum.nir : 0")
+    )
+    chart = (
+        alt.layer(bars, text)
+        .add_params(commodity)
+        .properties(width="container", height=24 * len(order))
+    )
+    return {"net-import-reliance": spec(chart)}
+
+
+def stockpile_charts(data: dict, defaults: dict) -> dict[str, dict]:
+    """The stockpile covering six months of each large supplier's shipments to the picked
+    importer, by value (tonnes of ore and of magnets do not add up)."""
+    commodity = commodity_param(defaults["commodity"])
+    importer = importer_param(defaults["importer"])
+    chart = (
+        alt.Chart(alt.NamedData("stockpile_cover"))
+        .transform_filter((alt.datum.commodity == commodity) & (alt.datum.importer == importer))
+        .mark_bar()
+        .encode(
+            y=alt.Y("row:N", sort="-x", title=None, axis=alt.Axis(labelFontSize=12)),
+            x=alt.X(
+                "stockpile_6m_value_usd:Q",
+                title="Six months of supply, USD",
+                axis=alt.Axis(format="$,.2s", labelFontSize=12, tickCount=4),
+            ),
+            color=STAGE.legend(None),  # the row label names the stage
+            tooltip=[
+                alt.Tooltip("supplier:N", title="If this supplier stops"),
+                alt.Tooltip("stage:N", title="Stage"),
+                alt.Tooltip("year:O", title="Year"),
+                alt.Tooltip("supplier_share:Q", title="Its share (tonnes)", format=".0%"),
+                alt.Tooltip("annual_at_risk_t:Q", title="Lost per year (t)", format=",.0f"),
+                alt.Tooltip("stockpile_3m_t:Q", title="3 months (t)", format=",.0f"),
+                alt.Tooltip("stockpile_6m_t:Q", title="6 months (t)", format=",.0f"),
+                alt.Tooltip("stockpile_12m_t:Q", title="12 months (t)", format=",.0f"),
+                alt.Tooltip("stockpile_6m_value_usd:Q", title="6 months (USD)", format="$,.3s"),
+                alt.Tooltip("basis:N", title="Basis"),
+                alt.Tooltip("industry_stocks_months:Q", title="US industry stocks (months)"),
+            ],
+        )
+        .add_params(commodity, importer)
+        .properties(
+            width="container",
+            height=260,
+            usermeta={"title": "{commodity}: stockpile for six months, {importer}"},
+        )
+    )
+    return {"stockpile-cover": spec(chart)}

@@ -1,0 +1,112 @@
+"""The dashboard's panels: what each shows, which tables it needs, its data and its charts.
+
+A panel renders only when every table in `needs` is in the published warehouse. To add one:
+append a `Panel` whose `data(con, ctx)` returns named row lists and whose `charts(data,
+defaults)` returns `{chart_id: vega_lite_spec}` (see charts.py); dashboard.js draws every chart
+of a panel, follows the pickers through the specs' `commodity` / `importer` params, and shows
+`data["<panel id>_notes"]` rows (commodity, note) for the picked commodity.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pipelines.lib.dashboard import charts, data
+
+
+@dataclass(frozen=True)
+class Panel:
+    id: str
+    title: str
+    note: str
+    needs: tuple[str, ...]
+    data: Callable[..., dict]
+    charts: Callable[[dict, dict], dict[str, dict]] | None = None
+
+
+SERIES = (
+    "marts.supply_concentration",
+    "staging.representative_series",
+    "staging.focus_commodities",
+)
+PANELS = [
+    Panel(
+        "concentration",
+        "Mining vs refining concentration",
+        "China's share of world output and the Herfindahl-Hirschman index (HHI, 0-10,000; "
+        "above 2,500 = highly concentrated, dashed lines at 1,500 and 2,500) of each stage, "
+        "latest year of the series the headline uses: USGS for mining, IEA for refining where "
+        "it publishes it, else USGS. The picked mineral is drawn solid.",
+        SERIES,
+        data.concentration,
+        charts.concentration_charts,
+    ),
+    Panel(
+        "trend",
+        "China's share over time",
+        "China's share of world output (USGS / IEA, no projections), and China's share of "
+        "the picked importer's imports by value (CEPII BACI). A year without data is a gap, "
+        "not a line across it.",
+        SERIES,
+        data.trend,
+        charts.trend_charts,
+    ),
+    Panel(
+        "heatmap",
+        "Importer dependence on China",
+        "China's share of each importer's imports by value, latest year (EU27 = imports from "
+        "outside the EU). Columns: USA, Japan, EU27 and any bloc, plus the picked importer; "
+        "'none' = no imports recorded. The picked mineral's rows are outlined.",
+        ("marts.import_dependence", "staging.dim_hs_mineral", "staging.focus_commodities"),
+        data.heatmap,
+        charts.heatmap_charts,
+    ),
+    Panel(
+        "most_concentrated",
+        "Most concentrated supply stages",
+        "Highest HHI of any mineral, latest year of its headline series; series listing fewer "
+        "than three countries are left out.",
+        SERIES,
+        data.most_concentrated,
+    ),
+    Panel(
+        "export_controls",
+        "Export controls",
+        "China's curated export-control measures. Charts: China's share of the trade in each "
+        "measure's HS codes (CEPII BACI), for the world and the picked importer, with the date "
+        "the measure takes effect (red dashed line). Shown for the measures that cover the "
+        "picked mineral; the table lists every measure.",
+        ("marts.export_control_exposure", "staging.export_controls", "staging.focus_commodities"),
+        data.export_controls,
+        charts.export_control_chart,
+    ),
+    Panel(
+        "net_import_reliance",
+        "US net import reliance",
+        "USGS's net import reliance of the United States, latest year: (imports - exports +/- "
+        "stock changes) / apparent consumption (USGS Mineral Commodity Summaries 2026). Where "
+        "USGS prints a flag (E = net exporter, >50, W = withheld) it is written, not drawn.",
+        ("marts.us_net_import_reliance", "staging.focus_commodities"),
+        data.net_import_reliance,
+        charts.net_import_reliance_charts,
+    ),
+    Panel(
+        "stockpile_cover",
+        "Stockpile cover",
+        "If one of the five largest suppliers of the picked importer stopped: the stockpile "
+        "that would cover six months of what it ships, at the importer's import unit value "
+        "(US: USGS consumption x net import reliance; others: net imports by tonnes, BACI). "
+        "Tap a bar for 3, 6 and 12 months in tonnes.",
+        ("marts.stockpile_cover", "marts.import_dependence", "staging.focus_commodities"),
+        data.stockpile_cover,
+        charts.stockpile_charts,
+    ),
+    Panel(
+        "alerts",
+        "Latest alerts",
+        "A series turning highly concentrated, China's share up 5 points or more, a new breach "
+        "of the EU's 65% single-supplier benchmark: the latest by data year, for the picked "
+        "mineral and for all.",
+        ("marts.alerts", "staging.focus_commodities"),
+        data.alerts,
+    ),
+]
