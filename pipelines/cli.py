@@ -152,12 +152,14 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     warnings.filterwarnings("ignore", category=dg.BetaWarning)
     warnings.filterwarnings("ignore", category=dg.PreviewWarning)
 
-    from pipelines.lib import quality
-
-    quality.preload_in_background()  # the checks of this in-process run need GX
     if args.live:
         os.environ["MINERALS_SOURCE"] = "live"
     from pipelines.definitions import defs
+    from pipelines.lib import quality
+
+    # the checks of this in-process run need GX; started only now, after the definitions
+    # (Altair, pandas) are imported, so the thread never races the main thread into pandas
+    quality.preload_in_background()
     from pipelines.defs.serving.incremental import refresh_changed
     from pipelines.defs.trade.partitions import year_range_tags
 
