@@ -24,9 +24,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import results
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # for tests.support (the replay of the publishers)
-RESULTS = Path(__file__).with_name("results.jsonl")
 
 
 def timed(args: list[str], env: dict) -> tuple[float, str]:
@@ -127,11 +128,7 @@ def main() -> None:
                 )
                 (tmp / "dagster_home" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
                 records.append(measure(mode, env))
-    with RESULTS.open("a") as f:
-        for record in records:
-            print(json.dumps(record))
-            f.write(json.dumps(record) + "\n")
-    print(f"appended to {RESULTS}")
+    results.record(*records)
 
 
 if __name__ == "__main__":

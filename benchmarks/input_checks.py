@@ -7,17 +7,17 @@ Usage: python benchmarks/input_checks.py [--build warehouse/build/minerals.duckd
 """
 
 import argparse
-import json
 import os
 import platform
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import results
+
 from pipelines.lib import inputs, warehouse
 from pipelines.lib.paths import DEFAULT_WAREHOUSE_DIR, SNAPSHOT_DIR
 
-RESULTS = Path(__file__).with_name("results.jsonl")
 LARGEST_CSVS = ["wgi/WGIData.csv", "usgs_mcs/2026/MCS2026_Commodities_Data.csv"]
 
 
@@ -49,10 +49,7 @@ def main() -> None:
     if args.build.exists():
         record["build_mib"] = round(args.build.stat().st_size / 2**20, 1)
         record["build_probe_s"] = timed(lambda: warehouse._damage(args.build))
-    print(json.dumps(record))
-    with RESULTS.open("a") as f:
-        f.write(json.dumps(record) + "\n")
-    print(f"appended to {RESULTS}")
+    results.record(record)
 
 
 if __name__ == "__main__":

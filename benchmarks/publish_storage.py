@@ -6,7 +6,6 @@ benchmarks/results.jsonl. Usage: python benchmarks/publish_storage.py [-n 3]
 """
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -16,11 +15,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import results
 
 from pipelines.lib.paths import DEFAULT_WAREHOUSE_DIR
 from pipelines.lib.warehouse import PUBLISHED_STORAGE_VERSION
-
-RESULTS = Path(__file__).with_name("results.jsonl")
 
 
 def copy_seconds(build: Path, target: Path, storage_version: str | None) -> float:
@@ -62,9 +60,7 @@ def main() -> None:
                 "file_mib": round(target.stat().st_size / 2**20, 1),
             }
     record.update(runs=args.n, cpus=os.cpu_count(), python=sys.version.split()[0])
-    print(json.dumps(record, indent=1))
-    with RESULTS.open("a") as f:
-        f.write(json.dumps(record) + "\n")
+    results.record(record)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ the figures to benchmarks/results.jsonl. Usage: python benchmarks/refresh_speed.
 """
 
 import argparse
-import json
 import os
 import platform
 import statistics
@@ -17,7 +16,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-RESULTS = Path(__file__).with_name("results.jsonl")
+import results
 
 
 def run_once(warehouse_dir: str) -> tuple[float, float]:
@@ -88,10 +87,7 @@ def main() -> None:
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
     }
-    print(json.dumps(record))
-    with RESULTS.open("a") as f:
-        f.write(json.dumps(record) + "\n")
-    print(f"appended to {RESULTS}")
+    results.record(record)
 
 
 if __name__ == "__main__":

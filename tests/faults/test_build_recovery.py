@@ -1,27 +1,17 @@
 """The build file is a cache: a refresh after it was deleted or cut short rebuilds it, keeps the
 alert history (first_seen_at) and publishes."""
 
-import duckdb
 import pytest
 
 from pipelines.lib import warehouse
 from tests.faults.conftest import ALL_ASSETS, Copy
+from tests.support.warehouse import alert_history
 
 pytestmark = pytest.mark.faults
 
 
-def history(path) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(
-            "SELECT alert_key, first_seen_at, first_seen_run_id FROM marts.alerts ORDER BY 1"
-        ).fetchall()
-    finally:
-        con.close()
-
-
 def test_truncated_build_is_rebuilt_and_keeps_every_first_seen_at(copy: Copy, caplog):
-    before = history(copy.published)
+    before = alert_history(copy.published)
     assert len(before) > 100
     build = copy.tmp / "warehouse/build/minerals.duckdb"
     build.write_bytes(build.read_bytes()[: build.stat().st_size // 2])
@@ -32,6 +22,6 @@ def test_truncated_build_is_rebuilt_and_keeps_every_first_seen_at(copy: Copy, ca
     assert [
         r for r in caplog.records if "damaged" in r.getMessage() and "restored" in r.getMessage()
     ]
-    after = history(copy.published)
+    after = alert_history(copy.published)
     # nothing lost, nothing re-dated: the re-run finds the same alerts and adds none
     assert after == before

@@ -8,6 +8,7 @@ import duckdb
 import pytest
 
 from pipelines.lib.warehouse import Warehouse
+from tests.support.warehouse import alert_history
 
 
 def read_in_another_process(path) -> str:
@@ -120,16 +121,6 @@ def publish_with_alerts(tmp_path) -> Warehouse:
         con.execute("CREATE TABLE staging.big AS SELECT range AS v FROM range(300000)")
     wh.publish()
     return wh
-
-
-def alert_history(path) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(
-            "SELECT alert_key, first_seen_at, first_seen_run_id FROM marts.alerts ORDER BY 1"
-        ).fetchall()
-    finally:
-        con.close()
 
 
 def reopen(wh: Warehouse) -> Warehouse:
