@@ -7,6 +7,7 @@ Screenshots go to the test's tmp dir and to tests/_artifacts/ (git-ignored) to l
 """
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -249,5 +250,110 @@ def test_a_panel_whose_table_is_missing_is_left_out(published, tmp_path):
         assert p.locator("#panel-concentration svg").count() > 0
         assert p.locator("#panel-export_controls th").all_inner_texts()[-1] == "World"
         assert page.errors == []
+    finally:
+        page.close()
+
+
+def _runs(months: list[date]) -> int:
+    """How many unbroken runs of consecutive months a sorted list of months makes."""
+    return sum(
+        1
+        for i, m in enumerate(months)
+        if i == 0 or (m.year - months[i - 1].year) * 12 + m.month - months[i - 1].month > 1
+    )
+
+
+def _check_monthly(page: Page, series: dict, measures: set[str], measure: str) -> int:
+    """The picked mineral's monthly charts against the mart; returns how many gaps were drawn."""
+    p = page.page
+    panel = p.locator("#panel-export_control_monthly")
+    expected = {(m, h) for m, h, _ in series if m in measures}
+    assert expected and measure in {m for m, _ in expected}
+    shown = set(panel.locator(".measure").evaluate_all("els => els.map(e => e.id)"))
+    assert shown == {f"monthly-{m}-{h}" for m, h in expected}
+    gaps = 0
+    for (m, h, d), (months, eff, shared) in series.items():
+        if (m, h) not in expected:
+            continue
+        chart = f"#chart-monthly-{m}-{h}-{d}"
+        assert len(page.labels(f"monthly-{m}-{h}-{d}")) == len(months), (m, h, d)
+        paths = p.eval_on_selector_all(
+            f"{chart} g.mark-line path", "els => els.map(e => e.getAttribute('d') || '')"
+        )
+        assert [d_.count("M") for d_ in paths] == [_runs(months)], (m, h, d)
+        # the rule sits at the effective date on the time axis (labels every 2nd January)
+        rule = p.eval_on_selector(
+            f"{chart} g.mark-rule line[aria-roledescription='rule mark']",
+            "e => e.transform.baseVal.getItem(0).matrix.e",
+        )
+        ticks = dict(
+            p.eval_on_selector_all(
+                f"{chart} g.role-axis-label text",
+                "els => els.filter(e => /^20\\d\\d$/.test(e.textContent))"
+                ".map(e => [e.textContent, e.transform.baseVal.getItem(0).matrix.e])",
+            )
+        )
+        (y0, x0), (y1, x1) = sorted(ticks.items())[:2]
+        start = date(int(y0), 1, 1)
+        per_day = (x1 - x0) / (date(int(y1), 1, 1) - start).days
+        assert abs(rule - (x0 + (eff - start).days * per_day)) < 2, (m, h, d, rule)
+        box = panel.locator(f"#monthly-{m}-{h}").inner_text()
+        assert ("Upper bounds: HS " + h in box) == shared, (m, h)
+        gaps += _runs(months) - 1
+    return gaps
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", [1400, 390])
+def test_monthly_exports_under_each_export_control(published, tmp_path, width):
+    """Per measure and code, China's monthly exports to USA, JPN and the rest: one point per
+    month the mart has, a gap (a new line segment) for a month it has not, the effective date
+    a rule where the time axis puts it, the upper-bound sentence for a shared code; a mineral
+    without a monthly series gets a sentence and no chart, with no console error."""
+    with duckdb.connect(str(published / "minerals.duckdb"), read_only=True) as con:
+        mart = con.execute(
+            """SELECT measure_id, hs6, destination, list(period ORDER BY period),
+                      any_value(effective), bool_or(is_shared_code)
+               FROM marts.export_control_monthly
+               WHERE destination IN ('USA', 'JPN', 'OTHERS') GROUP BY ALL"""
+        ).fetchall()
+        covering = {
+            c: {
+                m
+                for (m,) in con.execute(
+                    "SELECT measure_id FROM staging.export_controls "
+                    "WHERE list_contains(commodities, ?)",
+                    [c],
+                ).fetchall()
+            }
+            for c in ("graphite", "gallium", "rare_earths")
+        }
+    series = {(m, h, d): (months, eff, shared) for m, h, d, months, eff, shared in mart}
+    page = Page(published / "dashboard" / "index.html", width, touch=width < 600)
+    p = page.page
+    panel = p.locator("#panel-export_control_monthly")
+    try:
+        gaps = 0
+        for commodity, measure in [("gallium", "CN-2023-23"), ("graphite", "CN-2023-39")]:
+            page.pick("commodity", commodity)
+            gaps += _check_monthly(page, series, covering[commodity], measure)
+        assert gaps > 0  # gallium's 811292 skips months to the US and Japan: drawn as gaps
+        assert page.errors == []
+        _shot(page, tmp_path, f"dashboard_{width}_monthly.png", full_page=False)
+        panel.screenshot(path=str(tmp_path / f"monthly_{width}_graphite.png"))
+        shutil.copy(tmp_path / f"monthly_{width}_graphite.png", ARTIFACTS)
+
+        # rare earths: measures, but none of their codes has a monthly series
+        assert covering["rare_earths"] and not covering["rare_earths"] & {m for m, _, _ in series}
+        p.select_option("#pick-commodity", "rare_earths")
+        p.wait_for_timeout(300)
+        assert panel.locator("svg").count() == 0
+        assert "No monthly series for rare earths" in panel.locator(".missing").inner_text()
+        panel.screenshot(path=str(tmp_path / f"monthly_{width}_rare_earths.png"))
+        shutil.copy(tmp_path / f"monthly_{width}_rare_earths.png", ARTIFACTS)
+
+        assert p.evaluate("document.documentElement.scrollWidth") <= width
+        assert page.errors == []
+        assert all(u.startswith(("file://", "data:")) for u in page.requests), page.requests
     finally:
         page.close()

@@ -379,3 +379,83 @@ def stockpile_charts(data: dict, defaults: dict) -> dict[str, dict]:
         )
     )
     return {"stockpile-cover": spec(chart)}
+
+
+MONTHLY_COLOURS = {"USA": "#102a43", "JPN": "#e8710a", "OTHERS": "#52606d"}
+MONTHLY_TITLES = {"USA": "to USA", "JPN": "to Japan", "OTHERS": "to the rest"}
+
+
+def _utc_month(iso: str) -> alt.DateTime:
+    year, month, day = (int(x) for x in iso[:10].split("-"))
+    return alt.DateTime(year=year, month=month, date=day, utc=True)
+
+
+def _monthly_chart(s: dict, destination: str) -> alt.LayerChart:
+    """One destination's monthly line for one (measure, hs6). Both axes have fixed finite
+    domains computed here (an empty filtered dataset would otherwise give Vega an infinite
+    extent); a null month breaks the line (a gap, not 0)."""
+    end = max(s["last_month"], s["effective"])
+    first_year = int(s["first_month"][:4]) + (s["first_month"][5:7] != "01")
+    top = s["max_value_usd"][destination] or 1
+    x = alt.X(
+        "period:T",
+        title=None,
+        scale=alt.Scale(type="utc", domain=[_utc_month(s["first_month"]), _utc_month(end)]),
+        # a label every second January: legible on a phone, and no label dropped unevenly
+        axis=alt.Axis(
+            format="%Y",
+            values=[_utc_month(f"{y}-01-01") for y in range(first_year, int(end[:4]) + 1, 2)],
+            labelFontSize=12,
+        ),
+    )
+    y = alt.Y(
+        "value_usd:Q",
+        title=MONTHLY_TITLES[destination],
+        scale=alt.Scale(domain=[0, top * 1.08], nice=False),
+        # the same y-axis width in every row, so the stacked charts share one time axis
+        axis=alt.Axis(
+            format="$~s",
+            labelExpr="datum.value == 0 ? '$0' : datum.label",  # not "$0M"
+            tickCount=3,
+            labelFontSize=12,
+            minExtent=44,
+        ),
+    )
+    colour = MONTHLY_COLOURS[destination]
+    base = alt.Chart(alt.NamedData("export_control_monthly")).transform_filter(
+        (alt.datum.measure_id == s["measure_id"])
+        & (alt.datum.hs6 == s["hs6"])
+        & (alt.datum.destination == destination)
+    )
+    line = base.mark_line(strokeWidth=1.8, color=colour).encode(x=x, y=y)
+    # small points, so a month between two gaps still shows
+    points = (
+        base.transform_filter("isValid(datum.value_usd)")
+        .mark_point(filled=True, size=14, color=colour, opacity=1)
+        .encode(
+            x=x,
+            y=y,
+            tooltip=[
+                alt.Tooltip("destination:N", title="To"),
+                alt.Tooltip("period:T", timeUnit="utcyearmonth", title="Month", format="%b %Y"),
+                alt.Tooltip("value_usd:Q", title="China's exports (USD)", format="$,.3s"),
+            ],
+        )
+    )
+    eff = alt.Chart(alt.Data(values=[{"effective": s["effective"]}]))
+    rule = eff.mark_rule(color="#c0392b", strokeDash=[4, 3], strokeWidth=1.5).encode(
+        x=alt.X("effective:T", scale=alt.Scale(type="utc"))
+    )
+    return alt.layer(line, points, rule).properties(width="container", height=72)
+
+
+def export_control_monthly_charts(data: dict, defaults: dict) -> dict[str, dict]:
+    """Per (measure, hs6) and destination with any recorded exports: China's monthly exports
+    (one small chart each, stacked by dashboard.js, so a small line to the US is not flattened
+    by the rest), the measure's effective date a red dashed rule."""
+    out = {}
+    for s in data["export_control_monthly_series"]:
+        shown = [d for d in MONTHLY_COLOURS if s["max_value_usd"][d] is not None]
+        for d in shown:
+            out[f"monthly-{s['measure_id']}-{s['hs6']}-{d}"] = spec(_monthly_chart(s, d))
+    return out

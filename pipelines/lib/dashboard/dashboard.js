@@ -192,6 +192,50 @@
       "exports of those codes to that importer.");
   };
 
+  renderers.export_control_monthly = function (section) {
+    var wrap = section.querySelector(".extra");
+    dropViews(wrap);
+    wrap.textContent = "";
+    var specs = PAGE.charts.export_control_monthly;
+    var all = DATA.export_control_monthly_series;
+    var mine = all.filter(function (s) {
+      return (s.commodities || []).indexOf(state.commodity) >= 0;
+    });
+    if (!mine.length) {  // no chart: an empty series would only draw empty axes
+      var codes = all.map(function (s) { return s.hs6; })
+        .filter(function (c, i, a) { return a.indexOf(c) === i; }).sort();
+      node("p", "missing", wrap, "No monthly series for " + labelOf(state.commodity).toLowerCase() +
+        ": China's monthly exports in this warehouse cover HS " + codes.join(", ") +
+        ", none of them under a measure that covers " + labelOf(state.commodity).toLowerCase() + ".");
+      return;
+    }
+    var grid = node("div", "multiples monthly", wrap);
+    mine.forEach(function (s) {
+      var box = node("div", "measure", grid);
+      box.id = "monthly-" + s.measure_id + "-" + s.hs6;
+      var head = node("div", "", box);
+      node("b", "", head, s.measure_id + " · HS " + s.hs6 + " ");
+      node("span", "status status-" + s.status, head, (s.status || "").replace("_", " "));
+      node("div", "what", box, s.measure + " · effective " + s.effective + " · covers " +
+        s.labels.join(", "));
+      if (s.note) { node("p", "note", box, s.note); }
+      ["USA", "JPN", "OTHERS"].forEach(function (d) {
+        var id = "monthly-" + s.measure_id + "-" + s.hs6 + "-" + d;
+        if (!specs[id]) {
+          node("p", "note", box, "No recorded exports to " + (d === "OTHERS" ? "other partners" : d) + ".");
+          return;
+        }
+        var el = node("div", "monthly-chart", box);
+        el.id = "chart-" + id;
+        embed(el, specs[id]);
+      });
+      if (s.is_shared_code) {
+        node("p", "note upper-bound", box, "Upper bounds: HS " + s.hs6 + " also holds goods the " +
+          "measure does not control, so the controlled exports are at most these figures.");
+      }
+    });
+  };
+
   renderers.alerts = function (section) {
     var wrap = section.querySelector(".extra");
     wrap.textContent = "";
@@ -229,7 +273,8 @@
     var charts = PAGE.charts[p.id] || {};
     var row = node("div", "charts", section);
     Object.keys(charts).forEach(function (id) {
-      if (p.id === "export_controls") { return; }  // drawn per measure by its renderer
+      // drawn per measure by their renderers
+      if (p.id === "export_controls" || p.id === "export_control_monthly") { return; }
       embed(chartBox(row, id, charts[id]), charts[id]);
     });
     node("div", "extra", section);

@@ -478,3 +478,79 @@ def stockpile_cover(con, ctx: dict) -> dict:
         if (i, c) not in have
     ]
     return {"stockpile_cover": out, "stockpile_cover_notes": notes}
+
+
+MONTHLY_DESTINATIONS = ("USA", "JPN", "OTHERS")
+
+
+def export_control_monthly(con, ctx: dict) -> dict:
+    """China's monthly exports of each (measure, hs6) to USA, JPN and OTHERS (every partner but
+    those two), every month of the series' span: a month the mart has no row for (no recorded
+    exports) is a null value, drawn as a gap, never as 0. One summary row per (measure, hs6)
+    gives what the charts' fixed axes need (first and last month, largest value per
+    destination) and whether the code is shared (figures are upper bounds)."""
+    marks = ", ".join("?" for _ in MONTHLY_DESTINATIONS)
+    monthly = rows(
+        con,
+        f"""WITH s AS (SELECT measure_id, hs6, destination, period, value_usd
+                       FROM marts.export_control_monthly WHERE destination IN ({marks})),
+            span AS (SELECT measure_id, hs6,
+                            unnest(range(min(period), max(period) + INTERVAL 1 MONTH,
+                                         INTERVAL 1 MONTH))::DATE AS period
+                     FROM s GROUP BY measure_id, hs6),
+            d AS (SELECT unnest(?::VARCHAR[]) AS destination)
+            SELECT span.measure_id, span.hs6, d.destination,
+                   strftime(span.period, '%Y-%m-%d') AS period, round(s.value_usd) AS value_usd
+            FROM span CROSS JOIN d
+            LEFT JOIN s USING (measure_id, hs6, destination, period)
+            ORDER BY measure_id, hs6, destination, period""",
+        [*MONTHLY_DESTINATIONS, list(MONTHLY_DESTINATIONS)],
+    )
+    series = rows(
+        con,
+        f"""SELECT c.measure_id, c.hs6, m.measure, m.commodities, m.status,
+                   strftime(m.effective, '%Y-%m-%d') AS effective,
+                   strftime(min(c.period), '%Y-%m-%d') AS first_month,
+                   strftime(max(c.period), '%Y-%m-%d') AS last_month,
+                   bool_or(c.is_shared_code) AS is_shared_code,
+                   max(c.value_usd) FILTER (WHERE c.destination = 'USA') AS max_usa,
+                   max(c.value_usd) FILTER (WHERE c.destination = 'JPN') AS max_jpn,
+                   max(c.value_usd) FILTER (WHERE c.destination = 'OTHERS') AS max_others
+            FROM marts.export_control_monthly c
+            JOIN staging.export_controls m USING (measure_id)
+            WHERE c.destination IN ({marks})
+            GROUP BY c.measure_id, c.hs6, m.measure, m.commodities, m.status, m.effective
+            ORDER BY m.effective, c.measure_id, c.hs6""",
+        list(MONTHLY_DESTINATIONS),
+    )
+    for r in series:
+        r["labels"] = [label(c) for c in r["commodities"] or []]
+        # the largest month per destination, for a fixed, finite y axis (None: no exports)
+        r["max_value_usd"] = {d: r.pop(f"max_{d.lower()}") for d in MONTHLY_DESTINATIONS}
+        r["note"] = _monthly_note(r, monthly)
+    return {"export_control_monthly": monthly, "export_control_monthly_series": series}
+
+
+def _monthly_note(s: dict, monthly: list[dict]) -> str:
+    """In words: months with no recorded exports, and an effective date after the series."""
+    parts = []
+    for dest in MONTHLY_DESTINATIONS:
+        gaps = sum(
+            1
+            for r in monthly
+            if r["measure_id"] == s["measure_id"]
+            and r["hs6"] == s["hs6"]
+            and r["destination"] == dest
+            and r["value_usd"] is None
+        )
+        if gaps:
+            parts.append(
+                f"{dest}: {gaps} month{'s' if gaps > 1 else ''} with no recorded exports "
+                "(gaps in the line)"
+            )
+    if s["effective"][:7] > s["last_month"][:7]:
+        parts.append(
+            f"Takes effect {s['effective']}, after the monthly series ends "
+            f"({s['last_month'][:7]}): no month after it to see yet"
+        )
+    return ". ".join(parts) + ("." if parts else "")

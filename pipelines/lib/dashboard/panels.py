@@ -80,6 +80,17 @@ PANELS = [
         charts.export_control_chart,
     ),
     Panel(
+        "export_control_monthly",
+        "China's monthly exports under each export control",
+        "For the measures covering the picked mineral: China's exports (value, USD) of each "
+        "of the measure's HS codes, month by month, to the USA, Japan and every other partner "
+        "(UN Comtrade, China's declarations), each on its own scale; the red dashed line is "
+        "the date the measure takes effect. A month with no recorded exports is a gap.",
+        ("marts.export_control_monthly", "staging.export_controls", "staging.focus_commodities"),
+        data.export_control_monthly,
+        charts.export_control_monthly_charts,
+    ),
+    Panel(
         "net_import_reliance",
         "US net import reliance",
         "USGS's net import reliance of the United States, latest year: (imports - exports +/- "
