@@ -123,21 +123,36 @@ def known_iso3(warehouse: WarehouseResource) -> dict:
     return {"iso3_codes": codes}
 
 
-def query_rows(warehouse: WarehouseResource, sql: str, params: list | None = None) -> list[dict]:
-    """Rows of a check query as dicts, so a failure can show them."""
+def query_rows(
+    warehouse: WarehouseResource, sql: str, params: list | None = None, **frames
+) -> list[dict]:
+    """Rows of a check query as dicts, so a failure can show them; `frames` (seed or reference
+    tables) are readable in the query under their names."""
     with warehouse.get().connect() as con:
+        for name, frame in frames.items():
+            con.register(name, frame)
         cur = con.execute(sql, params or [])
         names = [d[0] for d in cur.description]
         return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
 def rows_check_result(
-    bad: list[dict], ok_text: str, bad_text: str, severity=dg.AssetCheckSeverity.ERROR
+    bad: list[dict],
+    ok_text: str,
+    bad_text: str,
+    severity=dg.AssetCheckSeverity.ERROR,
+    messages: list[str] | None = None,
 ) -> dg.AssetCheckResult:
-    """A native check's result: passes when the query found no offending rows, else lists them."""
+    """A native check's result: passes when the query found no offending rows, else lists them
+    (as `messages` in plain words where the check words each row, e.g. "270,000 t -> 27 t")."""
+    description = f"{len(bad)} {bad_text}"
+    metadata = {"failing": len(bad), "examples": str(bad[:10])}
+    if messages is not None:
+        description += ": " + "; ".join(messages[:8])
+        metadata["figures"] = "\n".join(messages[:200])
     return dg.AssetCheckResult(
         passed=not bad,
         severity=severity,
-        description=ok_text if not bad else f"{len(bad)} {bad_text}",
-        metadata={"failing": len(bad), "examples": str(bad[:10])},
+        description=ok_text if not bad else description,
+        metadata=metadata,
     )

@@ -41,25 +41,8 @@ def amount_matches_flag(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     return rows_check_result(bad, "consistent", "rows whose amount contradicts their flag")
 
 
-def _query(warehouse: WarehouseResource, sql: str, **frames: pl.DataFrame) -> list[dict]:
-    """Rows of `sql`, with seed or reference frames registered under their names."""
-    with warehouse.get().connect() as con:
-        for name, frame in frames.items():
-            con.register(name, frame)
-        return con.sql(sql).pl().to_dicts()
-
-
 def _amount(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 10 else f"{value:,.3g}"
-
-
-def _result(bad: list[dict], ok: str, problem: str, messages: list[str], severity):
-    return dg.AssetCheckResult(
-        passed=not bad,
-        severity=severity,
-        description=ok if not bad else f"{len(bad)} {problem}: " + "; ".join(messages[:8]),
-        metadata={"failing": len(bad), "figures": "\n".join(messages[:200])},
-    )
 
 
 @dg.asset_check(
@@ -72,7 +55,7 @@ def _result(bad: list[dict], ok: str, problem: str, messages: list[str], severit
 def expected_series_present(
     sources: SourcesResource, warehouse: WarehouseResource
 ) -> dg.AssetCheckResult:
-    missing = _query(
+    missing = query_rows(
         warehouse,
         f"""
         SELECT e.* FROM expected e
@@ -82,12 +65,12 @@ def expected_series_present(
         expected=load_expected_series(sources.snapshot),
     )
     messages = [" ".join(str(r[k]) for k in SERIES_KEY) for r in missing]
-    return _result(
+    return rows_check_result(
         missing,
         "every expected series is present",
         "expected series missing",
-        messages,
         dg.AssetCheckSeverity.ERROR,
+        messages=messages,
     )
 
 
@@ -107,7 +90,7 @@ _BY_COUNTRY = """
     "data/seeds/accepted_revisions.csv; anything else names the figure and blocks.",
 )
 def no_collapse_between_editions(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    bad = _query(
+    bad = query_rows(
         warehouse,
         f"""
         WITH v AS ({_BY_COUNTRY}),
@@ -126,12 +109,12 @@ def no_collapse_between_editions(warehouse: WarehouseResource) -> dg.AssetCheckR
         f"{_amount(r['amount'])} {r['unit']} ({r['edition']})"
         for r in bad
     ]
-    return _result(
+    return rows_check_result(
         bad,
         "no figure fell by more than 90% from the previous edition",
         "figure(s) fell by more than 90% from the previous edition",
-        messages,
         dg.AssetCheckSeverity.ERROR,
+        messages=messages,
     )
 
 
@@ -142,7 +125,7 @@ def no_collapse_between_editions(warehouse: WarehouseResource) -> dg.AssetCheckR
     "for a country with at least 10% of the series): a warning to read, not a failure.",
 )
 def year_on_year_moves(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    bad = _query(
+    bad = query_rows(
         warehouse,
         f"""
         WITH v AS ({_BY_COUNTRY}),
@@ -161,10 +144,10 @@ def year_on_year_moves(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         f"{_amount(r['amount'])} {r['unit']}"
         for r in bad
     ]
-    return _result(
+    return rows_check_result(
         bad,
         "no large year-on-year move",
         "large year-on-year move(s)",
-        messages,
         dg.AssetCheckSeverity.WARN,
+        messages=messages,
     )
