@@ -81,10 +81,10 @@ def main(args: argparse.Namespace) -> int:
                 "SELECT measure_id FROM staging.export_controls ORDER BY 1"
             ).fetchall()
         ]
-        _require_known(
+        measure = _require_known(
             args.measure_id, known, "measure", "select measure_id from staging.export_controls"
         )
-    for i, (heading, sql, params) in enumerate(sections(args.measure_id)):
+    for i, (heading, sql, params) in enumerate(sections(measure)):
         print(("\n" if i else "") + heading + "\n")
         _print_relation(con.sql(sql, params=params))
     return 0

@@ -138,7 +138,7 @@ def get_json(
     sleep: Sleep = time.sleep,
 ) -> Any:
     """GET `url` with retries and return the parsed JSON body."""
-    shown = _display_url(url, params)
+    shown = display_url(url, params)
     deadline = time.monotonic() + policy.deadline_s
 
     def attempt() -> Any:
@@ -184,7 +184,7 @@ def download(
     """
     if expect is not None and expect not in EXPECTED_KINDS:
         raise ValueError(f"expect must be one of {EXPECTED_KINDS}, got {expect!r}")
-    shown = _display_url(url)
+    shown = display_url(url)
     deadline = time.monotonic() + policy.deadline_s
     validators: dict[str, str] = {}  # ETag / Last-Modified of the body being assembled
     got: dict[str, Any] = {}
@@ -471,10 +471,6 @@ def _short(exc: Exception) -> str:
 
 def display_url(url: str, params: dict | None = None) -> str:
     """The full URL as requested, with secret-looking query values masked."""
-    return _display_url(url, params)
-
-
-def _display_url(url: str, params: dict | None = None) -> str:
     try:
         full = requests.Request("GET", url, params=params).prepare().url or url
     except requests.RequestException:

@@ -22,7 +22,7 @@ import logging
 import os
 import shutil
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
@@ -238,10 +238,6 @@ def _publish(
     _append(source_dir / INDEX, {**entry, "path": _rel(target, source_dir)})
     logger.info("%s: landed %s (%d bytes, sha256 %s)", source, target, size, digest)
     return LandedFile(target, digest, size, False, url, etag, last_modified)
-
-
-def as_dict(landed: LandedFile) -> dict:
-    return {k: str(v) if isinstance(v, Path) else v for k, v in asdict(landed).items()}
 
 
 def _check_names(source: str, filename: str) -> None:
