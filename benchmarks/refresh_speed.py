@@ -43,9 +43,9 @@ def sql_models_seconds(build: Path) -> float:
     import duckdb
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from pipelines.lib.sql import load_models
+    from pipelines.lib.sql import all_models
 
-    models = {m.table: m for layer in ("staging", "marts") for m in load_models(layer)}
+    models = {m.table: m for m in all_models()}
     order = graphlib.TopologicalSorter({t: set(m.deps) & set(models) for t, m in models.items()})
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "build.duckdb"

@@ -45,9 +45,10 @@ import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+import results
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-RESULTS = HERE / "results.jsonl"
 WORK = HERE / ".work"
 EXTRACT = REPO / "data/snapshot/baci/hs92/baci_hs92_critical_1995_2024.parquet"
 COUNTRY_CSV = REPO / "data/snapshot/reference/baci_country_codes/country_codes_V202601.csv"
@@ -432,9 +433,7 @@ def main() -> None:
                 "python": platform.python_version(),
                 "note": "shared machine (other jobs running): noisy",
             }
-            print(json.dumps(record), flush=True)
-            with RESULTS.open("a") as f:
-                f.write(json.dumps(record) + "\n")
+            results.record(record)
     finally:
         server.shutdown()
 

@@ -14,8 +14,7 @@ from pipelines.defs.resources import default_resources
 from pipelines.defs.serving.progress import progress_logger
 from pipelines.defs.serving.publish import published_warehouse_asset
 from pipelines.defs.serving.schedules import source_freshness
-
-WAREHOUSE_SCHEMAS = ("raw", "staging", "marts", "meta")
+from pipelines.lib.warehouse import SCHEMAS
 
 
 def build_definitions() -> dg.Definitions:
@@ -24,7 +23,7 @@ def build_definitions() -> dg.Definitions:
         (spec.key for a in loaded.assets for spec in a.specs),
         key=lambda k: k.to_user_string(),
     )
-    publish = published_warehouse_asset([k for k in tables if k.path[0] in WAREHOUSE_SCHEMAS])
+    publish = published_warehouse_asset([k for k in tables if k.path[0] in SCHEMAS])
     merged = dg.Definitions.merge(
         loaded,
         dg.Definitions(

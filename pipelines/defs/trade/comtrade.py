@@ -1,7 +1,5 @@
 """UN Comtrade reporter declarations, kept to check BACI's reconciled flows against them."""
 
-import hashlib
-
 import dagster as dg
 import polars as pl
 
@@ -10,6 +8,7 @@ from pipelines.defs.tables import table_asset, table_key, table_result
 from pipelines.lib.inputs import verify_snapshot
 from pipelines.lib.seeds import load_seed
 from pipelines.lib.sources.comtrade import ComtradeClient, conform_comtrade, read_extract_csv
+from pipelines.lib.sources.landing import frame_version
 
 COMTRADE_SNAPSHOT = "comtrade/comtrade_imports_usa_jpn_2022_2024.csv"
 # Reporters whose declarations are compared: their partner rows add up to their World row.
@@ -65,7 +64,7 @@ def raw_comtrade_flows(
         rows = wh.write_table(con, "raw.comtrade_flows", raw)
     context.log.info(f"raw.comtrade_flows: {rows} declarations ({origin})")
     # the records read, as their data version (an unchanged answer leaves downstream fresh)
-    version = hashlib.sha256(raw.sort(raw.columns).write_csv().encode()).hexdigest()
+    version = frame_version(raw)
     return dg.MaterializeResult(
         data_version=dg.DataVersion(version),
         metadata={"dagster/row_count": rows, "mode": origin},

@@ -1,7 +1,6 @@
 """China's monthly exports of the export-controlled codes: raw.comtrade_monthly (the snapshot
 file or the API records as read, with their sha256 as data version) -> staging.trade_monthly."""
 
-import hashlib
 from datetime import date
 
 import dagster as dg
@@ -13,7 +12,7 @@ from pipelines.defs.tables import table_asset, table_key, table_result
 from pipelines.lib.errors import SourceDataError
 from pipelines.lib.inputs import verify_snapshot
 from pipelines.lib.seeds import load_seed
-from pipelines.lib.sources.landing import sha256_file
+from pipelines.lib.sources.landing import frame_version, sha256_file
 from pipelines.lib.transforms import trade_monthly
 
 CHINA_MONTHLY = "comtrade/china_exports_monthly/deep_dive_hs6_monthly.csv"
@@ -60,7 +59,7 @@ def _fetch_live(sources: SourcesResource) -> pl.DataFrame:
         [{k: (None if v is None else str(v)) for k, v in r.items()} for r in records],
         infer_schema_length=None,
     )
-    digest = hashlib.sha256(raw.sort(raw.columns).write_csv().encode()).hexdigest()
+    digest = frame_version(raw)
     return raw.with_columns(
         _source=pl.lit("live"),
         _source_file=pl.lit("comtrade_api"),

@@ -25,6 +25,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import polars as pl
 import requests
 
 from pipelines.lib.sources.http import (
@@ -69,6 +70,13 @@ def combined_version(digests) -> str:
     reports it as its Dagster data version, so what is downstream of unchanged inputs is not
     stale."""
     return hashlib.sha256("\n".join(sorted(set(digests))).encode()).hexdigest()
+
+
+def frame_version(frame: pl.DataFrame) -> str:
+    """The version of records an API returned (no file to hash): the sha256 of the frame as CSV,
+    rows and columns sorted, so the same answer in another order is the same version."""
+    ordered = frame.select(sorted(frame.columns))
+    return hashlib.sha256(ordered.sort(ordered.columns).write_csv().encode()).hexdigest()
 
 
 def versions(landing_root: Path, source: str, filename: str | None = None) -> list[dict]:
