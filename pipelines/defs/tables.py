@@ -16,7 +16,13 @@ import dagster as dg
 import duckdb
 
 from pipelines.defs.resources import WarehouseResource
-from pipelines.lib.contracts import Contract, ContractError, contract_for, load_contracts
+from pipelines.lib.contracts import (
+    VIOLATION_LIMIT,
+    Contract,
+    ContractError,
+    contract_for,
+    load_contracts,
+)
 
 
 def table_key(table: str) -> dg.AssetKey:
@@ -157,7 +163,7 @@ def contract_check(contract: Contract) -> dg.AssetChecksDefinition | None:
                     severity=dg.AssetCheckSeverity.ERROR,
                     description=describe_check(contract, name)
                     if not bad
-                    else f"{len(bad)}{'+' if len(bad) == 20 else ''} offending rows in "
+                    else f"{len(bad)}{'+' if len(bad) == VIOLATION_LIMIT else ''} offending rows in "
                     f"{contract.table}, e.g. {bad[0]}",
                     metadata={"failing": len(bad), "examples": str(bad[:10])},
                 )

@@ -28,6 +28,8 @@ from pipelines.lib.paths import SQL_DIR
 CONTRACT_SCHEMAS = ("staging", "marts", "meta")
 # Floating-point slack for range checks: a share summed from parts may be 1 + 2e-16.
 RANGE_TOLERANCE = 1e-9
+# Offending rows a failed check lists (a full list would be the table itself).
+VIOLATION_LIMIT = 20
 
 
 class ContractError(ValueError):
@@ -85,7 +87,7 @@ class Contract:
             key = ", ".join(self.grain)
             checks["grain_is_unique"] = (
                 f"SELECT {key}, count(*) AS n FROM {self.table} GROUP BY ALL HAVING count(*) > 1 "
-                f"ORDER BY n DESC LIMIT 20"
+                f"ORDER BY n DESC LIMIT {VIOLATION_LIMIT}"
             )
         for c in self.columns:
             if c.min is not None or c.max is not None:
@@ -106,7 +108,7 @@ class Contract:
 
     def _offending(self, column: str, condition: str) -> str:
         shown = ", ".join(dict.fromkeys([*self.grain, column]))
-        return f"SELECT {shown} FROM {self.table} WHERE {condition} LIMIT 20"
+        return f"SELECT {shown} FROM {self.table} WHERE {condition} LIMIT {VIOLATION_LIMIT}"
 
 
 def _quote(text: str) -> str:
