@@ -163,8 +163,8 @@ def contract_check(contract: Contract) -> dg.AssetChecksDefinition | None:
                     severity=dg.AssetCheckSeverity.ERROR,
                     description=describe_check(contract, name)
                     if not bad
-                    else f"{len(bad)}{'+' if len(bad) == VIOLATION_LIMIT else ''} offending rows in "
-                    f"{contract.table}, e.g. {bad[0]}",
+                    else f"{len(bad)}{'+' if len(bad) == VIOLATION_LIMIT else ''} offending "
+                    f"rows in {contract.table}, e.g. {bad[0]}",
                     metadata={"failing": len(bad), "examples": str(bad[:10])},
                 )
 
