@@ -74,6 +74,7 @@ def main(args: argparse.Namespace) -> int:
     from pipelines.cli import _connect_readonly, _print_relation, _require_known
 
     con = _connect_readonly()
+    measure = None  # every measure
     if args.measure_id:
         known = [
             r[0]
