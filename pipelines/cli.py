@@ -141,6 +141,13 @@ def publish_outcome(path: Path, before, after, succeeded: bool) -> str:
     return f"Refresh failed, but {name} was replaced during the run: check `minerals status`."
 
 
+def refresh_job():
+    """The refresh job, for executors whose steps run elsewhere (`dg.reconstructable`)."""
+    from pipelines.definitions import defs
+
+    return defs.resolve_job_def("refresh_job")
+
+
 def cmd_refresh(args: argparse.Namespace) -> int:
     import warnings
 
@@ -176,7 +183,10 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         job = job.get_subset(asset_selection=keys)
     tags = year_range_tags(*args.years) if args.years else year_range_tags()
     run_config = {"loggers": {"progress": {}}}
-    if args.log_level:  # Dagster's full event log too, for debugging
+    in_process = args.changed or job.executor_def is dg.in_process_executor
+    if args.log_level and not in_process:
+        print("note: --log-level applies to in-process runs; workers log to their own output")
+    elif args.log_level:  # Dagster's full event log too, for debugging
         job = job.with_logger_defs({**job.loggers, "console": dg.colored_console_logger})
         run_config["loggers"]["console"] = {"config": {"log_level": args.log_level.upper()}}
     path = _published_path()
@@ -185,8 +195,15 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             before = _file_state(path)
             source = "live sources" if _is_live() else "bundled snapshot"
             print(f"Refreshing from the {source}...", flush=True)
-            execute = job.execute_in_process
-            run = functools.partial(refresh_changed, job) if args.changed else execute
+            if args.changed:
+                run = functools.partial(refresh_changed, job)
+            elif in_process:
+                run = job.execute_in_process
+            else:  # steps in other processes or on Celery workers: they load the job themselves
+                selection = job.asset_layer.executable_asset_keys if args.select else None
+                run = functools.partial(
+                    dg.execute_job, dg.reconstructable(refresh_job), asset_selection=selection
+                )
             result = run(
                 instance=_dagster_instance(), raise_on_error=False, run_config=run_config, tags=tags
             )

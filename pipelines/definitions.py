@@ -11,6 +11,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.defs.resources import default_resources
+from pipelines.defs.serving.executors import configured_executor
 from pipelines.defs.serving.progress import progress_logger
 from pipelines.defs.serving.publish import published_warehouse_asset
 from pipelines.defs.serving.schedules import source_freshness
@@ -30,7 +31,7 @@ def build_definitions() -> dg.Definitions:
             assets=[publish],
             resources=default_resources(),
             loggers={"progress": progress_logger},
-            executor=dg.in_process_executor,
+            executor=configured_executor(),
         ),
     )
     # map_asset_specs is a preview API in 1.13: its warning is noise for every CLI user

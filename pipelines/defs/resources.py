@@ -15,12 +15,14 @@ def _default(field: str) -> str:
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """Where the DuckDB build and published files live (MINERALS_WAREHOUSE_DIR)."""
+    """Where the DuckDB build and published files live (MINERALS_WAREHOUSE_DIR), and the lake of
+    the trade partitions (MINERALS_LAKE_URL, default `<directory>/lake`)."""
 
     directory: str = str(DEFAULT_WAREHOUSE_DIR)
+    lake_url: str | None = None
 
     def get(self) -> Warehouse:
-        return Warehouse(Path(self.directory))
+        return Warehouse(Path(self.directory), lake_url=self.lake_url)
 
 
 class SourcesResource(dg.ConfigurableResource):
@@ -63,7 +65,7 @@ def default_resources() -> dict[str, dg.ConfigurableResource]:
     """
     fields: dict[str, dict] = {"sources": {}, "warehouse": {}}
     for env, (resource, field) in ENV_SETTINGS.items():
-        if env in os.environ:
+        if env in os.environ and resource in fields:  # "run" settings: the executor's
             fields[resource][field] = dg.EnvVar(env)
     return {
         "sources": SourcesResource(**fields["sources"]),

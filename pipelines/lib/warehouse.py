@@ -14,8 +14,10 @@ afresh, and the durable state (the alert history, `DURABLE_TABLES`) is restored 
 published warehouse, so no `first_seen_at` is lost.
 """
 
+import fcntl
 import logging
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +25,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines.lib.lake import Lake
 from pipelines.lib.paths import SQL_DIR
 
 log = logging.getLogger(__name__)
@@ -38,6 +41,38 @@ PUBLISHED_STORAGE_VERSION = "v1.0.0"
 DURABLE_TABLES = {"marts.alerts": SQL_DIR / "alerts" / "create_alerts.sql"}
 # Build files this process has already read through (or created): checked once per process.
 _checked_builds: set[Path] = set()
+# The build lock this process holds: lock path -> (open lock file, depth of nested connects)
+_held: dict[Path, tuple] = {}
+_held_guard = threading.RLock()
+
+
+@contextmanager
+def _build_lock(lock_path: Path) -> Iterator[None]:
+    """Exclusive use of a build file across processes, waited for (not refused).
+
+    DuckDB lets one process at a time open a file read-write and refuses a second at once
+    ("Could not set lock"), so steps running in other processes (the multiprocess and Celery
+    executors) take turns here instead. Nested connects in one process share the lock; the
+    kernel drops it when the process ends, however it ends.
+    """
+    with _held_guard:
+        held = _held.get(lock_path)
+        if held is None:
+            f = open(lock_path, "a+")  # noqa: SIM115 (closed when the outermost connect ends)
+            fcntl.flock(f, fcntl.LOCK_EX)
+            held = (f, 0)
+        _held[lock_path] = (held[0], held[1] + 1)
+    try:
+        yield
+    finally:
+        with _held_guard:
+            f, depth = _held[lock_path]
+            if depth == 1:
+                del _held[lock_path]
+                fcntl.flock(f, fcntl.LOCK_UN)
+                f.close()
+            else:
+                _held[lock_path] = (f, depth - 1)
 
 
 def _damage(path: Path, *, read_only: bool = False) -> str | None:
@@ -72,24 +107,26 @@ def _pid_alive(pid: int) -> bool:
 
 
 class Warehouse:
-    def __init__(self, directory: Path | str):
+    def __init__(self, directory: Path | str, lake_url: str | None = None):
         self.directory = Path(directory)
         self.build_path = self.directory / "build" / "minerals.duckdb"
         self.published_path = self.directory / "minerals.duckdb"
+        self.lake = Lake(lake_url or str(self.directory / "lake"))
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Read-write connection to the build file (one writer at a time)."""
+        """Read-write connection to the build file; other processes wait their turn."""
         self.build_path.parent.mkdir(parents=True, exist_ok=True)
-        if self.build_path not in _checked_builds:
-            self.ensure_build()
-        con = duckdb.connect(str(self.build_path))
-        try:
-            for schema in SCHEMAS:
-                con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-            yield con
-        finally:
-            con.close()
+        with _build_lock(self.build_path.with_name(self.build_path.name + ".lock")):
+            if self.build_path not in _checked_builds:
+                self.ensure_build()
+            con = duckdb.connect(str(self.build_path))
+            try:
+                for schema in SCHEMAS:
+                    con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+                yield con
+            finally:
+                con.close()
 
     def ensure_build(self) -> None:
         """Make sure the build file is usable: rebuild a missing or damaged one (one log line)."""
@@ -167,31 +204,6 @@ class Warehouse:
             [table],
         ).fetchall()
         return count > 0
-
-    def replace_years(
-        self,
-        con: duckdb.DuckDBPyConnection,
-        table: str,
-        df: pl.DataFrame,
-        years: list[int],
-        *,
-        all_years: bool,
-    ) -> int:
-        """Write the rows of `years` (a partitioned asset's run) and leave other years alone.
-
-        A run over every year replaces the whole table, so a changed schema takes effect.
-        """
-        if all_years or not self.table_exists(con, table):
-            return self.write_table(con, table, df)
-        con.register("_frame", df)
-        try:
-            con.execute(
-                f"DELETE FROM {table} WHERE year IN (SELECT unnest(?::INT[]))", [years]
-            ).fetchall()
-            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _frame").fetchall()
-        finally:
-            con.unregister("_frame")
-        return df.height
 
     def read_table(self, table: str) -> pl.DataFrame:
         with self.connect() as con:

@@ -151,6 +151,19 @@ def test_cut_parquet_extract_is_named(copy):
     assert "specification" in error or "parquet" in error.lower()
 
 
+def test_extract_with_a_year_missing_is_named(copy):
+    """A year of the extract with no rows (a lost partition) fails that year's step: it would
+    otherwise publish trade series that stop in 2022."""
+    import polars as pl
+
+    path = copy.snapshot / "baci/hs92/baci_hs92_critical_1995_2024.parquet"
+    pl.read_parquet(path).filter(pl.col("year") != 2023).write_parquet(path)
+    copy.repin()
+    error = unchanged(copy, lambda: step_error(copy.refresh(dg.AssetKey(["raw", "baci_flows"]))))
+    assert "baci: baci/hs92/baci_hs92_critical_1995_2024.parquet, field 'year'" in error
+    assert "no flows of the mapped HS6 codes in 2023" in error
+
+
 def test_cut_baci_hs17_csv_names_file_and_row(copy):
     cut_after(copy.snapshot / "baci/hs17/baci_2022.csv", b"\nCHN,", 7)
     copy.repin()

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import dagster as dg
 
+from pipelines.defs.serving.executors import configured_executor
 from pipelines.defs.trade.partitions import year_range_tags
 from pipelines.lib.sources.catalog import freshness_days
 
@@ -27,8 +28,7 @@ refresh_job = dg.define_asset_job(
     "refresh_job",
     selection=dg.AssetSelection.all(),
     description="Every source, staging table, mart and the atomic publish.",
-    # DuckDB has one writer: run the steps one after another in one process.
-    executor_def=dg.in_process_executor,
+    executor_def=configured_executor(),  # MINERALS_EXECUTOR
 )
 
 
@@ -50,7 +50,7 @@ trade_job = dg.define_asset_job(
     "trade_job",
     selection=dg.AssetSelection.groups("trade").downstream().required_multi_asset_neighbors(),
     description="Trade sources (BACI, Comtrade) and everything built from them, then publish.",
-    executor_def=dg.in_process_executor,
+    executor_def=configured_executor(),
 )
 
 

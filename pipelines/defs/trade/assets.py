@@ -5,15 +5,17 @@ HS17 rows only add (commodity, stage) series that no HS92 code carries (rule in
 pipelines/lib/transforms/trade.py and the seed notes): series 1995-2024 stay HS92-only.
 """
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
 import polars as pl
 
-from pipelines.defs.quality import gx_suite_check, known_iso3, year_batches
+from pipelines.defs.quality import gx_suite_check, known_iso3
 from pipelines.defs.resources import SourcesResource, WarehouseResource
 from pipelines.defs.tables import table_asset, table_key, table_result
 from pipelines.defs.trade.partitions import baci_years, partition_years, single_run
+from pipelines.lib.errors import SourceDataError
 from pipelines.lib.inputs import verify_landed, verify_snapshot
 from pipelines.lib.seeds import load_seed
 from pipelines.lib.sources.landing import combined_version, sha256_file
@@ -26,17 +28,19 @@ BACI_HS17_2022 = "baci/hs17/baci_2022.csv"
 BACI_HS17_FILES = f"{BACI_HS17_2022} + {BACI_HS17_2024}"
 BACI_HS17_TABLE = "raw.baci_flows_hs17"
 BACI_COUNTRY_CODES = "reference/baci_country_codes/country_codes_V202601.csv"
-TRADE_FLOWS = table_key("staging.trade_flows")
+TRADE_FLOWS_TABLE = "staging.trade_flows"
+TRADE_FLOWS = table_key(TRADE_FLOWS_TABLE)
+RAW_BACI = "raw.baci_flows"
 
 
 def _live_release(
     context: dg.AssetExecutionContext, sources: SourcesResource, work_dir: Path, years: list[int]
-) -> tuple[pl.DataFrame, str, str]:
+) -> tuple[Iterator[tuple[int, pl.LazyFrame]], str, str]:
     """Download (resumably) the BACI release and keep only the mapped HS6 codes, year by year.
 
     Each year's CSV is streamed out of the zip and filtered before anything is collected, then
     written to a Parquet file beside the landed zip: about 10 million rows a year in, a few
-    thousand out.
+    thousand out. Returns the years' extracts (lazily, one at a time), the file and its sha256.
     """
     from pipelines.lib.sources import baci
     from pipelines.lib.sources.http import RetryPolicy, make_session
@@ -54,34 +58,22 @@ def _live_release(
     codes = set(seed.filter(pl.col("nomenclature") == trade.NOMENCLATURE)["hs6"])  # HS92 only
     out_dir = work_dir / "baci" / landed.sha256[:16]  # derived: not in the immutable landing
     out_dir.mkdir(parents=True, exist_ok=True)
-    parts = []
     available = baci.year_members(landed.path)
     baci.require_years(landed.path.name, available, years)
-    for year in sorted(years):
-        part = out_dir / f"{year}.parquet"
-        if part.exists():  # written atomically from this very zip (folder named by its sha256)
-            context.log.info(f"BACI {year}: filtered before from the same release, reused")
-        else:
-            rows = baci.filter_year_to_parquet(landed.path, year, codes, part)
-            context.log.info(f"BACI {year}: {rows:,} mineral flows kept")
-        parts.append(part)
     verify_snapshot(sources.snapshot, "reference/baci_country_codes")
     country_codes = pl.read_csv(sources.snapshot / BACI_COUNTRY_CODES, infer_schema=False)
-    if not parts:
-        empty = trade.release_to_extract(pl.LazyFrame(schema=_FILTERED_SCHEMA), country_codes)
-        return empty.collect(), landed.path.name, landed.sha256
-    raw = trade.release_to_extract(pl.scan_parquet(parts), country_codes).collect()
-    return raw, landed.path.name, landed.sha256
 
+    def extracts() -> Iterator[tuple[int, pl.LazyFrame]]:
+        for year in sorted(years):
+            part = out_dir / f"{year}.parquet"
+            if part.exists():  # written atomically from this very zip (folder named by its sha256)
+                context.log.info(f"BACI {year}: filtered before from the same release, reused")
+            else:
+                rows = baci.filter_year_to_parquet(landed.path, year, codes, part)
+                context.log.info(f"BACI {year}: {rows:,} mineral flows kept")
+            yield year, trade.release_to_extract(pl.scan_parquet(part), country_codes)
 
-_FILTERED_SCHEMA = {
-    "year": pl.Int64,
-    "hs6": pl.String,
-    "exporter_code": pl.Int64,
-    "importer_code": pl.Int64,
-    "value_kusd": pl.Float64,
-    "quantity_t": pl.Float64,
-}
+    return extracts(), landed.path.name, landed.sha256
 
 
 @dg.asset(
@@ -98,27 +90,37 @@ def raw_baci_flows(
     context: dg.AssetExecutionContext, sources: SourcesResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     years = partition_years(context)
+    wh = warehouse.get()
     if sources.is_live:
-        work_dir = warehouse.get().build_path.parent
-        raw, source_file, digest = _live_release(context, sources, work_dir, years)
+        work_dir = wh.build_path.parent
+        extracts, source_file, digest = _live_release(context, sources, work_dir, years)
     else:
         verify_snapshot(sources.snapshot, "baci/hs92")
         path = sources.snapshot / BACI_HS92
         source_file, digest = BACI_HS92, sha256_file(path)
-        raw = trade.read_baci_extract(path).filter(pl.col("year").is_in(years)).collect()
-    raw = raw.with_columns(_source_file=pl.lit(source_file), _sha256=pl.lit(digest))
-    wh = warehouse.get()
-    with wh.connect() as con:
-        rows = wh.replace_years(
-            con,
-            "raw.baci_flows",
-            raw,
-            years,
-            all_years=len(years) == len(baci_years.get_partition_keys()),
+        bundled = trade.read_baci_extract(path)
+        extracts = ((year, bundled.filter(pl.col("year") == year)) for year in years)
+    rows, hs6_codes = 0, set()
+    for year, year_extract in extracts:  # one year in memory at a time, each its own lake file
+        raw = year_extract.collect().with_columns(
+            _source_file=pl.lit(source_file), _sha256=pl.lit(digest)
         )
+        if raw.is_empty():  # every BACI year has thousands of mineral flows: a cut or bad file
+            raise SourceDataError(
+                "baci",
+                source_file,
+                f"no flows of the mapped HS6 codes in {year}",
+                field="year",
+            )
+        wh.lake.write_year(RAW_BACI, year, raw)
+        rows += raw.height
+        hs6_codes |= set(raw["hs92_6"].unique().to_list())
+        columns = raw.columns
+    with wh.connect() as con:
+        table_rows = wh.lake.load_table(con, RAW_BACI, columns)
     context.log.info(
         f"raw.baci_flows: {rows} rows for {years[0]}-{years[-1]} from "
-        f"{source_file} (sha256 {digest[:12]})"
+        f"{source_file} (sha256 {digest[:12]}); {table_rows} rows in all years"
     )
     return dg.MaterializeResult(
         data_version=dg.DataVersion(digest),  # the release or extract read
@@ -126,7 +128,8 @@ def raw_baci_flows(
             "dagster/row_count": rows,
             "sha256": digest,
             "years": f"{years[0]}-{years[-1]}",
-            "hs6_codes": raw["hs92_6"].n_unique(),
+            "hs6_codes": len(hs6_codes),
+            "lake": wh.lake.url,
         },
     )
 
@@ -190,52 +193,47 @@ def staging_trade_flows(
 ) -> dg.MaterializeResult:
     wh = warehouse.get()
     years = partition_years(context)
-    all_years = len(years) == len(baci_years.get_partition_keys())
     known = set(wh.read_table("staging.dim_country")["iso3"].to_list())
     hs_map = wh.read_table("staging.dim_hs_mineral")
     # One nomenclature per (commodity, stage) series: no double count, no break in 2022/2024
     trade.check_series_rule(hs_map)
     with wh.connect() as con:
         has_hs17 = wh.table_exists(con, BACI_HS17_TABLE)
-        batches = year_batches(con, "raw.baci_flows", years, BATCH_RAW_ROWS)
     if not has_hs17:  # only when the HS17 raw asset was left out of a partial run
         context.log.warning(f"{BACI_HS17_TABLE} not materialized: HS92 flows only")
     summary: dict[str, int] = {}
     commodities: set[str] = set()
     rows = 0
-    for n, batch in enumerate(batches):  # a bounded number of raw rows in memory at a time
-        flows, batch_summary = _conform_years(wh, batch, hs_map, known, has_hs17)
-        for k, v in batch_summary.items():
+    for year in years:  # a year at a time: memory bounded whatever the year range
+        raw = wh.lake.read_year(RAW_BACI, year)
+        if has_hs17:
+            with wh.connect() as con:
+                raw17 = con.sql(
+                    f"SELECT * FROM {BACI_HS17_TABLE} WHERE year = ?", params=[year]
+                ).pl()
+        flows, year_summary = _conform_year(raw, raw17 if has_hs17 else None, hs_map, known)
+        for k, v in year_summary.items():
             summary[k] = summary.get(k, 0) + v
         commodities |= set(flows["commodity"].unique().to_list())
-        with wh.connect() as con:
-            # the first batch of a full run replaces the table; later ones replace their years
-            rows += wh.replace_years(
-                con,
-                "staging.trade_flows",
-                flows,
-                years if n == 0 else batch,
-                all_years=all_years and n == 0,
-            )
+        wh.lake.write_year(TRADE_FLOWS_TABLE, year, flows)
+        rows += flows.height
+        columns = flows.columns
     with wh.connect() as con:
+        wh.lake.load_table(con, TRADE_FLOWS_TABLE, columns)
         context.log.info(f"staging.trade_flows: {rows} rows for {years[0]}-{years[-1]}; {summary}")
         return table_result(
             con, "staging.trade_flows", partial_rows=rows, **summary, commodities=len(commodities)
         )
 
 
-# Raw rows conformed at once by staging.trade_flows (and rows per GX batch of its suite): bounds
-# memory whatever the year range; at 500,000 the 10-year benchmark peaked at 910 MiB.
+# Rows per GX batch of the staging.trade_flows suite (whole years): bounds the suite's memory.
 BATCH_RAW_ROWS = 250_000
 
 
-def _conform_years(
-    wh, years: list[int], hs_map: pl.DataFrame, known: set[str], has_hs17: bool
+def _conform_year(
+    raw: pl.DataFrame, raw17: pl.DataFrame | None, hs_map: pl.DataFrame, known: set[str]
 ) -> tuple[pl.DataFrame, dict[str, int]]:
-    """raw.baci_flows (+ raw.baci_flows_hs17) of `years` -> staging.trade_flows rows, summary."""
-    with wh.connect() as con:
-        raw = _read_years(con, "raw.baci_flows", years)
-        raw17 = _read_years(con, BACI_HS17_TABLE, years) if has_hs17 else None
+    """raw.baci_flows (+ raw.baci_flows_hs17) rows -> staging.trade_flows rows, summary."""
     flows = trade.conform_baci(raw, hs_map, known, file=BACI_HS92)
     summary = trade.summarise(raw, flows, hs_map)
     summary["hs17_rows"] = 0
@@ -248,12 +246,6 @@ def _conform_years(
         summary = {k: v + summary17.get(k, 0) for k, v in summary.items()}
         summary["hs17_rows"] = flows17.height
     return flows, summary
-
-
-def _read_years(con, table: str, years: list[int]) -> pl.DataFrame:
-    return con.sql(
-        f"SELECT * FROM {table} WHERE year IN (SELECT unnest(?::INT[]))", params=[years]
-    ).pl()
 
 
 def trade_iso3_codes(warehouse: WarehouseResource) -> dict:

@@ -26,7 +26,8 @@ DEFAULT_INBOX_DIR = PROJECT_ROOT / "data" / "inbox"
 
 @dataclass(frozen=True)
 class Setting:
-    """One environment variable and the resource field it sets."""
+    """One environment variable and the field it sets: a resource's ("sources", "warehouse") or
+    the executor's ("run", read when the definitions load)."""
 
     env: str
     field: str
@@ -84,6 +85,36 @@ GENERAL_SETTINGS = (
         str(DEFAULT_WAREHOUSE_DIR.relative_to(PROJECT_ROOT)),
         "where `minerals.duckdb` (published) and `build/` live",
         resource="warehouse",
+    ),
+    Setting(
+        "MINERALS_LAKE_URL",
+        "lake_url",
+        None,
+        "the year-partitioned Parquet of the trade partitions: a folder (default "
+        "`<MINERALS_WAREHOUSE_DIR>/lake`) or an object-store URL through fsspec (`s3://...`)",
+        resource="warehouse",
+    ),
+    Setting(
+        "MINERALS_EXECUTOR",
+        "executor",
+        "in_process",
+        "how a run's steps execute: `in_process`, `multiprocess` (this machine's cores) or "
+        "`celery` (workers on other machines; `deploy/`)",
+        resource="run",
+    ),
+    Setting(
+        "MINERALS_CELERY_BROKER",
+        "broker",
+        "redis://localhost:6379/0",
+        "the Celery broker when MINERALS_EXECUTOR=celery",
+        resource="run",
+    ),
+    Setting(
+        "MINERALS_CELERY_BACKEND",
+        "backend",
+        "redis://localhost:6379/0",
+        "the Celery result backend when MINERALS_EXECUTOR=celery",
+        resource="run",
     ),
 )
 

@@ -1,0 +1,47 @@
+"""How a run's steps execute, chosen by MINERALS_EXECUTOR when the definitions load.
+
+- `in_process` (default): every step in the run's own process, one after another.
+- `multiprocess`: a process per step, as many at once as this machine has cores.
+- `celery`: each step is a Celery task (Redis broker) picked up by `dagster-celery` workers on
+  any machine that has the same code, the same Dagster instance (Postgres: `deploy/dagster.yaml`)
+  and the warehouse directory and lake (`deploy/README.md`).
+
+Steps in other processes share the DuckDB build file through `Warehouse.connect`'s lock (DuckDB
+has one writer per file); the trade partitions' Parquet files in the lake need no lock.
+"""
+
+import os
+
+import dagster as dg
+
+from pipelines.lib.sources.catalog import all_settings
+
+EXECUTORS = ("in_process", "multiprocess", "celery")
+
+
+def _setting(field: str):
+    return next(s for s in all_settings() if s.resource == "run" and s.field == field)
+
+
+def _config_source(field: str) -> str | dict:
+    """The variable itself when set, so a broker password stays out of the run's config."""
+    setting = _setting(field)
+    return {"env": setting.env} if os.environ.get(setting.env) else setting.default
+
+
+def configured_executor(name: str | None = None) -> dg.ExecutorDefinition:
+    """The executor named by MINERALS_EXECUTOR (or `name`)."""
+    setting = _setting("executor")
+    name = name or os.environ.get(setting.env) or setting.default
+    if name == "in_process":
+        return dg.in_process_executor
+    if name == "multiprocess":
+        return dg.multiprocess_executor.configured({"max_concurrent": os.cpu_count() or 1})
+    if name == "celery":
+        from dagster_celery import celery_executor
+
+        # the same settings the workers read from deploy/celery.yaml
+        return celery_executor.configured(
+            {"broker": _config_source("broker"), "backend": _config_source("backend")}
+        )
+    raise ValueError(f"MINERALS_EXECUTOR must be one of {', '.join(EXECUTORS)}, not {name!r}")

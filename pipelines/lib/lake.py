@@ -1,0 +1,89 @@
+"""The lake: year-partitioned Parquet files of the trade partitions (raw.baci_flows,
+staging.trade_flows), one file per table and year, `<url>/<schema>/<table>/year=<Y>/part-0.parquet`.
+
+Each year is written on its own, with no lock and without touching any other year, so years can be
+built by separate steps, processes or machines. The DuckDB build then loads a table whole from its
+files (`load_table`), and the publish step copies the build as before: the published warehouse
+never reads the lake, so rewriting a year there cannot change what readers of the last good
+warehouse see.
+
+The URL is a local folder by default (`<warehouse dir>/lake`) or any fsspec URL (`s3://bucket/lake`
+with s3fs installed, `memory://` in tests). A local file is written to a temporary name and renamed
+into place; an object store's put is atomic already. Either way a reader sees a year's old file or
+its new one, never half of one.
+"""
+
+import os
+import uuid
+from pathlib import Path
+
+import duckdb
+import fsspec
+import polars as pl
+
+PART = "part-0.parquet"
+
+
+class Lake:
+    def __init__(self, url: str):
+        self.url = url.rstrip("/")
+        self.fs, self.root = fsspec.core.url_to_fs(self.url)
+        self.is_local = self.fs.protocol in ("file", "local") or "file" in self.fs.protocol
+
+    def _dir(self, table: str) -> str:
+        schema, name = table.split(".")
+        return f"{self.root}/{schema}/{name}"
+
+    def year_path(self, table: str, year: int) -> str:
+        return f"{self._dir(table)}/year={year}/{PART}"
+
+    def write_year(self, table: str, year: int, frame: pl.DataFrame) -> str:
+        """Replace one year of `table` with `frame` (without a `year` column: the path holds it)."""
+        path = self.year_path(table, year)
+        frame = frame.drop("year", strict=False)
+        if self.is_local:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(path).with_name(f".{PART}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+            try:
+                frame.write_parquet(tmp)
+                os.replace(tmp, path)
+            finally:
+                tmp.unlink(missing_ok=True)
+        else:
+            with self.fs.open(path, "wb") as f:
+                frame.write_parquet(f)
+        return path
+
+    def years(self, table: str) -> list[int]:
+        """The years `table` has a file for."""
+        found = self.fs.glob(f"{self._dir(table)}/year=*/{PART}")
+        return sorted(int(Path(p).parent.name.removeprefix("year=")) for p in found)
+
+    def read_year(self, table: str, year: int) -> pl.DataFrame:
+        """One year of `table`, its `year` column restored (Int64, as in the DuckDB table)."""
+        with self.fs.open(self.year_path(table, year), "rb") as f:
+            frame = pl.read_parquet(f)
+        return frame.with_columns(year=pl.lit(year, dtype=pl.Int64))
+
+    def load_table(self, con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> int:
+        """(Re)create `table` in the connected DuckDB database from every year in the lake, its
+        columns in `columns` order; returns its row count."""
+        years = self.years(table)
+        select = ", ".join(f'"{c}"' for c in columns)
+        if not years:
+            raise FileNotFoundError(f"the lake at {self.url} has no year of {table}")
+        if self.is_local:
+            files = [self.year_path(table, y) for y in years]
+            source = "read_parquet(?, hive_partitioning = true, hive_types = {'year': BIGINT})"
+            con.execute(
+                f"CREATE OR REPLACE TABLE {table} AS SELECT {select} FROM {source}", [files]
+            )
+        else:  # through Polars, which reads the object store: DuckDB's httpfs is an extension
+            frame = pl.concat([self.read_year(table, y) for y in years], how="vertical_relaxed")
+            con.register("_lake", frame)
+            try:
+                con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT {select} FROM _lake")
+            finally:
+                con.unregister("_lake")
+        ((rows,),) = con.execute(f"SELECT count(*) FROM {table}").fetchall()
+        return rows
