@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export DAGSTER_HOME := $(CURDIR)/.dagster
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: install run test faults lint ui bench browser docs clean
+.PHONY: install run test faults distributed lint ui bench browser services docs clean
 
 # uv resolves the pinned set in seconds; plain pip is the fallback if uv cannot be installed.
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -29,6 +29,11 @@ test: install
 faults: install
 	$(BIN)/python -m pytest -q -m faults
 
+# Two Celery workers, Redis and Postgres run a three-year backfill (about 3 minutes; part of make
+# test, skipped when the servers are missing: make services)
+distributed: install
+	$(BIN)/python -m pytest -q -m distributed
+
 lint: install
 	$(BIN)/ruff check pipelines tests benchmarks
 	$(BIN)/ruff format --check pipelines tests benchmarks
@@ -50,6 +55,12 @@ bench: install
 # cannot work here, so Playwright drives /usr/bin/chromium).
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+# Debian's Redis and Postgres servers for the Celery/Postgres test (tests/distributed/; needs
+# root). The test starts its own servers on loopback and stops them; none runs as a service.
+services:
+	@{ command -v redis-server && ls /usr/lib/postgresql/*/bin/pg_ctl; } >/dev/null 2>&1 \
+	  || { apt-get update -qq && apt-get install -y -qq redis-server postgresql >/dev/null; }
 
 # Regenerate the data dictionary from the published warehouse (after make run).
 docs: install

@@ -1,0 +1,158 @@
+"""The graph on Dagster's Celery executor: a Redis broker, a Postgres instance and two Celery
+workers, all real and on loopback, run a three-year trade backfill of the whole graph through
+`minerals refresh`; the marts it publishes equal those of the same run in process.
+
+`.ci/run` installs Debian's redis-server and postgresql and sets MINERALS_REQUIRE_SERVICES, so
+there a missing server fails the test; elsewhere it skips, saying what to install.
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from pipelines.lib.paths import PROJECT_ROOT, SQL_DIR
+from tests.support import services
+from tests.support.warehouse import marts_contents, same_rows
+
+pytestmark = pytest.mark.distributed
+VENV_BIN = Path(sys.executable).parent
+YEARS = "2022-2024"
+WORKERS = ("minerals-w1", "minerals-w2")
+
+
+@pytest.fixture(scope="module")
+def servers():
+    missing = services.missing_servers()
+    if missing and os.environ.get(services.REQUIRE_ENV):
+        pytest.fail(f"{services.REQUIRE_ENV} is set but these are missing: {missing}")
+    if missing:
+        pytest.skip(f"needs {', '.join(missing)} (apt-get install redis-server postgresql)")
+    with services.redis_server() as redis, services.postgres_server() as pg:
+        yield redis, pg
+
+
+def wait_until_ready(workers: list[subprocess.Popen], logs: list[Path], timeout_s=120.0) -> None:
+    """Celery prints `<name>@<host> ready.` once it listens; a worker that exits fails here with
+    its log rather than leaving the run waiting for it."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for worker, log in zip(workers, logs, strict=True):
+            if worker.poll() is not None:
+                pytest.fail(
+                    f"Celery worker exited ({worker.returncode}):\n{log.read_text()[-3000:]}"
+                )
+        if all(" ready." in log.read_text() for log in logs):
+            return
+        time.sleep(0.5)
+    pytest.fail(f"Celery workers not ready in {timeout_s:.0f} s:\n{logs[0].read_text()[-3000:]}")
+
+
+def refresh(cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    ran = subprocess.run(
+        [str(VENV_BIN / "minerals"), "refresh", "--years", YEARS],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    assert ran.returncode == 0, ran.stdout[-4000:] + ran.stderr[-4000:]
+    return ran
+
+
+def test_a_backfill_on_celery_workers_publishes_the_marts_of_an_in_process_run(servers, tmp_path):
+    redis, pg = servers
+    home = tmp_path / "celery" / "dagster_home"
+    home.mkdir(parents=True)
+    shutil.copy(PROJECT_ROOT / "deploy" / "dagster.yaml", home)  # the deployment's own instance
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("MINERALS_", "DAGSTER_"))}
+    env = dict(
+        base,
+        **pg,
+        DAGSTER_HOME=str(home),
+        MINERALS_EXECUTOR="celery",
+        MINERALS_CELERY_BROKER=f"{redis}/0",
+        MINERALS_CELERY_BACKEND=f"{redis}/1",
+        MINERALS_WAREHOUSE_DIR=str(tmp_path / "celery" / "warehouse"),
+        MINERALS_LANDING_DIR=str(tmp_path / "celery" / "landing"),
+        PATH=f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}",  # the CLI starts `celery` by name
+    )
+    logs = [tmp_path / f"{name}.log" for name in WORKERS]
+    workers = [
+        subprocess.Popen(
+            [
+                str(VENV_BIN / "dagster-celery"),
+                "worker",
+                "start",
+                "-A",
+                "dagster_celery.app",
+                "-y",
+                str(PROJECT_ROOT / "deploy" / "celery.yaml"),
+                "--name",
+                name,
+                "--",
+                "--concurrency=1",
+            ],
+            cwd=tmp_path,
+            env=env,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # the CLI does not pass signals on to its celery child
+        )  # fmt: skip
+        for name, log in zip(WORKERS, logs, strict=True)
+    ]
+    try:
+        wait_until_ready(workers, logs)
+        celery_run = refresh(tmp_path, env)
+    finally:
+        for worker in workers:
+            os.killpg(worker.pid, signal.SIGTERM)
+        for worker in workers:
+            worker.wait(timeout=60)
+
+    # every step ran on a worker, and both workers took some: the run's events, from Postgres
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in pg.items():
+            mp.setenv(name, value)  # deploy/dagster.yaml reads them
+        instance = dg.DagsterInstance.from_config(str(home))
+    try:
+        (run,) = instance.get_runs()
+        assert run.status == dg.DagsterRunStatus.SUCCESS
+        hosts = [
+            e.dagster_event.engine_event_data.metadata["Celery worker"].value
+            for e in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.ENGINE_EVENT)
+            if "Celery worker" in e.dagster_event.engine_event_data.metadata
+        ]
+        steps = instance.all_logs(run.run_id, of_type=dg.DagsterEventType.STEP_SUCCESS)
+    finally:
+        instance.dispose()
+    assert len(hosts) == len(steps) > 50
+    assert {h.split("@")[0] for h in hosts} == set(WORKERS)
+    assert "Published:" in celery_run.stdout
+
+    in_process_home = tmp_path / "in_process" / "dagster_home"
+    in_process_home.mkdir(parents=True)
+    shutil.copy(PROJECT_ROOT / ".dagster" / "dagster.yaml", in_process_home)  # SQLite
+    refresh(
+        tmp_path,
+        dict(
+            base,
+            DAGSTER_HOME=str(in_process_home),
+            MINERALS_WAREHOUSE_DIR=str(tmp_path / "in_process" / "warehouse"),
+            MINERALS_LANDING_DIR=str(tmp_path / "in_process" / "landing"),
+        ),
+    )
+    on_celery = marts_contents(tmp_path / "celery" / "warehouse" / "minerals.duckdb")
+    in_process = marts_contents(tmp_path / "in_process" / "warehouse" / "minerals.duckdb")
+    contracts = {p.stem for p in (SQL_DIR / "marts").glob("*.yml")}
+    assert on_celery.keys() == in_process.keys() == contracts
+    assert sum(map(len, on_celery.values())) > 10_000
+    for table, rows in in_process.items():
+        assert same_rows(on_celery[table], rows), table
