@@ -38,9 +38,9 @@ class Lake:
         return f"{self._dir(table)}/year={year}/{PART}"
 
     def write_year(self, table: str, year: int, frame: pl.DataFrame) -> str:
-        """Replace one year of `table` with `frame` (without a `year` column: the path holds it)."""
+        """Replace one year of `table` with `frame` (its rows of that year, `year` column kept so
+        its type survives: the folder name is for finding files, not for reading values)."""
         path = self.year_path(table, year)
-        frame = frame.drop("year", strict=False)
         if self.is_local:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             tmp = Path(path).with_name(f".{PART}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
@@ -60,10 +60,8 @@ class Lake:
         return sorted(int(Path(p).parent.name.removeprefix("year=")) for p in found)
 
     def read_year(self, table: str, year: int) -> pl.DataFrame:
-        """One year of `table`, its `year` column restored (Int64, as in the DuckDB table)."""
         with self.fs.open(self.year_path(table, year), "rb") as f:
-            frame = pl.read_parquet(f)
-        return frame.with_columns(year=pl.lit(year, dtype=pl.Int64))
+            return pl.read_parquet(f)
 
     def load_table(self, con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> int:
         """(Re)create `table` in the connected DuckDB database from every year in the lake, its
@@ -74,7 +72,7 @@ class Lake:
             raise FileNotFoundError(f"the lake at {self.url} has no year of {table}")
         if self.is_local:
             files = [self.year_path(table, y) for y in years]
-            source = "read_parquet(?, hive_partitioning = true, hive_types = {'year': BIGINT})"
+            source = "read_parquet(?, hive_partitioning = false)"
             con.execute(
                 f"CREATE OR REPLACE TABLE {table} AS SELECT {select} FROM {source}", [files]
             )

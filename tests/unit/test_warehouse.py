@@ -53,11 +53,16 @@ def test_unpublished_build_changes_are_invisible(tmp_path):
 def test_a_lake_year_rewrites_only_that_year_and_loads_whole(tmp_path):
     import polars as pl
 
+    def rows(year: int, *values: float) -> pl.DataFrame:
+        return pl.DataFrame({"year": [year] * len(values), "value_usd": values}).cast(
+            {"year": pl.Int32}
+        )
+
     wh = Warehouse(tmp_path)
     for year, value in ((2022, 1.0), (2023, 2.0), (2024, 3.0)):
-        wh.lake.write_year("raw.flows", year, pl.DataFrame({"year": [year], "value_usd": [value]}))
+        wh.lake.write_year("raw.flows", year, rows(year, value))
     # a backfill of 2023 alone: its file changes, 2022 and 2024 stay as they were
-    wh.lake.write_year("raw.flows", 2023, pl.DataFrame({"value_usd": [9.0, 9.5]}))
+    wh.lake.write_year("raw.flows", 2023, rows(2023, 9.0, 9.5))
     with wh.connect() as con:
         assert wh.lake.load_table(con, "raw.flows", ["year", "value_usd"]) == 4
         got = con.execute("SELECT year, value_usd FROM raw.flows ORDER BY ALL").fetchall()
@@ -66,7 +71,7 @@ def test_a_lake_year_rewrites_only_that_year_and_loads_whole(tmp_path):
             "WHERE table_name = 'flows' AND column_name = 'year'"
         ).fetchall()
     assert got == [(2022, 1.0), (2023, 9.0), (2023, 9.5), (2024, 3.0)]
-    assert year_type == "BIGINT"
+    assert year_type == "INTEGER"  # the frame's type, not one guessed from the folder name
     assert wh.lake.years("raw.flows") == [2022, 2023, 2024]
     assert not list(tmp_path.rglob("*.tmp"))  # written under a temporary name, then renamed
 
@@ -78,7 +83,7 @@ def test_an_object_store_lake_goes_through_fsspec(tmp_path):
     wh = Warehouse(tmp_path, lake_url=f"memory://lake-{tmp_path.name}")
     assert not wh.lake.is_local
     wh.lake.write_year("raw.flows", 2024, pl.DataFrame({"year": [2024], "value_usd": [3.0]}))
-    assert wh.lake.read_year("raw.flows", 2024).to_dicts() == [{"value_usd": 3.0, "year": 2024}]
+    assert wh.lake.read_year("raw.flows", 2024).to_dicts() == [{"year": 2024, "value_usd": 3.0}]
     with wh.connect() as con:
         assert wh.lake.load_table(con, "raw.flows", ["year", "value_usd"]) == 1
     assert not (tmp_path / "lake").exists()
