@@ -8,10 +8,8 @@ there a missing server fails the test; elsewhere it skips, saying what to instal
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import dagster as dg
@@ -36,22 +34,6 @@ def servers():
         pytest.skip(f"needs {', '.join(missing)} (apt-get install redis-server postgresql)")
     with services.redis_server() as redis, services.postgres_server() as pg:
         yield redis, pg
-
-
-def wait_until_ready(workers: list[subprocess.Popen], logs: list[Path], timeout_s=120.0) -> None:
-    """Celery prints `<name>@<host> ready.` once it listens; a worker that exits fails here with
-    its log rather than leaving the run waiting for it."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        for worker, log in zip(workers, logs, strict=True):
-            if worker.poll() is not None:
-                pytest.fail(
-                    f"Celery worker exited ({worker.returncode}):\n{log.read_text()[-3000:]}"
-                )
-        if all(" ready." in log.read_text() for log in logs):
-            return
-        time.sleep(0.5)
-    pytest.fail(f"Celery workers not ready in {timeout_s:.0f} s:\n{logs[0].read_text()[-3000:]}")
 
 
 def refresh(cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -82,40 +64,9 @@ def test_a_backfill_on_celery_workers_publishes_the_marts_of_an_in_process_run(s
         MINERALS_CELERY_BACKEND=f"{redis}/1",
         MINERALS_WAREHOUSE_DIR=str(tmp_path / "celery" / "warehouse"),
         MINERALS_LANDING_DIR=str(tmp_path / "celery" / "landing"),
-        PATH=f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}",  # the CLI starts `celery` by name
     )
-    logs = [tmp_path / f"{name}.log" for name in WORKERS]
-    workers = [
-        subprocess.Popen(
-            [
-                str(VENV_BIN / "dagster-celery"),
-                "worker",
-                "start",
-                "-A",
-                "dagster_celery.app",
-                "-y",
-                str(PROJECT_ROOT / "deploy" / "celery.yaml"),
-                "--name",
-                name,
-                "--",
-                "--concurrency=1",
-            ],
-            cwd=tmp_path,
-            env=env,
-            stdout=log.open("w"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # the CLI does not pass signals on to its celery child
-        )  # fmt: skip
-        for name, log in zip(WORKERS, logs, strict=True)
-    ]
-    try:
-        wait_until_ready(workers, logs)
+    with services.celery_workers(WORKERS, env, tmp_path):
         celery_run = refresh(tmp_path, env)
-    finally:
-        for worker in workers:
-            os.killpg(worker.pid, signal.SIGTERM)
-        for worker in workers:
-            worker.wait(timeout=60)
 
     # every step ran on a worker, and both workers took some: the run's events, from Postgres
     with pytest.MonkeyPatch.context() as mp:

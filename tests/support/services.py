@@ -9,8 +9,10 @@ import contextlib
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -98,3 +100,57 @@ def postgres_server(user: str = "dagster", db: str = "dagster") -> Iterator[dict
     finally:
         run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
         shutil.rmtree(work, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def celery_workers(
+    names: tuple[str, ...], env: dict[str, str], log_dir: Path, timeout_s: float = 120.0
+) -> Iterator[list[Path]]:
+    """`dagster-celery` workers (one process each, deploy/celery.yaml), ready when yielded;
+    yields their log files. A worker that exits before it is ready fails with its log."""
+    bin_dir = Path(sys.executable).parent
+    config = Path(__file__).resolve().parents[2] / "deploy" / "celery.yaml"
+    env = dict(env, PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '')}")  # it runs `celery`
+    logs = [log_dir / f"{name}.log" for name in names]
+    workers = [
+        subprocess.Popen(
+            [
+                str(bin_dir / "dagster-celery"),
+                "worker",
+                "start",
+                "-A",
+                "dagster_celery.app",
+                "-y",
+                str(config),
+                "--name",
+                name,
+                "--",
+                "--concurrency=1",
+            ],
+            cwd=log_dir,
+            env=env,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # the CLI does not pass signals on to its celery child
+        )  # fmt: skip
+        for name, log in zip(names, logs, strict=True)
+    ]
+    try:
+        deadline = time.monotonic() + timeout_s
+        # Celery prints `<name>@<host> ready.` once it listens to the broker
+        while not all(" ready." in log.read_text() for log in logs):
+            for worker, log in zip(workers, logs, strict=True):
+                if worker.poll() is not None:
+                    raise RuntimeError(
+                        f"Celery worker exited ({worker.returncode}):\n{log.read_text()[-3000:]}"
+                    )
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"Celery workers not ready in {timeout_s:.0f} s: see {logs}")
+            time.sleep(0.5)
+        yield logs
+    finally:
+        for worker in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(worker.pid, signal.SIGTERM)
+        for worker in workers:
+            worker.wait(timeout=60)
