@@ -7,6 +7,7 @@ redis-server and postgresql, on loopback) this script starts and stops. Appends 
 to benchmarks/results.jsonl.
 
 Usage: python benchmarks/executors.py [--years 2022-2024] [--workers 2] [--runs 1]
+                                     [--executors in_process multiprocess celery]
 """
 
 import argparse
@@ -63,10 +64,11 @@ def main() -> None:
     parser.add_argument("--years", default="2022-2024")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--executors", nargs="+", default=["in_process", "multiprocess", "celery"])
     args = parser.parse_args()
     if missing := services.missing_servers():
         sys.exit(f"needs {', '.join(missing)}: make services")
-    timings: dict[str, list[float]] = {"in_process": [], "multiprocess": [], "celery": []}
+    timings: dict[str, list[float]] = {executor: [] for executor in args.executors}
     with services.redis_server() as redis, services.postgres_server() as pg:
         for run in range(args.runs):
             for executor in timings:
