@@ -9,10 +9,14 @@ export GX_ANALYTICS_ENABLED := false
 .PHONY: install run test faults distributed lint ui bench browser services docs clean
 
 # uv resolves the pinned set in seconds; plain pip is the fallback if uv cannot be installed.
+# --compile-bytecode (pip's default, not uv's): the .pyc files are written once here, because
+# with PYTHONDONTWRITEBYTECODE set (as on CI machines) every process would otherwise compile
+# Dagster, GX and their dependencies from source at each start (measured: `import
+# great_expectations` 7.8 s -> 4.3 s, the definitions 4.1 s -> 2.8 s).
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check "uv==0.13.8" \
-	  && $(BIN)/uv pip install -q -p $(BIN)/python -c constraints.txt -e '.[dev]' \
+	  && $(BIN)/uv pip install -q --compile-bytecode -p $(BIN)/python -c constraints.txt -e '.[dev]' \
 	  || $(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	$(BIN)/python scripts/venv_dagster_home.py
 	touch $@

@@ -366,14 +366,17 @@ def case_political_stability_matches_newer_file(wh, resource):
 
 def case_no_new_alerts(wh, resource):
     context = dg.build_asset_check_context(resources={"warehouse": resource})
-    with wh.connect() as con:
-        con.execute((SQL_DIR / "alerts/create_alerts.sql").read_text())
-        con.execute(
-            "INSERT INTO marts.alerts (alert_key, kind, message, first_seen_at, first_seen_run_id) "
-            "VALUES ('k', 'band', 'copper refining: now highly concentrated', now(), ?)",
-            [context.op_execution_context.run_id],
-        )
-    return no_new_alerts(context), WARN, "copper refining: now highly concentrated"
+    # entered: the warehouse resource holds the build open while in use (a context manager)
+    with context.op_execution_context:
+        with wh.connect() as con:
+            con.execute((SQL_DIR / "alerts/create_alerts.sql").read_text())
+            con.execute(
+                "INSERT INTO marts.alerts (alert_key, kind, message, first_seen_at, "
+                "first_seen_run_id) VALUES ('k', 'band', 'copper refining: now highly "
+                "concentrated', now(), ?)",
+                [context.op_execution_context.run_id],
+            )
+        return no_new_alerts(context), WARN, "copper refining: now highly concentrated"
 
 
 NATIVE_CASES = {

@@ -1,10 +1,16 @@
 """MINERALS_EXECUTOR picks the executor; the Celery one reads the broker from the variables the
-workers read too (deploy/celery.yaml)."""
+workers read too (deploy/celery.yaml); an in-process run holds the build open, steps in other
+processes take turns per connection."""
+
+import subprocess
+import sys
 
 import dagster as dg
 import pytest
 
+from pipelines.defs.resources import WarehouseResource, default_resources
 from pipelines.defs.serving.executors import configured_executor
+from pipelines.lib.warehouse import Warehouse
 
 
 def resolved(executor: dg.ExecutorDefinition) -> dict:
@@ -40,3 +46,68 @@ def test_an_unknown_executor_is_named_with_the_choices(monkeypatch):
     monkeypatch.setenv("MINERALS_EXECUTOR", "dask")
     with pytest.raises(ValueError, match="in_process, multiprocess, celery, not 'dask'"):
         configured_executor()
+
+
+# --- how a run's steps share the build file ---------------------------------------------------
+
+WRITE_FROM_ANOTHER_PROCESS = (
+    "import sys; from pipelines.lib.warehouse import Warehouse; wh = Warehouse(sys.argv[1]);\n"
+    "with wh.connect() as con: con.execute('INSERT INTO marts.t VALUES (2)')\n"
+    "print('written')"
+)
+
+
+def _other_writer(directory) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-c", WRITE_FROM_ANOTHER_PROCESS, str(directory)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _table(directory) -> Warehouse:
+    wh = Warehouse(directory)
+    with wh.connect() as con:
+        con.execute("CREATE TABLE marts.t AS SELECT 1 AS v")
+    return wh
+
+
+def test_an_in_process_run_holds_the_build_open_and_other_writers_wait(tmp_path):
+    """In use (a whole in-process run), the resource keeps the build open and locked: the
+    run's own connects reuse it, another process waits for the run to end."""
+    wh = _table(tmp_path)
+    resource = WarehouseResource(directory=str(tmp_path))
+    assert resource.hold_build_open
+    with resource.yield_for_execution(dg.build_init_resource_context()) as in_use:
+        other = _other_writer(tmp_path)
+        with pytest.raises(subprocess.TimeoutExpired):
+            other.wait(timeout=2)  # between two of the run's connects too
+        with in_use.get().connect() as con:
+            con.execute("INSERT INTO marts.t VALUES (3)")
+        with pytest.raises(subprocess.TimeoutExpired):
+            other.wait(timeout=1)
+    out, _ = other.communicate(timeout=60)
+    assert other.returncode == 0 and out.strip() == "written"
+    with wh.connect() as con:
+        assert con.execute("SELECT list(v ORDER BY v) FROM marts.t").fetchone() == ([1, 2, 3],)
+
+
+def test_steps_in_other_processes_take_turns_per_connection_not_per_step(tmp_path):
+    _table(tmp_path)
+    resource = WarehouseResource(directory=str(tmp_path), hold_build_open=False)
+    with resource.yield_for_execution(dg.build_init_resource_context()):
+        other = _other_writer(tmp_path)  # nothing is held between connects: it writes now
+        out, _ = other.communicate(timeout=60)
+    assert other.returncode == 0 and out.strip() == "written"
+
+
+@pytest.mark.parametrize(
+    "executor, held",
+    [(None, True), ("in_process", True), ("multiprocess", False), ("celery", False)],
+)
+def test_the_executor_decides_whether_the_build_is_held_for_the_run(monkeypatch, executor, held):
+    if executor is None:
+        monkeypatch.delenv("MINERALS_EXECUTOR", raising=False)
+    else:
+        monkeypatch.setenv("MINERALS_EXECUTOR", executor)
+    assert default_resources()["warehouse"].hold_build_open is held
