@@ -463,6 +463,8 @@ def main() -> None:
                 "cpus": os.cpu_count(),
                 "python": platform.python_version(),
                 "load_average_1m_after": round(os.getloadavg()[0], 1),
+                # the project's DuckDB limit when set (MINERALS_DUCKDB_MEMORY_LIMIT)
+                "duckdb_memory_limit": os.environ.get("MINERALS_DUCKDB_MEMORY_LIMIT"),
             }
             results.record(record)
     finally:

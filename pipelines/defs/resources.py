@@ -28,9 +28,12 @@ class WarehouseResource(dg.ConfigurableResource):
     # snapshot refresh opens it about 280 times). Off with the multiprocess and Celery
     # executors, whose steps must take turns per connection, not per step.
     hold_build_open: bool = True
+    duckdb_memory_limit: str | None = None
 
     def get(self) -> Warehouse:
-        return Warehouse(Path(self.directory), lake_url=self.lake_url)
+        return Warehouse(
+            Path(self.directory), lake_url=self.lake_url, memory_limit=self.duckdb_memory_limit
+        )
 
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator["WarehouseResource"]:

@@ -107,8 +107,11 @@ def _pid_alive(pid: int) -> bool:
 
 
 class Warehouse:
-    def __init__(self, directory: Path | str, lake_url: str | None = None):
+    def __init__(
+        self, directory: Path | str, lake_url: str | None = None, memory_limit: str | None = None
+    ):
         self.directory = Path(directory)
+        self.memory_limit = memory_limit  # DuckDB's, e.g. "512MB"; None: DuckDB's default
         self.build_path = self.directory / "build" / "minerals.duckdb"
         self.published_path = self.directory / "minerals.duckdb"
         self.lake = Lake(lake_url or str(self.directory / "lake"))
@@ -122,6 +125,8 @@ class Warehouse:
                 self.ensure_build()
             con = duckdb.connect(str(self.build_path))
             try:
+                if self.memory_limit:  # the instance's: every connection to it shares the limit
+                    con.execute("SET memory_limit = ?", [self.memory_limit])
                 for schema in SCHEMAS:
                     con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
                 yield con

@@ -237,3 +237,18 @@ def test_publish_removes_temp_files_of_dead_publishes_only(tmp_path):
     alive.write_bytes(b"in progress")
     wh.publish()
     assert not left.exists() and alive.exists()
+
+
+def test_the_memory_limit_setting_bounds_duckdb(tmp_path, monkeypatch):
+    import dagster as dg
+
+    from pipelines.defs.resources import default_resources
+
+    monkeypatch.setenv("MINERALS_DUCKDB_MEMORY_LIMIT", "300MB")
+    monkeypatch.setenv("MINERALS_WAREHOUSE_DIR", str(tmp_path))
+    with dg.build_resources(default_resources()) as resources:  # EnvVars resolved as in a run
+        wh = resources.warehouse.get()
+        with wh.connect() as con:
+            ((limit,),) = con.execute("SELECT current_setting('memory_limit')").fetchall()
+    assert wh.build_path.is_relative_to(tmp_path)
+    assert limit in ("286.1 MiB", "300.0 MB"), limit  # DuckDB may show it in binary units

@@ -95,6 +95,14 @@ GENERAL_SETTINGS = (
         resource="warehouse",
     ),
     Setting(
+        "MINERALS_DUCKDB_MEMORY_LIMIT",
+        "duckdb_memory_limit",
+        None,
+        "DuckDB's memory limit for the build (e.g. `512MB`; unset: DuckDB's own, 80% of RAM): "
+        "a container's bound; bigger queries spill to disk",
+        resource="warehouse",
+    ),
+    Setting(
         "MINERALS_EXECUTOR",
         "executor",
         "in_process",
