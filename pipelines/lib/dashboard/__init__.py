@@ -62,13 +62,27 @@ def _script_safe(text: str) -> str:
     return text.replace("</script", "<\\/script").replace("<!--", "<\\!--")
 
 
-def vega_bundle() -> str:
+def vega_bundle(cache_dir: Path | None = None) -> str:
     """vega, vega-lite (the version Altair's specs are written for, e.g. v6_4) and vega-embed
-    as one script that defines window.vegaEmbed."""
+    as one script that defines window.vegaEmbed.
+
+    Bundling takes vl-convert about 1.4 s and gives the same script for the same versions, so
+    with `cache_dir` it is kept there under a name holding both versions (written atomically).
+    """
     import vl_convert
 
     vl_version = "_".join(alt.SCHEMA_VERSION.split(".")[:2])  # "v6.4.1" -> "v6_4"
-    return vl_convert.javascript_bundle(vl_version=vl_version)
+    if cache_dir is None:
+        return vl_convert.javascript_bundle(vl_version=vl_version)
+    cached = cache_dir / f"vega-bundle-{vl_version}-vl-convert-{vl_convert.__version__}.js"
+    if cached.exists():
+        return cached.read_text(encoding="utf-8")
+    bundle = vl_convert.javascript_bundle(vl_version=vl_version)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
+    tmp.write_text(bundle, encoding="utf-8")
+    os.replace(tmp, cached)
+    return bundle
 
 
 def _columnar(value):
@@ -80,7 +94,7 @@ def _columnar(value):
     return value
 
 
-def render_html(data: dict) -> str:
+def render_html(data: dict, cache_dir: Path | None = None) -> str:
     packed = {k: _columnar(v) for k, v in data.items()}
     payload = json.dumps(
         {"data": packed, "charts": chart_specs(data)}, default=str, separators=(",", ":")
@@ -91,7 +105,8 @@ def render_html(data: dict) -> str:
         "/*DASHBOARD_CSS*/": (HERE / "dashboard.css").read_text(encoding="utf-8"),
         "/*DASHBOARD_JS*/": _script_safe((HERE / "dashboard.js").read_text(encoding="utf-8")),
         "__DASHBOARD_DATA__": payload,
-        "/*VEGA_BUNDLE*/": _script_safe(vega_bundle()),  # last: nothing is searched inside it
+        # last: nothing is searched inside it
+        "/*VEGA_BUNDLE*/": _script_safe(vega_bundle(cache_dir)),
     }
     for marker, text in parts.items():
         page = page.replace(marker, text, 1)
@@ -106,6 +121,7 @@ def build_dashboard(published: Path | str, out_dir: Path | str) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / "index.html"
     tmp = out_dir / f".index.html.{os.getpid()}.tmp"
-    tmp.write_text(render_html(data), encoding="utf-8")
+    # the bundle's cache beside the dashboard folder (warehouse/.cache), not in what is shared
+    tmp.write_text(render_html(data, cache_dir=out_dir.parent / ".cache"), encoding="utf-8")
     os.replace(tmp, target)
     return target
