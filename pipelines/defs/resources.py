@@ -2,11 +2,12 @@
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import dagster as dg
 
+from pipelines.defs.serving.executors import executor_name
 from pipelines.lib.paths import DEFAULT_LANDING_DIR, DEFAULT_WAREHOUSE_DIR, SNAPSHOT_DIR
 from pipelines.lib.sources.catalog import DEFAULT_INBOX_DIR, all_settings
 from pipelines.lib.warehouse import Warehouse
@@ -37,10 +38,8 @@ class WarehouseResource(dg.ConfigurableResource):
 
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator["WarehouseResource"]:
-        if not self.hold_build_open:
-            yield self
-            return
-        with self.get().connect():  # nested connects share its lock and DuckDB instance
+        # held: the run's own connects nest in this one, sharing its lock and DuckDB instance
+        with self.get().connect() if self.hold_build_open else nullcontext():
             yield self
 
 
@@ -86,11 +85,7 @@ def default_resources() -> dict[str, dg.ConfigurableResource]:
     for env, (resource, field) in ENV_SETTINGS.items():
         if env in os.environ and resource in fields:  # "run" settings: the executor's
             fields[resource][field] = dg.EnvVar(env)
-        if (resource, field) == ("run", "executor"):
-            executor = os.environ.get(env) or next(
-                s.default for s in all_settings() if s.env == env
-            )
-            fields["warehouse"]["hold_build_open"] = executor == "in_process"
+    fields["warehouse"]["hold_build_open"] = executor_name() == "in_process"
     return {
         "sources": SourcesResource(**fields["sources"]),
         "warehouse": WarehouseResource(**fields["warehouse"]),

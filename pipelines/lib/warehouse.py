@@ -123,10 +123,10 @@ class Warehouse:
         with _build_lock(self.build_path.with_name(self.build_path.name + ".lock")):
             if self.build_path not in _checked_builds:
                 self.ensure_build()
-            con = duckdb.connect(str(self.build_path))
+            # the limit is the instance's config: nested connects reuse the open instance
+            config = {"memory_limit": self.memory_limit} if self.memory_limit else {}
+            con = duckdb.connect(str(self.build_path), config=config)
             try:
-                if self.memory_limit:  # the instance's: every connection to it shares the limit
-                    con.execute("SET memory_limit = ?", [self.memory_limit])
                 for schema in SCHEMAS:
                     con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
                 yield con

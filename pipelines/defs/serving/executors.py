@@ -29,10 +29,15 @@ def _config_source(field: str) -> str | dict:
     return {"env": setting.env} if os.environ.get(setting.env) else setting.default
 
 
+def executor_name() -> str:
+    """MINERALS_EXECUTOR, else the registry's default (`in_process`)."""
+    setting = _setting("executor")
+    return os.environ.get(setting.env) or setting.default
+
+
 def configured_executor(name: str | None = None) -> dg.ExecutorDefinition:
     """The executor named by MINERALS_EXECUTOR (or `name`)."""
-    setting = _setting("executor")
-    name = name or os.environ.get(setting.env) or setting.default
+    name = name or executor_name()
     if name == "in_process":
         return dg.in_process_executor
     if name == "multiprocess":
