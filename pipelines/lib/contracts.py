@@ -13,7 +13,10 @@ come the `COMMENT ON` statements applied at publish, Dagster's column schema, th
       hhi: {description: HHI 0-10,000 ..., min: 0, max: 10000}
 
 A seed table adds `seed: <name>` (built from `data/seeds/<name>.csv` by the seed factory) and a
-`type` on each column that is not text.
+`type` on each column that is not text. A SQL model whose rows of a year come only from its
+inputs' rows of that year may add `build_by_year: [schema.table, ...]`: the model factory then
+builds it one year at a time from those inputs, so DuckDB's aggregate holds one year's groups,
+not every year's (`pipelines.lib.sql.restrict_to_year`).
 """
 
 from dataclasses import dataclass, field
@@ -55,6 +58,7 @@ class Contract:
     columns: tuple[Column, ...] = field(default=())
     group: str | None = None
     seed: str | None = None  # data/seeds/<seed>.csv when the table is a seed, built by the factory
+    build_by_year: tuple[str, ...] = ()  # inputs a SQL model is built from one year at a time
     path: Path | None = None
 
     @property
@@ -139,7 +143,7 @@ def parse_contract(path: Path) -> Contract:
     doc = yaml.safe_load(path.read_text())
     if not isinstance(doc, dict) or not isinstance(doc.get("description"), str):
         raise ContractError(f"{path}: a contract needs a `description`")
-    unknown = set(doc) - {"description", "grain", "columns", "group", "seed"}
+    unknown = set(doc) - {"description", "grain", "columns", "group", "seed", "build_by_year"}
     if unknown:
         raise ContractError(f"{path}: unknown keys {sorted(unknown)}")
     columns = doc.get("columns") or {}
@@ -152,11 +156,14 @@ def parse_contract(path: Path) -> Contract:
         columns=tuple(_column(name, spec, path) for name, spec in columns.items()),
         group=doc.get("group"),
         seed=doc.get("seed"),
+        build_by_year=tuple(doc.get("build_by_year") or ()),
         path=path,
     )
     missing = set(contract.grain) - {c.name for c in contract.columns}
     if missing:
         raise ContractError(f"{path}: grain names undeclared columns {sorted(missing)}")
+    if contract.build_by_year and "year" not in contract.grain:
+        raise ContractError(f"{path}: build_by_year needs `year` in the grain")
     return contract
 
 

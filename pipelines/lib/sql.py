@@ -4,6 +4,7 @@ A model's inputs are read from its SQL with sqlglot, never typed by hand: every 
 it references is an upstream asset. Names without a schema must be the query's own CTEs.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -47,6 +48,28 @@ def tables_read(sql: str, *, where: str = "query") -> tuple[str, ...]:
                 "write it as schema.table so its lineage is known"
             )
     return tuple(sorted(tables))
+
+
+def restrict_to_year(sql: str, tables: Iterable[str], year: int) -> str:
+    """`sql` reading only `year`'s rows of each of `tables` (`schema.table`, each with a `year`
+    column): every reference to one becomes `(SELECT * FROM it WHERE year = <year>)` under the
+    name it had, so the rest of the query is unchanged."""
+    wanted = set(tables)
+    tree = sqlglot.parse_one(sql, dialect="duckdb")
+    found = set()
+
+    def one_year(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Table) and f"{node.db}.{node.name}" in wanted:
+            found.add(f"{node.db}.{node.name}")
+            rows = exp.select("*").from_(exp.table_(node.name, db=node.db))
+            rows = rows.where(exp.column("year").eq(exp.Literal.number(int(year))))
+            return rows.subquery(node.alias_or_name)
+        return node
+
+    rewritten = tree.transform(one_year).sql(dialect="duckdb")
+    if found != wanted:
+        raise SqlLineageError(f"the query does not read {sorted(wanted - found)}")
+    return rewritten
 
 
 @cache

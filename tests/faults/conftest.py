@@ -1,4 +1,4 @@
-"""Fixtures of the fault suite: one baseline refresh, then a fresh copy of it per fault."""
+"""Fixtures of the fault suite: the session's baseline refresh, a fresh copy of it per fault."""
 
 import shutil
 from dataclasses import dataclass
@@ -33,12 +33,12 @@ def run(tmp: Path, snapshot: Path, *keys: dg.AssetKey) -> dg.ExecuteInProcessRes
     )
 
 
-@pytest.fixture(scope="module")
-def baseline(tmp_path_factory) -> Path:
-    tmp = tmp_path_factory.mktemp("baseline")
-    result = run(tmp, SNAPSHOT_DIR, *ALL_ASSETS)
-    assert result.success
-    return tmp / "warehouse"
+@pytest.fixture(scope="session")
+def baseline(published_snapshot) -> Path:
+    """The session's one whole-graph build of the real snapshot (`tests/conftest.py`), read-only:
+    each fault works on a copy of it (`copy`), so the suite builds the graph once, not once
+    per module."""
+    return published_snapshot.warehouse_dir
 
 
 @dataclass
