@@ -75,3 +75,34 @@ def test_the_trade_suite_checks_only_the_years_of_the_run(tmp_path, years, passe
     (evaluation,) = result.get_asset_check_evaluations()
     assert evaluation.passed is passed
     assert evaluation.metadata["years"].value == f"{years[0]}-{years[1]}"
+
+
+def test_gx_gets_only_the_columns_its_suite_reads(monkeypatch):
+    spec = quality.load_suite_json("staging.trade_flows")
+    needed = quality.suite_columns(spec, ["year", "exporter_iso3"])
+    assert needed == {
+        "source", "nomenclature", "year", "hs6", "exporter_iso3", "importer_iso3", "value_usd",
+        "stage", "quantity_t",
+    }  # fmt: skip
+    handed = []
+    to_pandas = pl.DataFrame.to_pandas
+    monkeypatch.setattr(
+        pl.DataFrame,
+        "to_pandas",
+        lambda self, *a, **k: handed.append(self.columns) or to_pandas(self),
+    )
+    df = flows([(2000, "CHN"), (2000, "XXX")])
+    result = suite(df)
+    assert handed == [[c for c in df.columns if c in needed]]  # no commodity, no exclusivity
+    (failure,) = result.failures  # and the suite still names the offending row
+    assert failure.column == "exporter_iso3" and failure.examples[0]["exporter_iso3"] == "XXX"
+
+
+def test_a_suite_reading_the_whole_table_gets_every_column():
+    row_count = {"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 1}}
+    column = {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "iso3"}}
+    assert quality.suite_columns({"expectations": [row_count, column]}, ["k"]) == {"k", "iso3"}
+    ordered = {"type": "expect_table_columns_to_match_ordered_list", "kwargs": {"column_list": []}}
+    assert quality.suite_columns({"expectations": [ordered, column]}, ["k"]) is None
+    conditional = {**column, "kwargs": {"column": "iso3", "row_condition": 'col("y")>0'}}
+    assert quality.suite_columns({"expectations": [conditional]}, ["k"]) is None
