@@ -19,9 +19,14 @@ from pathlib import Path
 import results
 
 
-def run_once(warehouse_dir: str) -> tuple[float, float]:
-    env = dict(os.environ, MINERALS_WAREHOUSE_DIR=warehouse_dir)
-    env.pop("DAGSTER_HOME", None)  # ephemeral instance: time the pipeline, not run storage
+def run_once(tmp: Path) -> tuple[float, float]:
+    """One refresh into tmp/warehouse, on the CLI's own persistent instance in tmp/dagster_home
+    (kept across the runs, as a user's is)."""
+    env = dict(
+        os.environ,
+        MINERALS_WAREHOUSE_DIR=str(tmp / "warehouse"),
+        DAGSTER_HOME=results.dagster_home(tmp),
+    )
     start = time.perf_counter()
     pid = os.fork()
     if pid == 0:  # child: exec the refresh so its peak RSS is measured alone
@@ -66,11 +71,11 @@ def main() -> None:
     times, peaks = [], []
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(args.runs):
-            elapsed, peak = run_once(tmp)
+            elapsed, peak = run_once(Path(tmp))
             times.append(elapsed)
             peaks.append(peak)
             print(f"run {i + 1}: {elapsed:.1f} s wall, peak RSS {peak:.0f} MiB", flush=True)
-        build = Path(tmp) / "build" / "minerals.duckdb"
+        build = Path(tmp) / "warehouse" / "build" / "minerals.duckdb"
         sql_times = [sql_models_seconds(build) for _ in range(args.runs)]
         print(f"SQL models alone: {statistics.median(sql_times):.2f} s (median)", flush=True)
     record = {

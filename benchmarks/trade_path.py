@@ -202,15 +202,17 @@ def run_child(argv: list[str], env: dict, log_path: Path) -> tuple[float, float,
     return elapsed, cpu, usage.ru_maxrss / 1024  # KiB -> MiB on Linux
 
 
-def run_project(url: str, years: list[int], tmp: Path) -> tuple[float, float, float, Path]:
+def run_project(
+    url: str, years: list[int], tmp: Path, home: str
+) -> tuple[float, float, float, Path]:
     env = dict(
         os.environ,
         MINERALS_BACI_RELEASE_URL=url,
         MINERALS_WAREHOUSE_DIR=str(tmp / "warehouse"),
         MINERALS_LANDING_DIR=str(tmp / "landing"),
         GX_ANALYTICS_ENABLED="false",
+        DAGSTER_HOME=home,  # the CLI's own persistent instance, in a folder of its own
     )
-    env.pop("DAGSTER_HOME", None)  # ephemeral instance: time the pipeline, not run storage
     argv = [sys.executable, "-m", "pipelines.cli", "refresh", "--live", "--select", *SELECT]
     log = WORK / "last_project.log"  # the refresh's step timeline, for a look after the run
     wall, cpu, rss = run_child([*argv, "--years", f"{years[0]}-{years[-1]}"], env, log)
@@ -412,6 +414,9 @@ def main() -> None:
     args = parser.parse_args()
     sys.path.insert(0, str(REPO))
     server, base = serve(WORK)
+    # one instance for every pair, kept like a user's (its first run creates its databases)
+    instance_dir = tempfile.TemporaryDirectory(dir=WORK)
+    home = results.dagster_home(Path(instance_dir.name))
     try:
         for n_years in args.years:
             years = years_of(n_years)
@@ -421,7 +426,7 @@ def main() -> None:
             for i in range(args.runs):
                 with tempfile.TemporaryDirectory(dir=WORK) as tmp:
                     tmp = Path(tmp)
-                    p_wall, p_cpu, p_rss, p_db = run_project(url, years, tmp / "project")
+                    p_wall, p_cpu, p_rss, p_db = run_project(url, years, tmp / "project", home)
                     p_assets = assets_seconds(WORK / "last_project.log")
                     b_wall, b_cpu, b_rss, b_db = run_baseline(url, years, tmp / "baseline")
                     diffs = compare(p_db, b_db)
