@@ -26,8 +26,10 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/minerals refresh
 
+# On every core (pytest-xdist), tests grouped by module so that a module's fixtures are built
+# once (each worker builds the session's snapshot build once: tests/conftest.py)
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadscope
 
 # Bad inputs and damaged builds on a copy of the real snapshot (about a minute; part of make test)
 faults: install

@@ -88,7 +88,8 @@ def main() -> None:
         "sql_models_s_median": round(statistics.median(sql_times), 2),
         "ratio_to_sql_models": round(statistics.median(times) / statistics.median(sql_times), 1),
         "target_ratio_to_sql_models": 4,
-        "note": "shared machine (other jobs running): noisy",
+        "load_average_1m_after": round(os.getloadavg()[0], 1),
+        "dagster_instance": "persistent (SQLite), a DAGSTER_HOME of its own",
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
     }
