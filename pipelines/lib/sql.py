@@ -50,10 +50,11 @@ def tables_read(sql: str, *, where: str = "query") -> tuple[str, ...]:
     return tuple(sorted(tables))
 
 
-def restrict_to_year(sql: str, tables: Iterable[str], year: int) -> str:
-    """`sql` reading only `year`'s rows of each of `tables` (`schema.table`, each with a `year`
-    column): every reference to one becomes `(SELECT * FROM it WHERE year = <year>)` under the
-    name it had, so the rest of the query is unchanged."""
+def restrict_to_year(sql: str, tables: Iterable[str]) -> str:
+    """`sql` reading one year's rows of each of `tables` (`schema.table`, each with a `year`
+    column), the year a named parameter: `con.execute(restricted, {"year": 2020})`. Every
+    reference to one becomes `(SELECT * FROM it WHERE year = $year)` under the name it had, so
+    the rest of the query is unchanged."""
     wanted = set(tables)
     tree = sqlglot.parse_one(sql, dialect="duckdb")
     found = set()
@@ -62,7 +63,7 @@ def restrict_to_year(sql: str, tables: Iterable[str], year: int) -> str:
         if isinstance(node, exp.Table) and f"{node.db}.{node.name}" in wanted:
             found.add(f"{node.db}.{node.name}")
             rows = exp.select("*").from_(exp.table_(node.name, db=node.db))
-            rows = rows.where(exp.column("year").eq(exp.Literal.number(int(year))))
+            rows = rows.where(exp.column("year").eq(exp.Placeholder(this="year")))
             return rows.subquery(node.alias_or_name)
         return node
 

@@ -74,11 +74,13 @@ def test_the_rewrite_reads_one_year_under_the_tables_own_names():
         "(2020, 'JPN', 2.0), (2020, 'USA', 3.0)) AS v(year, importer_iso3, value_usd)"
     )
     con.execute("CREATE TABLE staging.bloc_members AS SELECT 'JPN' AS iso3")
-    one = restrict_to_year(sql, ["staging.trade_flows"], 2020)
-    assert sorted(con.execute(one).fetchall()) == [(2020, "JPN"), (2020, "JPN"), (2020, "USA")]
+    one = restrict_to_year(sql, ["staging.trade_flows"])
+    got = sorted(con.execute(one, {"year": 2020}).fetchall())
+    assert got == [(2020, "JPN"), (2020, "JPN"), (2020, "USA")]
+    assert con.execute(one, {"year": 2019}).fetchall() == [(2019, "JPN"), (2019, "JPN")]
     assert "staging.bloc_members AS m" in one  # tables not named are left as they were
     with pytest.raises(SqlLineageError, match=r"does not read \['staging.production'\]"):
-        restrict_to_year(sql, ["staging.trade_flows", "staging.production"], 2020)
+        restrict_to_year(sql, ["staging.trade_flows", "staging.production"])
 
 
 def test_a_year_that_fails_leaves_the_table_as_it_was():

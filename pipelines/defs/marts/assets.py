@@ -30,8 +30,9 @@ def build_model(
     con.execute("BEGIN TRANSACTION")
     try:  # the table's columns and types, no rows (a trailing comment cannot eat the LIMIT)
         con.execute(f"CREATE OR REPLACE TABLE {model.table} AS FROM (\n{model.sql}\n) LIMIT 0")
+        one_year = f"INSERT INTO {model.table} {restrict_to_year(model.sql, by_year)}"
         for year in sorted(years):
-            con.execute(f"INSERT INTO {model.table} {restrict_to_year(model.sql, by_year, year)}")
+            con.execute(one_year, {"year": year})
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
