@@ -474,6 +474,7 @@ def main() -> None:
             results.record(record)
     finally:
         server.shutdown()
+        instance_dir.cleanup()
 
 
 if __name__ == "__main__":

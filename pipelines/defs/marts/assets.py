@@ -41,10 +41,9 @@ def build_model(
 
 def sql_model_asset(model: SqlModel) -> dg.AssetsDefinition:
     by_year = contract_for(model.table).build_by_year
-    if set(by_year) - set(model.deps):
+    if not_read := set(by_year) - set(model.deps):
         raise ContractError(
-            f"{model.table}: build_by_year names {sorted(set(by_year) - set(model.deps))}, "
-            "which its SQL does not read"
+            f"{model.table}: build_by_year names {sorted(not_read)}, which its SQL does not read"
         )
 
     @table_asset(model.table, deps=[table_key(t) for t in model.deps], kinds={"duckdb", "sql"})
