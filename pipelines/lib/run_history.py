@@ -1,0 +1,102 @@
+"""Dagster's SQLite event log (the local run history), at a fraction of its per-event cost.
+
+A snapshot refresh writes about 1,050 events (every step start, output, materialization and check
+evaluation). Dagster 1.13's `SqliteEventLogStorage` builds a new SQLAlchemy engine for every
+write, inspects the index shard's schema for every asset event (`has_table`) and commits with
+SQLite's default `synchronous=FULL`. Replaying the 1,042 events of a real refresh through it
+takes 15.1 s on this machine kind (14.5 ms an event, median of 5) against 7.3 s here (7.0 ms):
+`python benchmarks/event_log.py`.
+
+What changes, and why it is safe:
+- one engine per shard for the life of the process. The pool stays `NullPool`, so every write
+  still opens and closes its own SQLite connection, as Dagster's does: the webserver and the
+  daemon read the same files and never see a connection held open;
+- `has_table` remembers the tables it found: a process never drops an event-log table;
+- `PRAGMA synchronous=NORMAL`: every shard is in WAL mode (Dagster creates them so), where
+  NORMAL keeps the database consistent on a crash and can only lose the last commits on a power
+  failure; acceptable for a local run history, and the warehouse itself is published by
+  os.replace after an fsync (pipelines/lib/warehouse.py), not through this log.
+
+Configured in `.dagster/dagster.yaml` (the local instance); a deployment keeps Postgres
+(`deploy/dagster.yaml`). Everything else is Dagster's own class.
+"""
+
+import os
+from contextlib import contextmanager
+
+import dagster as dg
+import sqlalchemy as sa
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
+from dagster._serdes import ConfigurableClassData
+from sqlalchemy.pool import NullPool
+
+
+class RunHistoryEventLogStorage(SqliteEventLogStorage):
+    """`SqliteEventLogStorage` with one engine per shard, its schema checks remembered."""
+
+    def __init__(self, base_dir: str | None = None, inst_data: ConfigurableClassData | None = None):
+        self._engines: dict[str, sa.Engine] = {}
+        self._tables_found: set[str] = set()
+        self._inst_data = inst_data
+        if base_dir:
+            super().__init__(base_dir, inst_data)
+
+    def register_instance(self, instance) -> None:
+        # Without a base_dir, the folder Dagster's default storage uses: <instance root>/history/
+        # runs. Only the instance knows its root (DagsterInstance.from_config(dir) need not be
+        # DAGSTER_HOME), and it registers itself before anything reads or writes an event.
+        if not hasattr(self, "_base_dir"):
+            root = os.path.join(instance.root_directory, "history", "runs")
+            super().__init__(root, self._inst_data)
+        super().register_instance(instance)
+
+    @classmethod
+    def config_type(cls):
+        return {"base_dir": dg.Field(dg.StringSource, is_required=False)}
+
+    @classmethod
+    def from_config_value(cls, inst_data, config_value):
+        return cls(inst_data=inst_data, **config_value)
+
+    def _engine(self, shard: str) -> sa.Engine:
+        engine = self._engines.get(shard)
+        if engine is None:
+            engine = sa.create_engine(
+                self.conn_string_for_shard(shard),
+                poolclass=NullPool,
+                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
+            )
+            sa.event.listen(engine, "connect", _synchronous_normal)
+            self._engines[shard] = engine
+        return engine
+
+    @contextmanager
+    def _connect(self, shard: str):
+        # the same steps as Dagster's _connect, on the shard's engine instead of a new one
+        with self._db_lock:
+            engine = self._engine(shard)
+            if shard not in self._initialized_dbs:
+                self._initdb(engine)
+                self._initialized_dbs.add(shard)
+            with engine.connect() as conn, conn.begin():
+                yield conn
+
+    def has_table(self, table_name: str) -> bool:
+        if table_name not in self._tables_found and super().has_table(table_name):
+            self._tables_found.add(table_name)
+        return table_name in self._tables_found
+
+    def upgrade(self) -> None:
+        super().upgrade()
+        self._tables_found.clear()
+
+    def dispose(self) -> None:
+        super().dispose()
+        for engine in self._engines.values():
+            engine.dispose()
+        self._engines.clear()
+
+
+def _synchronous_normal(dbapi_connection, _record) -> None:
+    dbapi_connection.execute("PRAGMA synchronous=NORMAL")

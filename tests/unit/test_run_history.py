@@ -1,0 +1,96 @@
+"""The project's run history (pipelines/lib/run_history.py) on a real Dagster instance.
+
+Each test materializes two small assets and a check on an instance built from the project's own
+`.dagster/dagster.yaml` in tmp_path, and reads the events back the way the UI does.
+"""
+
+import shutil
+import sqlite3
+
+import dagster as dg
+import pytest
+
+from pipelines.lib.paths import PROJECT_ROOT
+from pipelines.lib.run_history import RunHistoryEventLogStorage
+
+
+@dg.asset
+def ore() -> int:
+    return 3
+
+
+@dg.asset
+def metal(ore: int) -> int:
+    return ore * 2
+
+
+@dg.asset_check(asset=metal)
+def metal_is_positive(metal: int) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(passed=metal > 0)
+
+
+def instance_in(home, project_config: bool) -> dg.DagsterInstance:
+    home.mkdir()
+    if project_config:
+        shutil.copy(PROJECT_ROOT / ".dagster" / "dagster.yaml", home)
+    return dg.DagsterInstance.from_config(str(home))
+
+
+def refresh(instance: dg.DagsterInstance) -> str:
+    result = dg.materialize([ore, metal, metal_is_positive], instance=instance)
+    assert result.success
+    return result.run_id
+
+
+def event_types(instance: dg.DagsterInstance, run_id: str) -> list[str]:
+    return [e.dagster_event.event_type_value for e in instance.all_logs(run_id) if e.dagster_event]
+
+
+@pytest.fixture
+def project(tmp_path):
+    with instance_in(tmp_path / "project", project_config=True) as instance:
+        yield instance
+
+
+def test_the_project_instance_keeps_its_history_under_its_own_root(project, tmp_path, monkeypatch):
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "elsewhere"))  # not the instance's root
+    assert isinstance(project.event_log_storage, RunHistoryEventLogStorage)
+    run_id = refresh(project)
+    shard = tmp_path / "project" / "history" / "runs" / f"{run_id}.db"
+    assert shard.exists() and not (tmp_path / "elsewhere").exists()
+    with sqlite3.connect(shard) as db:  # a shard Dagster's own storage (the UI) can read
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_it_records_the_same_events_as_dagsters_default_storage(project, tmp_path):
+    with instance_in(tmp_path / "default", project_config=False) as default:
+        assert type(default.event_log_storage).__name__ == "SqliteEventLogStorage"
+        expected_run = refresh(default)
+        expected = event_types(default, expected_run)
+        expected_latest = default.get_latest_materialization_event(dg.AssetKey("metal"))
+    run_id = refresh(project)
+    assert event_types(project, run_id) == expected
+    assert "ASSET_CHECK_EVALUATION" in expected and "ASSET_MATERIALIZATION" in expected
+    latest = project.get_latest_materialization_event(dg.AssetKey("metal"))
+    assert latest.run_id == run_id and expected_latest.run_id == expected_run
+    assert project.get_run_by_id(run_id).is_success
+
+
+def test_one_engine_per_shard_commits_with_synchronous_normal(project):
+    run_id = refresh(project)
+    refresh(project)
+    storage = project.event_log_storage
+    engine = storage._engine(run_id)
+    assert storage._engine(run_id) is engine  # kept, not rebuilt for every write
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    # the index shard, each run's shard, no more: a write never builds an engine of its own
+    assert len(storage._engines) == 3
+
+
+def test_a_table_is_looked_up_until_it_is_found(project):
+    storage = project.event_log_storage
+    assert not storage.has_table("no_such_table")
+    assert "no_such_table" not in storage._tables_found  # a miss is not remembered
+    assert storage.has_table("asset_keys")
+    assert "asset_keys" in storage._tables_found
