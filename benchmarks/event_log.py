@@ -11,7 +11,6 @@ import argparse
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -19,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
+import refresh_speed
 import results
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 
@@ -27,16 +27,9 @@ from pipelines.lib.run_history import RunHistoryEventLogStorage  # noqa: E402
 
 
 def refresh_events(tmp: Path) -> list:
-    """The event log of one real snapshot refresh."""
-    home = results.dagster_home(tmp)
-    env = dict(os.environ, DAGSTER_HOME=home, MINERALS_WAREHOUSE_DIR=str(tmp / "warehouse"))
-    subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "refresh"],
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    with dg.DagsterInstance.from_config(home) as instance:
+    """The event log of one real snapshot refresh (refresh_speed's, in tmp/dagster_home)."""
+    refresh_speed.run_once(tmp)
+    with dg.DagsterInstance.from_config(str(tmp / "dagster_home")) as instance:
         (run,) = instance.get_runs(limit=1)
         return list(instance.all_logs(run.run_id))
 
