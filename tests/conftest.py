@@ -8,6 +8,16 @@ from tests.support.snapshot import PublishedSnapshot, refresh
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _user_cache(tmp_path_factory):
+    """The per-user cache (the dashboard's Vega bundle) in one folder for the whole session,
+    shared by the xdist workers (their base temp folders' parent), not in the tester's home."""
+    session_root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # .../pytest-N/popen-gw0: share .../pytest-N
+        session_root = session_root.parent
+    os.environ["MINERALS_CACHE_DIR"] = str(session_root / "user_cache")
+
+
 @pytest.fixture
 def resources(tmp_path):
     """Resources pointing every output at tmp_path: tests never write into the working tree."""

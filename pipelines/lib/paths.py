@@ -9,3 +9,15 @@ SNAPSHOT_DIR = PROJECT_ROOT / "data" / "snapshot"
 SEEDS_DIR = PROJECT_ROOT / "data" / "seeds"
 DEFAULT_LANDING_DIR = PROJECT_ROOT / "data" / "landing"
 DEFAULT_WAREHOUSE_DIR = PROJECT_ROOT / "warehouse"
+
+
+def user_cache_dir() -> Path:
+    """Where derived files that depend only on the installed packages are kept across
+    warehouses (the dashboard's Vega bundle): `$MINERALS_CACHE_DIR`, else the XDG cache
+    folder (`~/.cache/critical-minerals-warehouse`)."""
+    import os
+
+    if os.environ.get("MINERALS_CACHE_DIR"):
+        return Path(os.environ["MINERALS_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "critical-minerals-warehouse"

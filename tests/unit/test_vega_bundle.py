@@ -22,3 +22,21 @@ def test_the_bundle_is_cached_per_version_and_read_back(tmp_path, monkeypatch):
     monkeypatch.setattr(vl_convert, "javascript_bundle", lambda **kw: calls.append(kw) or "new")
     assert vega_bundle(tmp_path) == "new" and len(calls) == 1
     assert len(list(tmp_path.glob("vega-bundle-*.js"))) == 2
+
+
+def test_a_cache_that_cannot_be_written_still_gives_the_bundle(tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr(vl_convert, "javascript_bundle", lambda **kw: "bundle")
+    (tmp_path / "a-file").write_text("")
+    unwritable = tmp_path / "a-file" / "cache"  # its parent is a file: mkdir fails
+    assert vega_bundle(unwritable) == "bundle"
+    assert "could not keep the Vega bundle" in caplog.text and "MINERALS_CACHE_DIR" in caplog.text
+
+
+def test_the_cache_folder_is_per_user_and_can_be_moved(monkeypatch, tmp_path):
+    from pipelines.lib.paths import user_cache_dir
+
+    monkeypatch.delenv("MINERALS_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert user_cache_dir() == tmp_path / "xdg" / "critical-minerals-warehouse"
+    monkeypatch.setenv("MINERALS_CACHE_DIR", str(tmp_path / "mine"))
+    assert user_cache_dir() == tmp_path / "mine"

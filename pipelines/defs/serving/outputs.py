@@ -7,7 +7,6 @@ import dagster as dg
 
 from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.serving.publish import PUBLISHED
-from pipelines.lib.dashboard import build_dashboard
 from pipelines.lib.exports import export_marts
 
 
@@ -50,6 +49,9 @@ def exports(
 def dashboard(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
+    # imported here: Altair and vl-convert cost every other process (workers, the UI) 0.5 s
+    from pipelines.lib.dashboard import build_dashboard
+
     wh = warehouse.get()
     path = build_dashboard(wh.published_path, wh.directory / "dashboard")
     context.log.info(f"dashboard written to {path}")

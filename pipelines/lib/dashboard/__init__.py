@@ -7,7 +7,9 @@ out. The Vega, Vega-Lite and vega-embed scripts come from the `vl-convert-python
 the page opens from disk with no network request.
 """
 
+import contextlib
 import json
+import logging
 import os
 from pathlib import Path
 
@@ -17,8 +19,10 @@ import duckdb
 from pipelines.lib.dashboard import data as d
 from pipelines.lib.dashboard.panels import PANELS
 from pipelines.lib.exports import SOURCES
+from pipelines.lib.paths import user_cache_dir
 
 HERE = Path(__file__).parent
+log = logging.getLogger(__name__)
 
 
 def dashboard_data(con: duckdb.DuckDBPyConnection) -> dict:
@@ -66,8 +70,9 @@ def vega_bundle(cache_dir: Path | None = None) -> str:
     """vega, vega-lite (the version Altair's specs are written for, e.g. v6_4) and vega-embed
     as one script that defines window.vegaEmbed.
 
-    Bundling takes vl-convert about 1.4 s and gives the same script for the same versions, so
-    with `cache_dir` it is kept there under a name holding both versions (written atomically).
+    Bundling takes vl-convert 1.4-2.8 s and gives the same script for the same versions, so
+    with `cache_dir` it is kept there under a name holding both versions (written atomically);
+    a cache that cannot be written is skipped with a warning.
     """
     import vl_convert
 
@@ -78,10 +83,17 @@ def vega_bundle(cache_dir: Path | None = None) -> str:
     if cached.exists():
         return cached.read_text(encoding="utf-8")
     bundle = vl_convert.javascript_bundle(vl_version=vl_version)
-    cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
-    tmp.write_text(bundle, encoding="utf-8")
-    os.replace(tmp, cached)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(bundle, encoding="utf-8")
+        os.replace(tmp, cached)
+    except OSError as exc:  # a read-only home in a container: bundle again next time
+        log.warning(
+            "could not keep the Vega bundle in %s (%s): set MINERALS_CACHE_DIR", cache_dir, exc
+        )
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
     return bundle
 
 
@@ -121,7 +133,7 @@ def build_dashboard(published: Path | str, out_dir: Path | str) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / "index.html"
     tmp = out_dir / f".index.html.{os.getpid()}.tmp"
-    # the bundle's cache beside the dashboard folder (warehouse/.cache), not in what is shared
-    tmp.write_text(render_html(data, cache_dir=out_dir.parent / ".cache"), encoding="utf-8")
+    # the bundle depends only on the installed packages: one cache per user, not per warehouse
+    tmp.write_text(render_html(data, cache_dir=user_cache_dir()), encoding="utf-8")
     os.replace(tmp, target)
     return target

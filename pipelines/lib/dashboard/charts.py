@@ -41,7 +41,9 @@ def importer_param(default: str) -> alt.Parameter:
 
 
 def spec(chart: alt.TopLevelMixin) -> dict:
-    out = chart.to_dict()
+    # not validated against the Vega-Lite schema here (2 s of jsonschema a refresh for specs
+    # the code fixes): tests/unit/test_dashboard_specs.py validates every one of them
+    out = chart.to_dict(validate=False)
     out["config"] = {**out.get("config", {}), **CONFIG}
     out["autosize"] = {"type": "fit-x", "contains": "padding"}  # fill the container's width
     return out
