@@ -413,6 +413,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="pairs per year count (median)")
     args = parser.parse_args()
     sys.path.insert(0, str(REPO))
+    WORK.mkdir(parents=True, exist_ok=True)  # a fresh checkout has none
     server, base = serve(WORK)
     # one instance for every pair, kept like a user's (its first run creates its databases)
     instance_dir = tempfile.TemporaryDirectory(dir=WORK)
