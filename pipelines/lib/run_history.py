@@ -8,9 +8,11 @@ takes 15.1 s on this machine kind (14.5 ms an event, median of 5) against 7.3 s 
 `python benchmarks/event_log.py`.
 
 What changes, and why it is safe:
-- one engine per shard for the life of the process. The pool stays `NullPool`, so every write
-  still opens and closes its own SQLite connection, as Dagster's does: the webserver and the
-  daemon read the same files and never see a connection held open;
+- one engine per shard, kept for the most recently used `MAX_ENGINES` shards (a refresh uses
+  two: the index and its run; a webserver browsing thousands of runs keeps no more than that).
+  The pool stays `NullPool`, so every write still opens and closes its own SQLite connection, as
+  Dagster's does: the webserver and the daemon read the same files and never see a connection
+  held open;
 - `has_table` remembers the tables it found: a process never drops an event-log table;
 - `PRAGMA synchronous=NORMAL`: every shard is in WAL mode (Dagster creates them so), where
   NORMAL keeps the database consistent on a crash and can only lose the last commits on a power
@@ -22,6 +24,7 @@ Configured in `.dagster/dagster.yaml` (the local instance); a deployment keeps P
 """
 
 import os
+from collections import OrderedDict
 from contextlib import contextmanager
 
 import dagster as dg
@@ -35,8 +38,10 @@ from sqlalchemy.pool import NullPool
 class RunHistoryEventLogStorage(SqliteEventLogStorage):
     """`SqliteEventLogStorage` with one engine per shard, its schema checks remembered."""
 
+    MAX_ENGINES = 64  # shards whose engine is kept; the least recently used one is disposed
+
     def __init__(self, base_dir: str | None = None, inst_data: ConfigurableClassData | None = None):
-        self._engines: dict[str, sa.Engine] = {}
+        self._engines: OrderedDict[str, sa.Engine] = OrderedDict()
         self._tables_found: set[str] = set()
         self._inst_data = inst_data
         if base_dir:
@@ -60,15 +65,21 @@ class RunHistoryEventLogStorage(SqliteEventLogStorage):
         return cls(inst_data=inst_data, **config_value)
 
     def _engine(self, shard: str) -> sa.Engine:
+        # called under self._db_lock (_connect): no other thread holds an engine it evicts
         engine = self._engines.get(shard)
-        if engine is None:
-            engine = sa.create_engine(
-                self.conn_string_for_shard(shard),
-                poolclass=NullPool,
-                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
-            )
-            sa.event.listen(engine, "connect", _synchronous_normal)
-            self._engines[shard] = engine
+        if engine is not None:
+            self._engines.move_to_end(shard)
+            return engine
+        engine = sa.create_engine(
+            self.conn_string_for_shard(shard),
+            poolclass=NullPool,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
+        )
+        sa.event.listen(engine, "connect", _synchronous_normal)
+        self._engines[shard] = engine
+        while len(self._engines) > self.MAX_ENGINES:
+            _, evicted = self._engines.popitem(last=False)
+            evicted.dispose()
         return engine
 
     @contextmanager

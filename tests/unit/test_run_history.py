@@ -9,6 +9,7 @@ import sqlite3
 
 import dagster as dg
 import pytest
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import INDEX_SHARD_NAME
 
 from pipelines.lib.paths import PROJECT_ROOT
 from pipelines.lib.run_history import RunHistoryEventLogStorage
@@ -94,3 +95,20 @@ def test_a_table_is_looked_up_until_it_is_found(project):
     assert "no_such_table" not in storage._tables_found  # a miss is not remembered
     assert storage.has_table("asset_keys")
     assert "asset_keys" in storage._tables_found
+
+
+def test_only_the_most_recently_used_engines_are_kept(project, monkeypatch):
+    storage = project.event_log_storage
+    monkeypatch.setattr(RunHistoryEventLogStorage, "MAX_ENGINES", 2)
+    first, second = storage._engine("a"), storage._engine("b")
+    disposed = []
+    monkeypatch.setattr(second, "dispose", lambda: disposed.append("b"))
+    assert storage._engine("a") is first  # "a" is now the most recently used
+    storage._engine("c")  # one too many: the least recently used, "b", is disposed
+    assert list(storage._engines) == ["a", "c"] and disposed == ["b"]
+
+    # on real runs: the index shard, used by every run, stays; the history is all still there
+    monkeypatch.setattr(RunHistoryEventLogStorage, "MAX_ENGINES", 3)
+    runs = [refresh(project) for _ in range(4)]
+    assert len(storage._engines) == 3 and INDEX_SHARD_NAME in storage._engines
+    assert all("STEP_SUCCESS" in event_types(project, r) for r in runs)
