@@ -26,8 +26,9 @@ DEFAULT_INBOX_DIR = PROJECT_ROOT / "data" / "inbox"
 
 @dataclass(frozen=True)
 class Setting:
-    """One environment variable and the field it sets: a resource's ("sources", "warehouse") or
-    the executor's ("run", read when the definitions load)."""
+    """One environment variable and the field it sets: a resource's ("sources", "warehouse"),
+    the executor's ("run", read when the definitions load) or the process's ("process", read
+    where it is used: `pipelines/lib/paths.py`)."""
 
     env: str
     field: str
@@ -123,6 +124,15 @@ GENERAL_SETTINGS = (
         "redis://localhost:6379/0",
         "the Celery result backend when MINERALS_EXECUTOR=celery",
         resource="run",
+    ),
+    Setting(
+        "MINERALS_CACHE_DIR",
+        "cache_dir",
+        None,
+        "files derived from the installed packages alone, kept across warehouses (the "
+        "dashboard's Vega bundle); unset: `$XDG_CACHE_HOME/critical-minerals-warehouse`, "
+        "else `~/.cache/critical-minerals-warehouse`",
+        resource="process",
     ),
 )
 
