@@ -27,9 +27,10 @@ run: install
 	$(BIN)/minerals refresh
 
 # On every core (pytest-xdist), tests grouped by module so that a module's fixtures are built
-# once (each worker builds the session's snapshot build once: tests/conftest.py)
+# once (each worker builds the session's snapshot build once), the slow modules handed out first
+# (tests/conftest.py::SLOW_FIRST)
 test: install
-	$(BIN)/python -m pytest -q -n auto --dist loadscope
+	$(BIN)/python -m pytest -q -n auto --dist loadscope --no-loadscope-reorder
 
 # Bad inputs and damaged builds on a copy of the real snapshot (about a minute; part of make test)
 faults: install

@@ -7,6 +7,23 @@ from tests.support.snapshot import PublishedSnapshot, refresh
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
+# The slow kinds of module first (whole-graph builds in other processes, the Celery backfill):
+# with `--no-loadscope-reorder` (make test) xdist hands out modules in this order, so the longest
+# start at once and the many short ones fill in around them, and both workers finish together.
+# xdist's own default orders modules by their number of tests, which left the one-test Celery
+# module (about 2 minutes) to start last.
+SLOW_FIRST = ("distributed", "e2e", "faults", "browser")
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item) -> int:
+        marks = {m.name for m in item.iter_markers()}
+        return min(
+            (i for i, name in enumerate(SLOW_FIRST) if name in marks), default=len(SLOW_FIRST)
+        )
+
+    items.sort(key=rank)  # stable: a module's tests stay together and in their order
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _user_cache(tmp_path_factory):

@@ -36,17 +36,26 @@ def servers():
         yield redis, pg
 
 
-def refresh(cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
-    ran = subprocess.run(
-        [str(VENV_BIN / "minerals"), "refresh", "--years", YEARS],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
-    assert ran.returncode == 0, ran.stdout[-4000:] + ran.stderr[-4000:]
-    return ran
+def start_refresh(cwd: Path, env: dict[str, str], name: str) -> subprocess.Popen:
+    """`minerals refresh` in the background, its output in `<cwd>/<name>.log` (a file, not a
+    pipe: a pipe no one reads while the other run goes on would stall it when full)."""
+    with open(cwd / f"{name}.log", "w") as log:
+        return subprocess.Popen(
+            [str(VENV_BIN / "minerals"), "refresh", "--years", YEARS],
+            cwd=cwd,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+
+def finished(proc: subprocess.Popen, cwd: Path, name: str) -> str:
+    """The refresh's output, once it has exited successfully."""
+    proc.wait(timeout=1800)
+    output = (cwd / f"{name}.log").read_text()
+    assert proc.returncode == 0, output[-8000:]
+    return output
 
 
 def test_a_backfill_on_celery_workers_publishes_the_marts_of_an_in_process_run(servers, tmp_path):
@@ -65,8 +74,27 @@ def test_a_backfill_on_celery_workers_publishes_the_marts_of_an_in_process_run(s
         MINERALS_WAREHOUSE_DIR=str(tmp_path / "celery" / "warehouse"),
         MINERALS_LANDING_DIR=str(tmp_path / "celery" / "landing"),
     )
-    with services.celery_workers(WORKERS, env, tmp_path):
-        celery_run = refresh(tmp_path, env)
+    # the same refresh in process, on the local SQLite instance, alongside: it is the reference,
+    # and it has nothing to share with the Celery run but the source files it reads
+    in_process_home = tmp_path / "in_process" / "dagster_home"
+    in_process_home.mkdir(parents=True)
+    shutil.copy(PROJECT_ROOT / ".dagster" / "dagster.yaml", in_process_home)  # SQLite
+    reference = start_refresh(
+        tmp_path,
+        dict(
+            base,
+            DAGSTER_HOME=str(in_process_home),
+            MINERALS_WAREHOUSE_DIR=str(tmp_path / "in_process" / "warehouse"),
+            MINERALS_LANDING_DIR=str(tmp_path / "in_process" / "landing"),
+        ),
+        "in_process",
+    )
+    try:
+        with services.celery_workers(WORKERS, env, tmp_path):
+            celery_output = finished(start_refresh(tmp_path, env, "celery"), tmp_path, "celery")
+        finished(reference, tmp_path, "in_process")
+    finally:
+        reference.kill()  # nothing if it has finished; no refresh outlives a failed test
 
     # every step ran on a worker, and both workers took some: the run's events, from Postgres
     with pytest.MonkeyPatch.context() as mp:
@@ -86,20 +114,8 @@ def test_a_backfill_on_celery_workers_publishes_the_marts_of_an_in_process_run(s
         instance.dispose()
     assert len(hosts) == len(steps) > 50
     assert {h.split("@")[0] for h in hosts} == set(WORKERS)
-    assert "Published:" in celery_run.stdout
+    assert "Published:" in celery_output
 
-    in_process_home = tmp_path / "in_process" / "dagster_home"
-    in_process_home.mkdir(parents=True)
-    shutil.copy(PROJECT_ROOT / ".dagster" / "dagster.yaml", in_process_home)  # SQLite
-    refresh(
-        tmp_path,
-        dict(
-            base,
-            DAGSTER_HOME=str(in_process_home),
-            MINERALS_WAREHOUSE_DIR=str(tmp_path / "in_process" / "warehouse"),
-            MINERALS_LANDING_DIR=str(tmp_path / "in_process" / "landing"),
-        ),
-    )
     on_celery = marts_contents(tmp_path / "celery" / "warehouse" / "minerals.duckdb")
     in_process = marts_contents(tmp_path / "in_process" / "warehouse" / "minerals.duckdb")
     contracts = {p.stem for p in (SQL_DIR / "marts").glob("*.yml")}
