@@ -1,5 +1,9 @@
+import fcntl
 import os
+import shutil
+from pathlib import Path
 
+import dagster as dg
 import pytest
 
 from pipelines.defs.resources import SourcesResource, WarehouseResource
@@ -25,14 +29,18 @@ def pytest_collection_modifyitems(items):
     items.sort(key=rank)  # stable: a module's tests stay together and in their order
 
 
+def _session_root(tmp_path_factory) -> Path:
+    """A folder of this test session shared by its xdist workers (their base temp folders'
+    parent, .../pytest-N), or the base temp folder itself without xdist."""
+    root = tmp_path_factory.getbasetemp()
+    return root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _user_cache(tmp_path_factory):
     """The per-user cache (the dashboard's Vega bundle) in one folder for the whole session,
-    shared by the xdist workers (their base temp folders' parent), not in the tester's home."""
-    session_root = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):  # .../pytest-N/popen-gw0: share .../pytest-N
-        session_root = session_root.parent
-    os.environ["MINERALS_CACHE_DIR"] = str(session_root / "user_cache")
+    shared by the xdist workers, not in the tester's home."""
+    os.environ["MINERALS_CACHE_DIR"] = str(_session_root(tmp_path_factory) / "user_cache")
 
 
 @pytest.fixture
@@ -44,29 +52,45 @@ def resources(tmp_path):
     }
 
 
+def _build_published_snapshot(root: Path) -> None:
+    """The whole graph into `root`, its check evaluations saved beside it (`CHECKS_FILE`)."""
+    from pipelines.lib.warehouse import Warehouse
+
+    shutil.rmtree(root, ignore_errors=True)  # what a worker whose build failed left
+    root.mkdir(parents=True)
+    # a table a removed model left in the persistent build: it must not be published
+    with Warehouse(root / "warehouse").connect() as con:
+        con.execute("CREATE TABLE staging.production_series AS SELECT 1 AS leftover")
+    result = refresh(root)
+    evaluations = result.get_asset_check_evaluations()
+    failed = [str(e.description) for e in evaluations if not e.passed]
+    assert result.success, failed
+    (root / CHECKS_FILE).write_text(dg.serialize_value(evaluations))
+
+
+CHECKS_FILE = "check_evaluations.json"
+
+
 @pytest.fixture(scope="session")
 def published_snapshot(tmp_path_factory) -> PublishedSnapshot:
     """The whole graph built ONCE per session on the bundled snapshot, published.
 
-    Building it costs several seconds: any test that needs a real warehouse, the run's result or
-    its check evaluations uses this fixture rather than materializing the graph again. It is
-    shared, so it is read-only: open the files read-only, and a test that writes (a refresh into
-    the same folder, a materialize, a kill mid-build) works on `published_snapshot.copy_to(
-    tmp_path)`. The files are hashed at the end of the session: a test that wrote fails there.
+    Building it costs 25-40 s: any test that needs a real warehouse or the run's check
+    evaluations uses this fixture rather than materializing the graph again. The xdist workers
+    share it: the first to need it builds it under a file lock, the others wait and read it. It
+    is shared, so it is read-only: open the files read-only, and a test that writes (a refresh
+    into the same folder, a materialize, a kill mid-build) works on `published_snapshot.copy_to(
+    tmp_path)`. The files are hashed at the end of each worker's session: a test that wrote
+    fails there.
     """
-    root = tmp_path_factory.mktemp("published_snapshot")
-    # a table a removed model left in the persistent build: it must not be published
-    from pipelines.lib.warehouse import Warehouse
-
-    with Warehouse(root / "warehouse").connect() as con:
-        con.execute("CREATE TABLE staging.production_series AS SELECT 1 AS leftover")
-    result = refresh(root)
-    checks = {
-        (e.asset_key.to_user_string(), e.check_name): e
-        for e in result.get_asset_check_evaluations()
-    }
-    assert result.success, [str(e.description) for e in checks.values() if not e.passed]
-    snapshot = PublishedSnapshot(root, result, checks)
+    root = _session_root(tmp_path_factory) / "published_snapshot"
+    with open(f"{root}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, or the worker dies
+        if not (root / CHECKS_FILE).exists():
+            _build_published_snapshot(root)
+        evaluations = dg.deserialize_value((root / CHECKS_FILE).read_text(), list)
+    checks = {(e.asset_key.to_user_string(), e.check_name): e for e in evaluations}
+    snapshot = PublishedSnapshot(root, checks)
     before = snapshot.digests()
     yield snapshot
     assert snapshot.digests() == before, "a test wrote into published_snapshot: use copy_to()"

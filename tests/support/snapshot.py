@@ -34,7 +34,6 @@ def refresh(tmp: Path, **sources) -> dg.ExecuteInProcessResult:
 @dataclass(frozen=True)
 class PublishedSnapshot:
     root: Path  # refresh(root): landing/ and warehouse/ below it
-    result: dg.ExecuteInProcessResult
     checks: dict  # (asset key string, check name) -> AssetCheckEvaluation
 
     @property
