@@ -27,8 +27,8 @@ run: install
 	$(BIN)/minerals refresh
 
 # On every core (pytest-xdist), tests grouped by module so that a module's fixtures are built
-# once (each worker builds the session's snapshot build once), the slow modules handed out first
-# (tests/conftest.py::SLOW_FIRST)
+# once, the slow modules handed out first (tests/conftest.py::SLOW_FIRST); the workers share one
+# session build of the snapshot (tests/conftest.py::published_snapshot)
 test: install
 	$(BIN)/python -m pytest -q -n auto --dist loadscope --no-loadscope-reorder
 

@@ -52,6 +52,9 @@ def resources(tmp_path):
     }
 
 
+CHECKS_FILE = "check_evaluations.json"  # the session build's check evaluations, Dagster-serialized
+
+
 def _build_published_snapshot(root: Path) -> None:
     """The whole graph into `root`, its check evaluations saved beside it (`CHECKS_FILE`)."""
     from pipelines.lib.warehouse import Warehouse
@@ -66,9 +69,6 @@ def _build_published_snapshot(root: Path) -> None:
     failed = [str(e.description) for e in evaluations if not e.passed]
     assert result.success, failed
     (root / CHECKS_FILE).write_text(dg.serialize_value(evaluations))
-
-
-CHECKS_FILE = "check_evaluations.json"
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
 """The one place that knows where the project's files live."""
 
+import os
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -15,8 +16,6 @@ def user_cache_dir() -> Path:
     """Where derived files that depend only on the installed packages are kept across
     warehouses (the dashboard's Vega bundle): `$MINERALS_CACHE_DIR`, else the XDG cache
     folder (`~/.cache/critical-minerals-warehouse`)."""
-    import os
-
     if os.environ.get("MINERALS_CACHE_DIR"):
         return Path(os.environ["MINERALS_CACHE_DIR"])
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
