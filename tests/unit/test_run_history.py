@@ -6,6 +6,8 @@ Each test materializes two small assets and a check on an instance built from th
 
 import shutil
 import sqlite3
+import subprocess
+import sys
 
 import dagster as dg
 import pytest
@@ -112,3 +114,33 @@ def test_only_the_most_recently_used_engines_are_kept(project, monkeypatch):
     runs = [refresh(project) for _ in range(4)]
     assert len(storage._engines) == 3 and INDEX_SHARD_NAME in storage._engines
     assert all("STEP_SUCCESS" in event_types(project, r) for r in runs)
+
+
+def test_the_connection_is_kept_and_other_processes_read_and_write_meanwhile(project, tmp_path):
+    run_id = refresh(project)
+    storage = project.event_log_storage
+    engine = storage._engine(run_id)
+    assert engine.pool.checkedin() == 1  # kept open between writes, not closed after each
+    # another process (the UI, another refresh) reads this run's history and writes a run of
+    # its own into the same files while this process holds its connections open
+    code = f"""
+import dagster as dg
+from tests.unit.test_run_history import metal, metal_is_positive, ore
+with dg.DagsterInstance.from_config({str(tmp_path / "project")!r}) as instance:
+    logs = instance.all_logs({run_id!r})
+    types = [e.dagster_event.event_type for e in logs if e.dagster_event]
+    assert dg.DagsterEventType.RUN_SUCCESS in types, types
+    result = dg.materialize([ore, metal, metal_is_positive], instance=instance)
+    print(result.run_id)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=PROJECT_ROOT
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    other_run = done.stdout.split()[-1]
+    # and this process sees that run at once, through the connections it kept
+    assert project.get_run_by_id(other_run).is_success
+    assert "ASSET_CHECK_EVALUATION" in event_types(project, other_run)
+    latest = project.get_latest_materialization_event(dg.AssetKey("metal"))
+    assert latest.run_id == other_run
+    assert engine.pool.checkedin() == 1
