@@ -18,5 +18,11 @@ def user_cache_dir() -> Path:
     folder (`~/.cache/critical-minerals-warehouse`)."""
     if os.environ.get("MINERALS_CACHE_DIR"):
         return Path(os.environ["MINERALS_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "critical-minerals-warehouse"
+    if os.environ.get("XDG_CACHE_HOME"):
+        return Path(os.environ["XDG_CACHE_HOME"]) / "critical-minerals-warehouse"
+    try:
+        return Path.home() / ".cache" / "critical-minerals-warehouse"
+    except RuntimeError:  # no HOME and no passwd entry (an arbitrary container UID)
+        import tempfile
+
+        return Path(tempfile.gettempdir()) / f"critical-minerals-warehouse-{os.getuid()}"

@@ -40,3 +40,22 @@ def test_the_cache_folder_is_per_user_and_can_be_moved(monkeypatch, tmp_path):
     assert user_cache_dir() == tmp_path / "xdg" / "critical-minerals-warehouse"
     monkeypatch.setenv("MINERALS_CACHE_DIR", str(tmp_path / "mine"))
     assert user_cache_dir() == tmp_path / "mine"
+
+
+def test_without_a_home_the_cache_is_in_the_temp_folder(monkeypatch, tmp_path):
+    import os
+    from pathlib import Path
+
+    from pipelines.lib.paths import user_cache_dir
+
+    def no_home():
+        raise RuntimeError("Could not determine home directory.")
+
+    for name in ("MINERALS_CACHE_DIR", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(Path, "home", no_home)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)  # re-read TMPDIR
+    assert user_cache_dir() == tmp_path / f"critical-minerals-warehouse-{os.getuid()}"
