@@ -162,11 +162,10 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     if args.live:
         os.environ["MINERALS_SOURCE"] = "live"
     from pipelines.definitions import defs
-    from pipelines.lib import quality
 
-    # the checks of this in-process run need GX; started only now, after the definitions
-    # (Altair, pandas) are imported, so the thread never races the main thread into pandas
-    quality.preload_in_background()
+    # GX is imported by the first check that validates, not in a background thread: imports
+    # hold the GIL, so the thread only slowed the run's own work (2026-12-03, alternating
+    # refreshes: snapshot median 40.0 s with it, 37.8 s without; 1-year trade path 19.2 / 17.6 s)
     from pipelines.defs.serving.incremental import refresh_changed
     from pipelines.defs.trade.partitions import year_range_tags
 

@@ -50,23 +50,6 @@ def load_suite_json(name: str) -> dict:
     return json.loads((EXPECTATIONS_DIR / f"{name}.json").read_text())
 
 
-def preload_in_background() -> None:
-    """Start importing GX (5-6 s, mostly scipy and sqlalchemy) in a daemon thread.
-
-    For a process that will validate, e.g. an in-process refresh: the import overlaps the
-    source reads (Polars and DuckDB work without the GIL) instead of delaying the first check,
-    which then finds the module loaded (or waits for the import lock). Imported once per
-    process either way.
-    """
-    import threading
-
-    threading.Thread(target=_import_gx, name="import great_expectations", daemon=True).start()
-
-
-def _import_gx() -> None:
-    import great_expectations  # noqa: F401
-
-
 def _context():
     import great_expectations as gx  # 5-6 s to import: only where validation runs
     from great_expectations.data_context.types.base import ProgressBarsConfig
