@@ -36,7 +36,7 @@ test: install
 faults: install
 	$(BIN)/python -m pytest -q -m faults
 
-# Two Celery workers, Redis and Postgres run a three-year backfill (about 3 minutes; part of make
+# Two Celery workers, Redis and Postgres run a three-year backfill (1.5-2 minutes; part of make
 # test, skipped when the servers are missing: make services)
 distributed: install
 	$(BIN)/python -m pytest -q -m distributed

@@ -36,24 +36,24 @@ def servers():
         yield redis, pg
 
 
-def start_refresh(cwd: Path, env: dict[str, str], name: str) -> subprocess.Popen:
-    """`minerals refresh` in the background, its output in `<cwd>/<name>.log` (a file, not a
-    pipe: a pipe no one reads while the other run goes on would stall it when full)."""
-    with open(cwd / f"{name}.log", "w") as log:
+def start_refresh(cwd: Path, env: dict[str, str], log: Path) -> subprocess.Popen:
+    """`minerals refresh` in the background, its output in `log` (a file, not a pipe: a pipe
+    no one reads while the other run goes on would stall it when full)."""
+    with open(log, "w") as out:
         return subprocess.Popen(
             [str(VENV_BIN / "minerals"), "refresh", "--years", YEARS],
             cwd=cwd,
             env=env,
-            stdout=log,
+            stdout=out,
             stderr=subprocess.STDOUT,
             text=True,
         )
 
 
-def finished(proc: subprocess.Popen, cwd: Path, name: str) -> str:
+def finished(proc: subprocess.Popen, log: Path) -> str:
     """The refresh's output, once it has exited successfully."""
     proc.wait(timeout=1800)
-    output = (cwd / f"{name}.log").read_text()
+    output = log.read_text()
     assert proc.returncode == 0, output[-8000:]
     return output
 
@@ -79,6 +79,7 @@ def test_a_backfill_on_celery_workers_publishes_the_marts_of_an_in_process_run(s
     in_process_home = tmp_path / "in_process" / "dagster_home"
     in_process_home.mkdir(parents=True)
     shutil.copy(PROJECT_ROOT / ".dagster" / "dagster.yaml", in_process_home)  # SQLite
+    in_process_log = tmp_path / "in_process.log"
     reference = start_refresh(
         tmp_path,
         dict(
@@ -87,12 +88,13 @@ def test_a_backfill_on_celery_workers_publishes_the_marts_of_an_in_process_run(s
             MINERALS_WAREHOUSE_DIR=str(tmp_path / "in_process" / "warehouse"),
             MINERALS_LANDING_DIR=str(tmp_path / "in_process" / "landing"),
         ),
-        "in_process",
+        in_process_log,
     )
     try:
         with services.celery_workers(WORKERS, env, tmp_path):
-            celery_output = finished(start_refresh(tmp_path, env, "celery"), tmp_path, "celery")
-        finished(reference, tmp_path, "in_process")
+            celery_log = tmp_path / "celery.log"
+            celery_output = finished(start_refresh(tmp_path, env, celery_log), celery_log)
+        finished(reference, in_process_log)
     finally:
         reference.kill()  # nothing if it has finished; no refresh outlives a failed test
 

@@ -71,14 +71,14 @@ def vega_bundle(cache_dir: Path | None = None) -> str:
     as one script that defines window.vegaEmbed.
 
     Bundling takes vl-convert 1.4-2.8 s and gives the same script for the same versions, so
-    with `cache_dir` it is kept there under a name holding both versions (written atomically);
-    a cache that cannot be written is skipped with a warning.
+    it is kept in `cache_dir` (default: the per-user cache, `user_cache_dir()`) under a name
+    holding both versions (written atomically); a cache that cannot be written is skipped with
+    a warning.
     """
     import vl_convert
 
     vl_version = "_".join(alt.SCHEMA_VERSION.split(".")[:2])  # "v6.4.1" -> "v6_4"
-    if cache_dir is None:
-        return vl_convert.javascript_bundle(vl_version=vl_version)
+    cache_dir = cache_dir or user_cache_dir()
     cached = cache_dir / f"vega-bundle-{vl_version}-vl-convert-{vl_convert.__version__}.js"
     if cached.exists():
         return cached.read_text(encoding="utf-8")
@@ -106,7 +106,7 @@ def _columnar(value):
     return value
 
 
-def render_html(data: dict, cache_dir: Path | None = None) -> str:
+def render_html(data: dict) -> str:
     packed = {k: _columnar(v) for k, v in data.items()}
     payload = json.dumps(
         {"data": packed, "charts": chart_specs(data)}, default=str, separators=(",", ":")
@@ -118,7 +118,7 @@ def render_html(data: dict, cache_dir: Path | None = None) -> str:
         "/*DASHBOARD_JS*/": _script_safe((HERE / "dashboard.js").read_text(encoding="utf-8")),
         "__DASHBOARD_DATA__": payload,
         # last: nothing is searched inside it
-        "/*VEGA_BUNDLE*/": _script_safe(vega_bundle(cache_dir)),
+        "/*VEGA_BUNDLE*/": _script_safe(vega_bundle()),
     }
     for marker, text in parts.items():
         page = page.replace(marker, text, 1)
@@ -133,7 +133,6 @@ def build_dashboard(published: Path | str, out_dir: Path | str) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / "index.html"
     tmp = out_dir / f".index.html.{os.getpid()}.tmp"
-    # the bundle depends only on the installed packages: one cache per user, not per warehouse
-    tmp.write_text(render_html(data, cache_dir=user_cache_dir()), encoding="utf-8")
+    tmp.write_text(render_html(data), encoding="utf-8")
     os.replace(tmp, target)
     return target
