@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
+import polars.selectors as cs
 
 from pipelines.lib.paths import EXPECTATIONS_DIR
 
@@ -119,7 +120,7 @@ def validate_batches(
         rows += frame.height
         if needed is not None:  # GX copies the frame per metric: hand it only what it reads
             frame = frame.select(c for c in frame.columns if c in needed)
-        batch = frame.to_pandas()
+        batch = _for_gx(frame).to_pandas()
         outcome = run.run(
             batch_parameters={"dataframe": batch},
             expectation_parameters=parameters or {},
@@ -145,6 +146,17 @@ def validate_batches(
     )
     log.info(result.describe())
     return result
+
+
+def _for_gx(frame: pl.DataFrame) -> pl.DataFrame:
+    """Narrow numeric columns widened to 64 bits, the only dtypes GX's pandas `between`
+    vectorizes (`column.dtype in [int, float]` in GX 1.x's column_values_between.py): an Int32
+    year fell to a Python call per row, 1.2 of 2.2 s on the snapshot's 664k trade rows. The
+    values, and so every expectation's outcome, are the same."""
+    narrow_ints = cs.integer() - cs.by_dtype(pl.Int64, pl.UInt64)
+    return frame.with_columns(
+        narrow_ints.cast(pl.Int64), cs.by_dtype(pl.Float32).cast(pl.Float64)
+    )
 
 
 # Table-level expectations that read no column: a frame of fewer columns has the same result.

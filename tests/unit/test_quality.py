@@ -106,3 +106,23 @@ def test_a_suite_reading_the_whole_table_gets_every_column():
     assert quality.suite_columns({"expectations": [ordered, column]}, ["k"]) is None
     conditional = {**column, "kwargs": {"column": "iso3", "row_condition": 'col("y")>0'}}
     assert quality.suite_columns({"expectations": [conditional]}, ["k"]) is None
+
+
+def test_narrow_numbers_reach_gx_as_64_bit_and_out_of_range_rows_are_still_named(monkeypatch):
+    # GX vectorizes `between` only on int64/float64; an Int32 year took a Python call per row
+    handed = []
+    to_pandas = pl.DataFrame.to_pandas
+    monkeypatch.setattr(
+        pl.DataFrame,
+        "to_pandas",
+        lambda self, *a, **k: handed.append(dict(self.schema)) or to_pandas(self),
+    )
+    df = flows([(2000, "CHN"), (2031, "JPN")]).with_columns(
+        pl.col("year").cast(pl.Int32),
+        pl.Series("value_usd", [-1.0, 10.0], dtype=pl.Float32),
+    )
+    result = suite(df)
+    assert handed[0]["year"] == pl.Int64 and handed[0]["value_usd"] == pl.Float64
+    named = {f.column: f.examples[0] for f in result.failures}
+    assert named["year"]["year"] == 2031
+    assert named["value_usd"]["year"] == 2000
