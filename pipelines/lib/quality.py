@@ -154,9 +154,7 @@ def _for_gx(frame: pl.DataFrame) -> pl.DataFrame:
     year fell to a Python call per row, 1.2 of 2.2 s on the snapshot's 664k trade rows. The
     values, and so every expectation's outcome, are the same."""
     narrow_ints = cs.integer() - cs.by_dtype(pl.Int64, pl.UInt64)
-    return frame.with_columns(
-        narrow_ints.cast(pl.Int64), cs.by_dtype(pl.Float32).cast(pl.Float64)
-    )
+    return frame.with_columns(narrow_ints.cast(pl.Int64), cs.by_dtype(pl.Float32).cast(pl.Float64))
 
 
 # Table-level expectations that read no column: a frame of fewer columns has the same result.

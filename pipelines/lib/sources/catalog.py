@@ -19,7 +19,12 @@ Live locations, checked against public material (see each entry's `evidence`):
 import datetime
 from dataclasses import dataclass, field
 
-from pipelines.lib.paths import DEFAULT_LANDING_DIR, DEFAULT_WAREHOUSE_DIR, PROJECT_ROOT
+from pipelines.lib.paths import (
+    CACHE_DIR_SETTING,
+    DEFAULT_LANDING_DIR,
+    DEFAULT_WAREHOUSE_DIR,
+    PROJECT_ROOT,
+)
 
 DEFAULT_INBOX_DIR = PROJECT_ROOT / "data" / "inbox"
 
@@ -126,7 +131,7 @@ GENERAL_SETTINGS = (
         resource="run",
     ),
     Setting(
-        "MINERALS_CACHE_DIR",
+        CACHE_DIR_SETTING,
         "cache_dir",
         None,
         "files derived from the installed packages alone, kept across warehouses (the "
