@@ -7,10 +7,11 @@ files (`load_table`), and the publish step copies the build as before: the publi
 never reads the lake, so rewriting a year there cannot change what readers of the last good
 warehouse see.
 
-The URL is a local folder by default (`<warehouse dir>/lake`) or any fsspec URL (`s3://bucket/lake`
-with s3fs installed, `memory://` in tests). A local file is written to a temporary name and renamed
-into place; an object store's put is atomic already. Either way a reader sees a year's old file or
-its new one, never half of one.
+The URL is a local folder by default (`<warehouse dir>/lake`) or any fsspec URL: `s3://bucket/lake`
+through s3fs (credentials and endpoint from the standard AWS settings, e.g. `AWS_ENDPOINT_URL_S3`
+for MinIO; tested against moto's S3 server). A local file is written to a temporary name and
+renamed into place; an object store's put is atomic already. Either way a reader sees a year's
+old file or its new one, never half of one.
 """
 
 import os
@@ -27,7 +28,10 @@ PART = "part-0.parquet"
 class Lake:
     def __init__(self, url: str):
         self.url = url.rstrip("/")
-        self.fs, self.root = fsspec.core.url_to_fs(self.url)
+        # no listings cache: another process or machine (a multiprocess or Celery step) may
+        # have written or replaced a year since this one listed; with s3fs's cache a replaced
+        # year's stale size and ETag fail the read with FileExpired (tests/unit/test_lake_s3.py)
+        self.fs, self.root = fsspec.core.url_to_fs(self.url, use_listings_cache=False)
         self.is_local = self.fs.protocol in ("file", "local") or "file" in self.fs.protocol
 
     def _dir(self, table: str) -> str:

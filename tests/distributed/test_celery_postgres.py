@@ -1,6 +1,7 @@
-"""The graph on Dagster's Celery executor: a Redis broker, a Postgres instance and two Celery
-workers, all real and on loopback, run a three-year trade backfill of the whole graph through
-`minerals refresh`; the marts it publishes equal those of the same run in process.
+"""The graph on Dagster's Celery executor: a Redis broker, a Postgres instance, an S3 lake and two
+Celery workers, all on loopback, run a three-year trade backfill of the whole graph through
+`minerals refresh`; the marts it publishes equal those of the same run in process (its lake a
+local folder).
 
 `.ci/run` installs Debian's redis-server and postgresql and sets MINERALS_REQUIRE_SERVICES, so
 there a missing server fails the test; elsewhere it skips, saying what to install.
@@ -15,8 +16,10 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from pipelines.lib.lake import Lake
 from pipelines.lib.paths import PROJECT_ROOT, SQL_DIR
 from tests.support import services
+from tests.support.s3 import s3_server
 from tests.support.warehouse import marts_contents, same_rows
 
 pytestmark = pytest.mark.distributed
@@ -32,8 +35,8 @@ def servers():
         pytest.fail(f"{services.REQUIRE_ENV} is set but these are missing: {missing}")
     if missing:
         pytest.skip(f"needs {', '.join(missing)} (apt-get install redis-server postgresql)")
-    with services.redis_server() as redis, services.postgres_server() as pg:
-        yield redis, pg
+    with services.redis_server() as redis, services.postgres_server() as pg, s3_server() as s3:
+        yield redis, pg, s3
 
 
 def start_refresh(cwd: Path, env: dict[str, str], log: Path) -> subprocess.Popen:
@@ -59,7 +62,7 @@ def finished(proc: subprocess.Popen, log: Path) -> str:
 
 
 def test_a_backfill_on_celery_workers_publishes_the_marts_of_an_in_process_run(servers, tmp_path):
-    redis, pg = servers
+    redis, pg, (s3_env, bucket) = servers
     home = tmp_path / "celery" / "dagster_home"
     home.mkdir(parents=True)
     shutil.copy(PROJECT_ROOT / "deploy" / "dagster.yaml", home)  # the deployment's own instance
@@ -67,12 +70,15 @@ def test_a_backfill_on_celery_workers_publishes_the_marts_of_an_in_process_run(s
     env = dict(
         base,
         **pg,
+        **s3_env,
         DAGSTER_HOME=str(home),
         MINERALS_EXECUTOR="celery",
         MINERALS_CELERY_BROKER=f"{redis}/0",
         MINERALS_CELERY_BACKEND=f"{redis}/1",
         MINERALS_WAREHOUSE_DIR=str(tmp_path / "celery" / "warehouse"),
         MINERALS_LANDING_DIR=str(tmp_path / "celery" / "landing"),
+        # the trade years go to the object store, each written by whichever worker ran its step
+        MINERALS_LAKE_URL=f"s3://{bucket}/lake",
     )
     # the same refresh in process, on the local SQLite instance, alongside: it is the reference,
     # and it has nothing to share with the Celery run but the source files it reads
@@ -117,6 +123,9 @@ def test_a_backfill_on_celery_workers_publishes_the_marts_of_an_in_process_run(s
     assert len(hosts) == len(steps) > 50
     assert {h.split("@")[0] for h in hosts} == set(WORKERS)
     assert "Published:" in celery_output
+    for table in ("raw.baci_flows", "staging.trade_flows"):  # in the bucket, not on the disk
+        assert Lake(f"s3://{bucket}/lake").years(table) == [2022, 2023, 2024], table
+    assert not (tmp_path / "celery" / "warehouse" / "lake").exists()
 
     on_celery = marts_contents(tmp_path / "celery" / "warehouse" / "minerals.duckdb")
     in_process = marts_contents(tmp_path / "in_process" / "warehouse" / "minerals.duckdb")

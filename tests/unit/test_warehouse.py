@@ -76,19 +76,6 @@ def test_a_lake_year_rewrites_only_that_year_and_loads_whole(tmp_path):
     assert not list(tmp_path.rglob("*.tmp"))  # written under a temporary name, then renamed
 
 
-def test_an_object_store_lake_goes_through_fsspec(tmp_path):
-    """fsspec's in-memory filesystem stands for s3:// (same code path: not a local folder)."""
-    import polars as pl
-
-    wh = Warehouse(tmp_path, lake_url=f"memory://lake-{tmp_path.name}")
-    assert not wh.lake.is_local
-    wh.lake.write_year("raw.flows", 2024, pl.DataFrame({"year": [2024], "value_usd": [3.0]}))
-    assert wh.lake.read_year("raw.flows", 2024).to_dicts() == [{"year": 2024, "value_usd": 3.0}]
-    with wh.connect() as con:
-        assert wh.lake.load_table(con, "raw.flows", ["year", "value_usd"]) == 1
-    assert not (tmp_path / "lake").exists()
-
-
 def test_a_lake_without_the_table_names_it(tmp_path):
     wh = Warehouse(tmp_path)
     with wh.connect() as con, pytest.raises(FileNotFoundError, match="no year of raw.flows"):

@@ -97,7 +97,8 @@ GENERAL_SETTINGS = (
         "lake_url",
         None,
         "the year-partitioned Parquet of the trade partitions: a folder (default "
-        "`<MINERALS_WAREHOUSE_DIR>/lake`) or an object-store URL through fsspec (`s3://...`)",
+        "`<MINERALS_WAREHOUSE_DIR>/lake`) or an object-store URL through fsspec (`s3://bucket/"
+        "lake` through s3fs; credentials and endpoint from the standard `AWS_*` settings)",
         resource="warehouse",
     ),
     Setting(
