@@ -194,12 +194,33 @@ def run_child(argv: list[str], env: dict, log_path: Path) -> tuple[float, float,
     start = time.perf_counter()
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
+        sampler = threading.Thread(target=sample_rss, args=(proc.pid, log_path), daemon=True)
+        sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
+    sampler.join(timeout=5)
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"{argv[:4]} failed:\n{log_path.read_text()[-4000:]}")
     cpu = usage.ru_utime + usage.ru_stime
     return elapsed, cpu, usage.ru_maxrss / 1024  # KiB -> MiB on Linux
+
+
+def sample_rss(pid: int, log_path: Path, every_s: float = 0.1) -> None:
+    """RSS of `pid` every 0.1 s, with the last step its log had reported by then, to
+    `<log>.rss.tsv` (where the peak happens: the figure itself is wait4's ru_maxrss)."""
+    status, rows, start = Path(f"/proc/{pid}/status"), [], time.perf_counter()
+    while True:
+        try:
+            lines = status.read_text().splitlines()
+            rss_kib = next(int(ln.split()[1]) for ln in lines if ln.startswith("VmRSS:"))
+        except (OSError, StopIteration):  # exited (or a zombie, which has no VmRSS)
+            break
+        done = re.findall(r"built\s+(\S+)", log_path.read_text(errors="replace"))
+        rows.append(
+            f"{time.perf_counter() - start:.1f}\t{rss_kib // 1024}\t{done[-1] if done else '-'}"
+        )
+        time.sleep(every_s)
+    log_path.with_suffix(".rss.tsv").write_text("s\trss_mib\tlast_built\n" + "\n".join(rows) + "\n")
 
 
 def run_project(

@@ -33,12 +33,16 @@ def s3_server():
     }
     saved = {k: os.environ.get(k) for k in S3_ENV_KEYS}
     os.environ.update(env)
+    # fsspec reuses a filesystem per URL kwargs, not per endpoint: one made for an earlier server
+    # in this process would still point at that server's (closed) port
+    s3fs.S3FileSystem.clear_instance_cache()
     bucket = f"lake-{uuid.uuid4().hex[:12]}"
     try:
         s3fs.S3FileSystem(skip_instance_cache=True).mkdir(bucket)
         yield env, bucket
     finally:
         server.stop()
+        s3fs.S3FileSystem.clear_instance_cache()
         for k, v in saved.items():
             if v is None:
                 os.environ.pop(k, None)
