@@ -17,6 +17,7 @@ from pipelines.defs.tables import table_asset, table_key, table_result
 from pipelines.defs.trade.partitions import baci_years, partition_years, single_run
 from pipelines.lib.errors import SourceDataError
 from pipelines.lib.inputs import verify_landed, verify_snapshot
+from pipelines.lib.memory import release_freed_memory
 from pipelines.lib.seeds import load_seed
 from pipelines.lib.sources.landing import combined_version, sha256_file
 from pipelines.lib.transforms import trade
@@ -116,6 +117,7 @@ def raw_baci_flows(
         rows += raw.height
         hs6_codes |= set(raw["hs92_6"].unique().to_list())
         columns = raw.columns
+    release_freed_memory()  # the years' frames are gone; the load below need not sit on them
     with wh.connect() as con:
         table_rows = wh.lake.load_table(con, RAW_BACI, columns)
     context.log.info(
@@ -218,6 +220,7 @@ def staging_trade_flows(
         wh.lake.write_year(TRADE_FLOWS_TABLE, year, flows)
         rows += flows.height
         columns = flows.columns
+    release_freed_memory()  # 10 years: 831 -> 782 MiB at this step's peak (README, Performance)
     with wh.connect() as con:
         wh.lake.load_table(con, TRADE_FLOWS_TABLE, columns)
         context.log.info(f"staging.trade_flows: {rows} rows for {years[0]}-{years[-1]}; {summary}")
