@@ -18,9 +18,9 @@ def _glibc() -> ctypes.CDLL | None:
 
 
 def release_freed_memory() -> bool:
-    """`malloc_trim(0)`: glibc keeps the pages of freed allocations (numpy and pandas buffers,
-    Python objects) in its arenas for reuse, so a process that has just dropped a year loop's
-    frames keeps their size in RSS. Polars and DuckDB allocate through their own allocators and
-    are not affected. Returns whether memory was released (False off glibc)."""
+    """`malloc_trim(0)`: glibc keeps the pages of freed allocations (Python objects, buffers of
+    libraries on the system allocator) in its arenas for reuse, so a process that has just
+    dropped a year loop's frames keeps their size in RSS. Memory of allocators of their own
+    (Polars' jemalloc) is not touched. Returns whether memory was released (False off glibc)."""
     libc = _glibc()
     return bool(libc is not None and libc.malloc_trim(0))

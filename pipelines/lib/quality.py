@@ -151,8 +151,8 @@ def validate_batches(
 def _for_gx(frame: pl.DataFrame) -> pl.DataFrame:
     """Narrow numeric columns widened to 64 bits, the only dtypes GX's pandas `between`
     vectorizes (`column.dtype in [int, float]` in GX 1.x's column_values_between.py): an Int32
-    year fell to a Python call per row, 1.2 of 2.2 s on the snapshot's 664k trade rows. The
-    values, and so every expectation's outcome, are the same."""
+    year fell to a Python call per row (the trade suite on the snapshot's 664k rows: 2.31 s, 1.48 s
+    widened). The values, and so every expectation's outcome, are the same."""
     narrow_ints = cs.integer() - cs.by_dtype(pl.Int64, pl.UInt64)
     return frame.with_columns(narrow_ints.cast(pl.Int64), cs.by_dtype(pl.Float32).cast(pl.Float64))
 
