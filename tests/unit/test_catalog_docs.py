@@ -88,6 +88,8 @@ def test_a_comment_for_a_missing_column_is_an_error_when_strict(small):
     small.execute("ALTER TABLE staging.country_alias RENAME COLUMN note TO remark")
     with pytest.raises(ContractError, match=r"country_alias has no column\(s\) \['note'\]"):
         catalog_docs.apply_comments(small, strict=True)
+    commented = "SELECT count(*) FROM duckdb_columns() WHERE comment IS NOT NULL AND comment <> ''"
+    assert small.execute(commented).fetchone() == (0,)  # all or none: rolled back
     assert catalog_docs.apply_comments(small) > 0  # lenient mode skips it
 
 
