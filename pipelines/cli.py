@@ -199,7 +199,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             elif in_process:
                 run = job.execute_in_process
             else:  # steps in other processes or on Celery workers: they load the job themselves
-                selection = job.asset_layer.executable_asset_keys if args.select else None
+                selection = sorted(job.asset_layer.executable_asset_keys) if args.select else None
                 run = functools.partial(
                     dg.execute_job, dg.reconstructable(refresh_job), asset_selection=selection
                 )
