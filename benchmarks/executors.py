@@ -97,6 +97,8 @@ def main() -> None:
                 "years": args.years,
                 "executor": executor,
                 "celery_workers": args.workers if executor == "celery" else None,
+                # how multiprocess starts its step processes (FORKSERVER_PRELOAD)
+                "start_method": "forkserver" if executor == "multiprocess" else None,
                 "runs": len(times),
                 "median_wall_s": round(statistics.median(times), 1),
                 "machine": f"{platform.machine()}, {os.cpu_count()} cores",

@@ -11,7 +11,7 @@ import dagster as dg
 import pytest
 
 from pipelines.defs.resources import WarehouseResource, default_resources
-from pipelines.defs.serving.executors import configured_executor
+from pipelines.defs.serving.executors import FORKSERVER_PRELOAD, configured_executor
 from pipelines.lib.paths import PROJECT_ROOT
 from pipelines.lib.warehouse import Warehouse
 
@@ -26,12 +26,14 @@ def test_the_default_runs_in_process(monkeypatch):
     assert configured_executor() is dg.in_process_executor
 
 
-def test_multiprocess_uses_every_core(monkeypatch):
+def test_multiprocess_uses_every_core_forked_from_a_preloaded_server(monkeypatch):
     monkeypatch.setenv("MINERALS_EXECUTOR", "multiprocess")
     monkeypatch.setattr("os.cpu_count", lambda: 6)
     executor = configured_executor()
     assert executor.name == "multiprocess"
-    assert resolved(executor)["max_concurrent"] == 6
+    config = resolved(executor)
+    assert config["max_concurrent"] == 6
+    assert config["start_method"] == {"forkserver": {"preload_modules": FORKSERVER_PRELOAD}}
 
 
 def test_celery_takes_the_broker_from_the_environment_variable_when_set(monkeypatch):
@@ -140,3 +142,18 @@ def test_a_selection_runs_on_the_multiprocess_executor(tmp_path):
     assert 'Executing step "staging__partner_group" in subprocess' in ran.stderr + ran.stdout
     with Warehouse(tmp_path / "warehouse").connect() as con:
         assert con.execute("SELECT count(*) FROM staging.partner_group").fetchone()[0] > 0
+
+
+def test_the_forkserver_preloads_nothing_that_starts_a_thread():
+    """Each multiprocess step forks from a server that imported FORKSERVER_PRELOAD: a thread
+    there (Polars starts some on import) would be copied half-alive into every step."""
+    probe = (
+        "import importlib, os, sys\n"
+        "for m in sys.argv[1:]: importlib.import_module(m)\n"
+        "print(len(os.listdir('/proc/self/task')), 'polars' in sys.modules)"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", probe, *FORKSERVER_PRELOAD], capture_output=True, text=True
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.split() == ["1", "False"]  # the main thread alone, no Polars

@@ -18,6 +18,19 @@ from pipelines.lib.sources.catalog import all_settings
 
 EXECUTORS = ("in_process", "multiprocess", "celery")
 
+# The multiprocess executor forks each step's process from a server that imported these once
+# (Dagster's `forkserver` start method), instead of spawning a fresh interpreter that imports
+# them per step. Not the definitions: importing Polars starts threads (jemalloc's, its
+# out-of-core cleaner) and Polars is not fork-safe; a step forked after it hung in its first read.
+FORKSERVER_PRELOAD = [
+    "dagster",
+    "dagster._core.storage.runs.sqlite.sqlite_run_storage",
+    "dagster._core.storage.event_log.sqlite.sqlite_event_log",
+    "dagster._core.storage.schedules.sqlite.sqlite_schedule_storage",
+    "alembic.runtime.migration",
+    "pipelines.lib.run_history",
+]
+
 
 def _setting(field: str):
     return next(s for s in all_settings() if s.resource == "run" and s.field == field)
@@ -41,7 +54,12 @@ def configured_executor(name: str | None = None) -> dg.ExecutorDefinition:
     if name == "in_process":
         return dg.in_process_executor
     if name == "multiprocess":
-        return dg.multiprocess_executor.configured({"max_concurrent": os.cpu_count() or 1})
+        return dg.multiprocess_executor.configured(
+            {
+                "max_concurrent": os.cpu_count() or 1,
+                "start_method": {"forkserver": {"preload_modules": FORKSERVER_PRELOAD}},
+            }
+        )
     if name == "celery":
         from dagster_celery import celery_executor
 
