@@ -145,8 +145,9 @@ def test_a_selection_runs_on_the_multiprocess_executor(tmp_path):
 
 
 def test_the_forkserver_preloads_nothing_that_starts_a_thread():
-    """Each multiprocess step forks from a server that imported FORKSERVER_PRELOAD: a thread
-    there (Polars starts some on import) would be copied half-alive into every step."""
+    """Each multiprocess step forks from a server that imported FORKSERVER_PRELOAD. A thread
+    there (Polars starts some on import) does not survive a fork, and whatever lock it held
+    stays locked in every step: the hang this test keeps out."""
     probe = (
         "import importlib, os, sys\n"
         "for m in sys.argv[1:]: importlib.import_module(m)\n"

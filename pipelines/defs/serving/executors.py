@@ -1,7 +1,8 @@
 """How a run's steps execute, chosen by MINERALS_EXECUTOR when the definitions load.
 
 - `in_process` (default): every step in the run's own process, one after another.
-- `multiprocess`: a process per step, as many at once as this machine has cores.
+- `multiprocess`: a process per step, as many at once as this machine has cores, each forked
+  from a server that has imported Dagster once (FORKSERVER_PRELOAD).
 - `celery`: each step is a Celery task (Redis broker) picked up by `dagster-celery` workers on
   any machine that has the same code, the same Dagster instance (Postgres: `deploy/dagster.yaml`)
   and the warehouse directory and lake (`deploy/README.md`).
