@@ -22,6 +22,8 @@ import duckdb
 import fsspec
 import polars as pl
 
+from pipelines.lib.memory import release_freed_memory
+
 PART = "part-0.parquet"
 
 
@@ -70,6 +72,9 @@ class Lake:
     def load_table(self, con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> int:
         """(Re)create `table` in the connected DuckDB database from every year in the lake, its
         columns in `columns` order; returns its row count."""
+        # the caller has just dropped the frames of its year loop: hand their pages back to the
+        # system first, or glibc keeps them in RSS under the load's own memory (README, Performance)
+        release_freed_memory()
         years = self.years(table)
         select = ", ".join(f'"{c}"' for c in columns)
         if not years:

@@ -17,7 +17,6 @@ from pipelines.defs.tables import table_asset, table_key, table_result
 from pipelines.defs.trade.partitions import baci_years, partition_years, single_run
 from pipelines.lib.errors import SourceDataError
 from pipelines.lib.inputs import verify_landed, verify_snapshot
-from pipelines.lib.memory import release_freed_memory
 from pipelines.lib.seeds import load_seed
 from pipelines.lib.sources.landing import combined_version, sha256_file
 from pipelines.lib.transforms import trade
@@ -117,7 +116,6 @@ def raw_baci_flows(
         rows += raw.height
         hs6_codes |= set(raw["hs92_6"].unique().to_list())
         columns = raw.columns
-    release_freed_memory()  # the years' frames are gone; the load below need not sit on them
     with wh.connect() as con:
         table_rows = wh.lake.load_table(con, RAW_BACI, columns)
     context.log.info(
@@ -220,7 +218,6 @@ def staging_trade_flows(
         wh.lake.write_year(TRADE_FLOWS_TABLE, year, flows)
         rows += flows.height
         columns = flows.columns
-    release_freed_memory()  # the years' frames are gone (README, Performance: the 16:01 set)
     with wh.connect() as con:
         wh.lake.load_table(con, TRADE_FLOWS_TABLE, columns)
         context.log.info(f"staging.trade_flows: {rows} rows for {years[0]}-{years[-1]}; {summary}")
