@@ -71,7 +71,7 @@ services:
 
 # Regenerate the data dictionary from the published warehouse (after make run).
 docs: install
-	$(BIN)/python scripts/gen_data_dictionary.py README.md
+	$(BIN)/python scripts/gen_data_dictionary.py docs/data-dictionary.md
 
 clean:
 	rm -rf warehouse .dagster/storage .dagster/logs .dagster/history .pytest_cache

@@ -2,7 +2,7 @@
 
     python scripts/gen_data_dictionary.py [TARGET] [--warehouse PATH] [--check] [--apply-comments]
 
-TARGET (default README.md): a file that contains the markers
+TARGET (default docs/data-dictionary.md): a file that contains the markers
 `<!-- data-dictionary:start -->` / `<!-- data-dictionary:end -->` gets only the text between them
 replaced (e.g. README.md); any other file is written as a standalone page.
 --check: write nothing, exit 1 if TARGET is not up to date.
@@ -26,7 +26,7 @@ from pipelines.lib.paths import DEFAULT_WAREHOUSE_DIR  # noqa: E402
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("target", nargs="?", default=str(ROOT / "README.md"))
+    parser.add_argument("target", nargs="?", default=str(ROOT / "docs" / "data-dictionary.md"))
     default_wh = Path(os.environ.get("MINERALS_WAREHOUSE_DIR", DEFAULT_WAREHOUSE_DIR))
     parser.add_argument("--warehouse", default=str(default_wh / "minerals.duckdb"))
     parser.add_argument("--check", action="store_true", help="exit 1 if TARGET differs")

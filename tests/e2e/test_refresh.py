@@ -448,14 +448,14 @@ def pl_sum(column):
     return pl.col(column).sum()
 
 
-def test_readme_data_dictionary_matches_the_published_warehouse(published):
+def test_data_dictionary_page_matches_the_published_warehouse(published):
     from pipelines.lib import catalog_docs
     from pipelines.lib.paths import PROJECT_ROOT
 
     con, _, _ = published
-    readme = (PROJECT_ROOT / "README.md").read_text()
-    expected = catalog_docs.render_document(readme, catalog_docs.data_dictionary(con))
-    assert readme == expected, "README data dictionary is stale: run `make docs`"
+    page = (PROJECT_ROOT / "docs" / "data-dictionary.md").read_text()
+    expected = catalog_docs.render_document(page, catalog_docs.data_dictionary(con))
+    assert page == expected, "docs/data-dictionary.md is stale: run `make docs`"
     assert not catalog_docs.undocumented(con)
 
 
