@@ -20,9 +20,9 @@ from pathlib import Path
 import dagster as dg
 import refresh_speed
 import results
-from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from pipelines.dagster_compat import SqliteEventLogStorage  # noqa: E402
 from pipelines.lib.run_history import RunHistoryEventLogStorage  # noqa: E402
 
 

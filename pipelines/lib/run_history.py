@@ -24,22 +24,26 @@ What changes, and why it is safe:
   os.replace after an fsync (pipelines/lib/warehouse.py), not through this log.
 
 Configured in `.dagster/dagster.yaml` (the local instance); a deployment keeps Postgres
-(`deploy/dagster.yaml`). Everything else is Dagster's own class.
+(`deploy/dagster.yaml`). Everything else is Dagster's own class; the private parts of it this
+relies on (the `_connect` seam, Dagster's lock and schema set-up) are in
+`pipelines/dagster_compat.py`.
 """
 
 import os
 from collections import OrderedDict
-from contextlib import contextmanager
 
 import dagster as dg
 import sqlalchemy as sa
-from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
-from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
-from dagster._serdes import ConfigurableClassData
 from sqlalchemy.pool import QueuePool
 
+from pipelines.dagster_compat import (
+    SQLITE_BUSY_TIMEOUT_SECONDS,
+    ConfigurableClassData,
+    SqliteEventLogWithEngines,
+)
 
-class RunHistoryEventLogStorage(SqliteEventLogStorage):
+
+class RunHistoryEventLogStorage(SqliteEventLogWithEngines):
     """`SqliteEventLogStorage` with one engine (and connection) per shard, its schema checks
     remembered."""
 
@@ -48,7 +52,8 @@ class RunHistoryEventLogStorage(SqliteEventLogStorage):
     def __init__(self, base_dir: str | None = None, inst_data: ConfigurableClassData | None = None):
         self._engines: OrderedDict[str, sa.Engine] = OrderedDict()
         self._tables_found: set[str] = set()
-        self._inst_data = inst_data
+        self._config_data = inst_data
+        self._root_known = bool(base_dir)
         if base_dir:
             super().__init__(base_dir, inst_data)
 
@@ -56,10 +61,15 @@ class RunHistoryEventLogStorage(SqliteEventLogStorage):
         # Without a base_dir, the folder Dagster's default storage uses: <instance root>/history/
         # runs. Only the instance knows its root (DagsterInstance.from_config(dir) need not be
         # DAGSTER_HOME), and it registers itself before anything reads or writes an event.
-        if not hasattr(self, "_base_dir"):
+        if not self._root_known:
             root = os.path.join(instance.root_directory, "history", "runs")
-            super().__init__(root, self._inst_data)
+            super().__init__(root, self._config_data)
+            self._root_known = True
         super().register_instance(instance)
+
+    @property
+    def inst_data(self) -> ConfigurableClassData | None:
+        return self._config_data
 
     @classmethod
     def config_type(cls):
@@ -69,15 +79,16 @@ class RunHistoryEventLogStorage(SqliteEventLogStorage):
     def from_config_value(cls, inst_data, config_value):
         return cls(inst_data=inst_data, **config_value)
 
-    def _engine(self, shard: str) -> sa.Engine:
-        # called under self._db_lock (_connect): no other thread holds an engine it evicts
+    def shard_engine(self, shard: str) -> sa.Engine:
+        # called under Dagster's lock (SqliteEventLogWithEngines._connect): no other thread
+        # holds an engine it evicts
         engine = self._engines.get(shard)
         if engine is not None:
             self._engines.move_to_end(shard)
             return engine
         engine = sa.create_engine(
             self.conn_string_for_shard(shard),
-            # one connection kept; writes take turns under self._db_lock, and a nested one
+            # one connection kept; writes take turns under Dagster's lock, and a nested one
             # (none is known) gets an overflow connection, closed when it is returned
             poolclass=QueuePool,
             pool_size=1,
@@ -90,17 +101,6 @@ class RunHistoryEventLogStorage(SqliteEventLogStorage):
             _, evicted = self._engines.popitem(last=False)
             evicted.dispose()
         return engine
-
-    @contextmanager
-    def _connect(self, shard: str):
-        # the same steps as Dagster's _connect, on the shard's engine instead of a new one
-        with self._db_lock:
-            engine = self._engine(shard)
-            if shard not in self._initialized_dbs:
-                self._initdb(engine)
-                self._initialized_dbs.add(shard)
-            with engine.connect() as conn, conn.begin():
-                yield conn
 
     def has_table(self, table_name: str) -> bool:
         if table_name not in self._tables_found and super().has_table(table_name):

@@ -10,9 +10,8 @@ import shutil
 
 import dagster as dg
 import duckdb
-from dagster._core.definitions.data_version import CachingStaleStatusResolver, StaleStatus
-from dagster._core.loader import LoadingContextForTest
 
+from pipelines.dagster_compat import stale_status
 from pipelines.defs.production.assets import (
     raw_iea_supply,
     raw_usgs_mcs_production,
@@ -30,10 +29,9 @@ CHINA_GRAPHITE_2024 = "MCS2025,Graphite,China,Mine production,metric tons,121000
 ASSETS = [dim_country, raw_usgs_mcs_production, raw_iea_supply, staging_production]
 
 
-def status(instance, resources, key: str) -> StaleStatus:
+def status(instance, resources, key: str) -> str:
     graph = dg.Definitions(assets=ASSETS, resources=resources).resolve_asset_graph()
-    resolver = CachingStaleStatusResolver(instance, graph, LoadingContextForTest(instance))
-    return resolver.get_status(dg.AssetKey(key.split(".")))
+    return stale_status(instance, graph, dg.AssetKey(key.split(".")))
 
 
 def test_unchanged_file_leaves_downstream_fresh_a_revised_one_makes_it_stale(resources, tmp_path):
@@ -60,12 +58,12 @@ def test_unchanged_file_leaves_downstream_fresh_a_revised_one_makes_it_stale(res
             assert result.success
 
         run(ASSETS)
-        assert status(instance, resources, "staging.production") == StaleStatus.FRESH
+        assert status(instance, resources, "staging.production") == "FRESH"
         # Nothing changed: the source is asked again (304), lands nothing, downstream is fresh.
         run([raw_usgs_mcs_production])
         assert server.requests_for(f"/{MCS2025}")[-1].headers["if-none-match"]
         assert len(versions(tmp_path / "landing", "usgs_mcs", MCS2025)) == 1
-        assert status(instance, resources, "staging.production") == StaleStatus.FRESH
+        assert status(instance, resources, "staging.production") == "FRESH"
         # USGS revises the file: China's 2024 graphite 1,270,000 t -> 1,280,000 t.
         text = (www / MCS2025).read_text(encoding="utf-8")
         assert text.count(CHINA_GRAPHITE_2024) == 1
@@ -73,9 +71,9 @@ def test_unchanged_file_leaves_downstream_fresh_a_revised_one_makes_it_stale(res
         (www / MCS2025).write_text(revised, encoding="utf-8")
         run([raw_usgs_mcs_production])
         assert len(versions(tmp_path / "landing", "usgs_mcs", MCS2025)) == 2
-        assert status(instance, resources, "staging.production") == StaleStatus.STALE
+        assert status(instance, resources, "staging.production") == "STALE"
         run([staging_production])
-        assert status(instance, resources, "staging.production") == StaleStatus.FRESH
+        assert status(instance, resources, "staging.production") == "FRESH"
 
     con = duckdb.connect(str(tmp_path / "warehouse/build/minerals.duckdb"), read_only=True)
     (read,) = con.execute(

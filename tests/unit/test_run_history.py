@@ -11,8 +11,8 @@ import sys
 
 import dagster as dg
 import pytest
-from dagster._core.storage.event_log.sqlite.sqlite_event_log import INDEX_SHARD_NAME
 
+from pipelines.dagster_compat import INDEX_SHARD_NAME
 from pipelines.lib.paths import PROJECT_ROOT
 from pipelines.lib.run_history import RunHistoryEventLogStorage
 
@@ -83,8 +83,8 @@ def test_one_engine_per_shard_commits_with_synchronous_normal(project):
     run_id = refresh(project)
     refresh(project)
     storage = project.event_log_storage
-    engine = storage._engine(run_id)
-    assert storage._engine(run_id) is engine  # kept, not rebuilt for every write
+    engine = storage.shard_engine(run_id)
+    assert storage.shard_engine(run_id) is engine  # kept, not rebuilt for every write
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
     # the index shard, each run's shard, no more: a write never builds an engine of its own
@@ -102,11 +102,11 @@ def test_a_table_is_looked_up_until_it_is_found(project):
 def test_only_the_most_recently_used_engines_are_kept(project, monkeypatch):
     storage = project.event_log_storage
     monkeypatch.setattr(RunHistoryEventLogStorage, "MAX_ENGINES", 2)
-    first, second = storage._engine("a"), storage._engine("b")
+    first, second = storage.shard_engine("a"), storage.shard_engine("b")
     disposed = []
     monkeypatch.setattr(second, "dispose", lambda: disposed.append("b"))
-    assert storage._engine("a") is first  # "a" is now the most recently used
-    storage._engine("c")  # one too many: the least recently used, "b", is disposed
+    assert storage.shard_engine("a") is first  # "a" is now the most recently used
+    storage.shard_engine("c")  # one too many: the least recently used, "b", is disposed
     assert list(storage._engines) == ["a", "c"] and disposed == ["b"]
 
     # on real runs: the index shard, used by every run, stays; the history is all still there
@@ -119,7 +119,7 @@ def test_only_the_most_recently_used_engines_are_kept(project, monkeypatch):
 def test_the_connection_is_kept_and_other_processes_read_and_write_meanwhile(project, tmp_path):
     run_id = refresh(project)
     storage = project.event_log_storage
-    engine = storage._engine(run_id)
+    engine = storage.shard_engine(run_id)
     assert engine.pool.checkedin() == 1  # kept open between writes, not closed after each
     # another process (the UI, another refresh) reads this run's history and writes a run of
     # its own into the same files while this process holds its connections open

@@ -15,6 +15,7 @@ import os
 
 import dagster as dg
 
+from pipelines.dagster_compat import SQLITE_STORAGE_MODULES
 from pipelines.lib.sources.catalog import all_settings
 
 EXECUTORS = ("in_process", "multiprocess", "celery")
@@ -25,9 +26,7 @@ EXECUTORS = ("in_process", "multiprocess", "celery")
 # out-of-core cleaner) and Polars is not fork-safe; a step forked after it hung in its first read.
 FORKSERVER_PRELOAD = [
     "dagster",
-    "dagster._core.storage.runs.sqlite.sqlite_run_storage",
-    "dagster._core.storage.event_log.sqlite.sqlite_event_log",
-    "dagster._core.storage.schedules.sqlite.sqlite_schedule_storage",
+    *SQLITE_STORAGE_MODULES,  # private module names: pipelines/dagster_compat.py
     "alembic.runtime.migration",
     "pipelines.lib.run_history",
 ]

@@ -15,8 +15,8 @@ upstream changed.
 from dataclasses import dataclass, field
 
 import dagster as dg
-from dagster._core.definitions.data_version import CachingStaleStatusResolver, StaleStatus
-from dagster._core.loader import LoadingContextForTest
+
+from pipelines import dagster_compat
 
 
 @dataclass
@@ -34,46 +34,25 @@ class IncrementalResult:
         return [e for r in self.runs for e in r.get_asset_check_evaluations()]
 
 
-def stale_or_missing(
-    instance: dg.DagsterInstance, job: dg.JobDefinition, keys: list[dg.AssetKey]
-) -> list[dg.AssetKey]:
-    """The `keys` Dagster reports STALE or MISSING (any partition, for partitioned assets)."""
-    graph = job.asset_layer.asset_graph
-    resolver = CachingStaleStatusResolver(instance, graph, LoadingContextForTest(instance))
-    out = []
-    for key in keys:
-        node = graph.get(key)
-        partitions = (
-            node.partitions_def.get_partition_keys(dynamic_partitions_store=instance)
-            if node.is_partitioned
-            else [None]
-        )
-        if any(
-            resolver.get_status(key, p) in (StaleStatus.STALE, StaleStatus.MISSING)
-            for p in partitions
-        ):
-            out.append(key)
-    return out
-
-
 def refresh_changed(
     job: dg.JobDefinition, instance: dg.DagsterInstance, **execute: object
 ) -> IncrementalResult:
     """Run the raw assets, then only what is stale or missing; `execute` goes to each run."""
-    keys = list(job.asset_layer.executable_asset_keys)
+    keys = dagster_compat.job_asset_keys(job)
+    graph = dagster_compat.asset_graph(job)
     raw = [k for k in keys if k.path[0] == "raw"]
     result = IncrementalResult()
-    result.runs.append(
-        job.get_subset(asset_selection=set(raw)).execute_in_process(instance=instance, **execute)
-    )
+    result.runs.append(job.execute_in_process(asset_selection=raw, instance=instance, **execute))
     if not result.success:
         return result
-    result.rerun = stale_or_missing(instance, job, [k for k in keys if k not in raw])
+    result.rerun = dagster_compat.stale_or_missing(
+        instance, graph, [k for k in keys if k not in raw]
+    )
     if result.rerun:
         # tables built together (a multi_asset) re-run together
         selection = dg.AssetSelection.assets(*result.rerun).required_multi_asset_neighbors()
-        subset = selection.resolve(job.asset_layer.asset_graph)
+        subset = sorted(selection.resolve(graph))
         result.runs.append(
-            job.get_subset(asset_selection=subset).execute_in_process(instance=instance, **execute)
+            job.execute_in_process(asset_selection=subset, instance=instance, **execute)
         )
     return result
