@@ -1,12 +1,11 @@
-"""Blocking asset checks that run a GX suite from `expectations/` on a warehouse table."""
-
-from collections.abc import Callable
+"""Blocking asset checks that run a staged table's GX suite (made from its contract) on it."""
 
 import dagster as dg
 
 from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.trade.partitions import PARTITION_TAG, RANGE_END_TAG, RANGE_START_TAG
 from pipelines.lib import quality
+from pipelines.lib.contracts import GREAT_EXPECTATIONS, ContractError, contract_for
 
 
 def _run_tags(context: dg.AssetCheckExecutionContext) -> dict:
@@ -20,45 +19,46 @@ def _run_tags(context: dg.AssetCheckExecutionContext) -> dict:
 def gx_suite_check(
     asset: dg.AssetKey,
     *,
-    id_columns: list[str],
-    parameters: Callable[[WarehouseResource], dict] | None = None,
+    id_columns: list[str] | None = None,
     by_year: bool = False,
     batch_rows: int = 500_000,
 ) -> dg.AssetChecksDefinition:
-    """`gx_suite` check on `asset`: runs `expectations/<schema>.<table>.json` on its rows.
+    """`gx_suite` check on `asset`: its contract's column rules as a GX suite, on its rows;
+    failures named by `id_columns` (default: the grain).
 
     `by_year` (a year-partitioned asset): only the years the run wrote are validated, in
     batches of whole years, so the cost follows the run, not the table's history.
     ERROR severity and blocking: a failure stops everything downstream, so nothing is published.
     """
     table = ".".join(asset.path)
+    contract = contract_for(table)
+    if contract.validator != GREAT_EXPECTATIONS:
+        raise ContractError(f"{contract.path}: add `validator: {GREAT_EXPECTATIONS}` for GX")
+    spec = quality.suite_spec(contract)
+    id_columns = id_columns or list(contract.grain)
 
     @dg.asset_check(
         asset=asset,
         name="gx_suite",
         blocking=True,
-        description=f"Great Expectations suite expectations/{table}.json",
+        description=f"Great Expectations suite of the column rules in {table}'s contract: "
+        + ", ".join(r.name for r in contract.gx_rules),
     )
     def _check(
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> dg.AssetCheckResult:
-        params = parameters(warehouse) if parameters else None
         years = None
         if not by_year:
             result = quality.validate(
                 warehouse.get().read_table(table),
-                table,
+                spec,
                 id_columns=id_columns,
-                parameters=params,
                 batch_rows=batch_rows,
             )
         else:  # read from DuckDB one batch of whole years at a time (a run's years, else all)
             years = run_years(_run_tags(context)) or _all_years(warehouse, table)
             result = quality.validate_batches(
-                _year_batches(warehouse, table, years, batch_rows),
-                table,
-                id_columns=id_columns,
-                parameters=params,
+                _year_batches(warehouse, table, years, batch_rows), spec, id_columns=id_columns
             )
         return dg.AssetCheckResult(
             passed=result.success,
@@ -70,6 +70,7 @@ def gx_suite_check(
                 "years": f"{years[0]}-{years[-1]}" if years else "all",
                 "failed": [
                     {
+                        "rule": f.rule,
                         "expectation": f.expectation,
                         "column": f.column,
                         "unexpected_count": f.unexpected_count,
@@ -123,11 +124,6 @@ def run_years(tags: dict[str, str]) -> list[int] | None:
     if PARTITION_TAG in tags:
         return [int(tags[PARTITION_TAG])]
     return None
-
-
-def known_iso3(warehouse: WarehouseResource) -> dict:
-    codes = warehouse.get().read_table("staging.dim_country")["iso3"].to_list()
-    return {"iso3_codes": codes}
 
 
 def query_rows(

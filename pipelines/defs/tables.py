@@ -6,8 +6,10 @@ materialization metadata and its generic checks.
 - `table_result`: the `MaterializeResult` every table asset returns: `dagster/row_count` and
   `dagster/column_schema` (DuckDB types + contract descriptions). It fails when the built table's
   columns and its contract's columns differ, so documentation cannot drift from the data.
-- `contract_checks`: per contract, one blocking multi-check (grain unique over the whole table,
-  min/max, not-null, accepted values); bespoke checks stay in Python beside their asset.
+- `contract_checks`: per contract, one multi-check of the rules it runs as SQL (grain, column
+  rules, relationships, `data_tests`: `pipelines/lib/rules.py`), each blocking unless its
+  `severity` is warn. The column rules of a table GX validates are its suite instead
+  (`pipelines/defs/quality.py`). Checks that need code stay in Python beside their asset.
 """
 
 from collections.abc import Iterable
@@ -20,6 +22,7 @@ from pipelines.lib.contracts import (
     VIOLATION_LIMIT,
     Contract,
     ContractError,
+    Rule,
     contract_for,
     load_contracts,
 )
@@ -111,37 +114,22 @@ def table_result(
     )
 
 
-def _column_of(contract: Contract, check_name: str) -> str:
-    for suffix in ("_in_range", "_not_null", "_accepted_values"):
-        if check_name.endswith(suffix):
-            return check_name.removesuffix(suffix)
-    raise KeyError(check_name)
-
-
-def describe_check(contract: Contract, check_name: str) -> str:
-    if check_name == "grain_is_unique":
-        return f"One row per ({', '.join(contract.grain)}) over the whole table."
-    column = contract.column(_column_of(contract, check_name))
-    if check_name.endswith("_in_range"):
-        low = "-inf" if column.min is None else column.min
-        high = "inf" if column.max is None else column.max
-        return f"{column.name} within [{low}, {high}]."
-    if check_name.endswith("_not_null"):
-        return f"{column.name} is never null."
-    return f"{column.name} is one of {', '.join(column.values)}."
-
-
 def contract_check(contract: Contract) -> dg.AssetChecksDefinition | None:
-    """The blocking generic checks of one contract, evaluated in one step."""
-    queries = contract.violations_sql()
-    if not queries:
+    """The checks of one contract's SQL rules, evaluated in one step."""
+    rules = {r.name: r for r in contract.sql_rules}
+    if not rules:
         return None
+    queries = contract.violations_sql()
     key = table_key(contract.table)
     specs = [
         dg.AssetCheckSpec(
-            name, asset=key, blocking=True, description=describe_check(contract, name)
+            name,
+            asset=key,
+            blocking=rule.blocking,
+            description=rule.describe(),
+            additional_deps=[table_key(t) for t in rule.reads()],
         )
-        for name in queries
+        for name, rule in rules.items()
     ]
 
     @dg.multi_asset_check(
@@ -150,25 +138,31 @@ def contract_check(contract: Contract) -> dg.AssetChecksDefinition | None:
     def _contract(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
         selected = {k.name for k in context.selected_asset_check_keys}
         with warehouse.get().connect() as con:
-            for name, sql in queries.items():
+            for name, rule in rules.items():
                 if name not in selected:
                     continue
-                cur = con.execute(sql)
+                cur = con.execute(queries[name])
                 columns = [d[0] for d in cur.description]
                 bad = [dict(zip(columns, r, strict=True)) for r in cur.fetchall()]
                 yield dg.AssetCheckResult(
                     asset_key=key,
                     check_name=name,
                     passed=not bad,
-                    severity=dg.AssetCheckSeverity.ERROR,
-                    description=describe_check(contract, name)
-                    if not bad
-                    else f"{len(bad)}{'+' if len(bad) == VIOLATION_LIMIT else ''} offending "
-                    f"rows in {contract.table}, e.g. {bad[0]}",
+                    severity=dg.AssetCheckSeverity.ERROR
+                    if rule.blocking
+                    else dg.AssetCheckSeverity.WARN,
+                    description=_failure(rule, bad) if bad else rule.describe(),
                     metadata={"failing": len(bad), "examples": str(bad[:10])},
                 )
 
     return _contract
+
+
+def _failure(rule: Rule, bad: list[dict]) -> str:
+    if rule.kind == "row_count":
+        return f"{rule.table} has {bad[0]['n']} rows: {rule.describe()}"
+    more = "+" if len(bad) == VIOLATION_LIMIT else ""
+    return f"{len(bad)}{more} offending rows in {rule.table} ({rule.describe()}), e.g. {bad[0]}"
 
 
 contract_checks = [

@@ -1,9 +1,11 @@
 """Table contracts: `sql/<schema>/<table>.yml`, one per published table, the shape dbt users know.
 
 A contract holds what a table promises: its description, its grain (the columns that identify a
-row), and each column's description with optional `min`/`max`, `not_null` and `values`. From it
-come the `COMMENT ON` statements applied at publish, Dagster's column schema, the generic checks
-(grain unique over the whole table, ranges, not-null, accepted values) and the data dictionary.
+row), each column's description, and its rules: on a column `min`/`max`, `not_null`, `values`,
+`regex` and `relationships`; on the table `data_tests` (`expression_is_true`, ...). The rule
+language is `pipelines/lib/rules.py`. From a contract come the `COMMENT ON` statements applied
+at publish, Dagster's column schema, the checks (`pipelines/defs/tables.py`; on a table with
+`validator: great_expectations` its column rules are a GX suite instead) and the data dictionary.
 
     description: >-
       One row per (source, commodity, stage, basis, year): ...
@@ -25,14 +27,14 @@ from pathlib import Path
 
 import yaml
 
+from pipelines.lib import rules
 from pipelines.lib.paths import SQL_DIR
+from pipelines.lib.rules import RANGE_TOLERANCE, VIOLATION_LIMIT, Rule, RuleError  # noqa: F401
 
 # Schemas whose tables carry contracts (raw tables are the sources as delivered).
 CONTRACT_SCHEMAS = ("staging", "marts", "meta")
-# Floating-point slack for range checks: a share summed from parts may be 1 + 2e-16.
-RANGE_TOLERANCE = 1e-9
-# Offending rows a failed check lists (a full list would be the table itself).
-VIOLATION_LIMIT = 20
+# The validator that runs the column rules of a table whose contract names it
+GREAT_EXPECTATIONS = "great_expectations"
 
 
 class ContractError(ValueError):
@@ -48,6 +50,48 @@ class Column:
     not_null: bool = False
     values: tuple[str, ...] = ()
     type: str | None = None  # DuckDB type; needed only where the builder casts (seed tables)
+    regex: str | None = None
+    relationship: Rule | None = None  # `relationships:` (its check is among the contract's rules)
+
+    def rules(self, table: str) -> list[Rule]:
+        """The column's rules, in the order checks are listed."""
+        found = []
+        if self.min is not None or self.max is not None:
+            found.append(
+                Rule(
+                    f"{self.name}_in_range",
+                    "in_range",
+                    table,
+                    self.name,
+                    min=self.min,
+                    max=self.max,
+                )
+            )
+        if self.not_null:
+            found.append(Rule(f"{self.name}_not_null", "not_null", table, self.name))
+        if self.values:
+            found.append(
+                Rule(
+                    f"{self.name}_accepted_values",
+                    "accepted_values",
+                    table,
+                    self.name,
+                    values=self.values,
+                )
+            )
+        if self.regex:
+            found.append(
+                Rule(
+                    f"{self.name}_matches_regex",
+                    "matches_regex",
+                    table,
+                    self.name,
+                    regex=self.regex,
+                )
+            )
+        if self.relationship:
+            found.append(self.relationship)
+        return found
 
 
 @dataclass(frozen=True)
@@ -60,6 +104,8 @@ class Contract:
     seed: str | None = None  # data/seeds/<seed>.csv when the table is a seed, built by the factory
     build_by_year: tuple[str, ...] = ()  # inputs a SQL model is built from one year at a time
     path: Path | None = None
+    data_tests: tuple[Rule, ...] = ()  # the table's own rules (`data_tests:`)
+    validator: str | None = None  # great_expectations: its column rules run as a GX suite
 
     @property
     def schema(self) -> str:
@@ -84,49 +130,53 @@ class Contract:
         ]
         return statements
 
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        """Every rule: the grain, each column's, then the table's `data_tests`."""
+        grain = (
+            [Rule("grain_is_unique", "grain", self.table, columns=self.grain)] if self.grain else []
+        )
+        return (*grain, *(r for c in self.columns for r in c.rules(self.table)), *self.data_tests)
+
+    @property
+    def gx_rules(self) -> tuple[Rule, ...]:
+        """The rules its Great Expectations suite runs (none unless GX validates the table)."""
+        if self.validator != GREAT_EXPECTATIONS:
+            return ()
+        return tuple(r for r in self.rules if r.gx_expectation)
+
+    @property
+    def sql_rules(self) -> tuple[Rule, ...]:
+        """The rules run as SQL over the whole table: all of them but the GX suite's."""
+        return tuple(r for r in self.rules if r not in self.gx_rules)
+
     def violations_sql(self) -> dict[str, str]:
-        """Check name -> a query returning the offending rows (empty when the contract holds)."""
-        checks = {}
-        if self.grain:
-            key = ", ".join(self.grain)
-            checks["grain_is_unique"] = (
-                f"SELECT {key}, count(*) AS n FROM {self.table} GROUP BY ALL HAVING count(*) > 1 "
-                f"ORDER BY n DESC LIMIT {VIOLATION_LIMIT}"
-            )
-        for c in self.columns:
-            if c.min is not None or c.max is not None:
-                tests = []
-                if c.min is not None:
-                    tests.append(f"{c.name} < {c.min} - {RANGE_TOLERANCE}")
-                if c.max is not None:
-                    tests.append(f"{c.name} > {c.max} + {RANGE_TOLERANCE} * greatest(1, {c.max})")
-                checks[f"{c.name}_in_range"] = self._offending(c.name, " OR ".join(tests))
-            if c.not_null:
-                checks[f"{c.name}_not_null"] = self._offending(c.name, f"{c.name} IS NULL")
-            if c.values:
-                allowed = ", ".join(_quote(v) for v in c.values)
-                checks[f"{c.name}_accepted_values"] = self._offending(
-                    c.name, f"{c.name} IS NOT NULL AND {c.name}::VARCHAR NOT IN ({allowed})"
-                )
-        return checks
-
-    def _offending(self, column: str, condition: str) -> str:
-        shown = ", ".join(dict.fromkeys([*self.grain, column]))
-        return f"SELECT {shown} FROM {self.table} WHERE {condition} LIMIT {VIOLATION_LIMIT}"
+        """Check name -> a query returning the offending rows (empty when the rule holds), for
+        the rules run as SQL."""
+        return {r.name: r.violations_sql(self.grain) for r in self.sql_rules}
 
 
-def _quote(text: str) -> str:
-    return "'" + " ".join(text.split()).replace("'", "''") + "'"
+_quote = rules.quote
 
 
-def _column(name: str, spec, path: Path) -> Column:
+def _column(name: str, spec, path: Path, table: str, names: set[str]) -> Column:
     if isinstance(spec, str):
         return Column(name, spec)
     if not isinstance(spec, dict) or not isinstance(spec.get("description"), str):
         raise ContractError(f"{path}: column {name!r} needs a description")
-    unknown = set(spec) - {"description", "min", "max", "not_null", "values", "type"}
+    unknown = set(spec) - {
+        "description", "min", "max", "not_null", "values", "type", "regex", "relationships"
+    }  # fmt: skip
     if unknown:
         raise ContractError(f"{path}: column {name!r} has unknown keys {sorted(unknown)}")
+    try:
+        relationship = (
+            rules.relationship(table, name, spec["relationships"], names)
+            if "relationships" in spec
+            else None
+        )
+    except RuleError as exc:
+        raise ContractError(f"{path}: {exc}") from None
     return Column(
         name,
         spec["description"],
@@ -135,6 +185,8 @@ def _column(name: str, spec, path: Path) -> Column:
         not_null=bool(spec.get("not_null", False)),
         values=tuple(str(v) for v in spec.get("values", ())),
         type=spec.get("type"),
+        regex=spec.get("regex"),
+        relationship=relationship,
     )
 
 
@@ -145,27 +197,46 @@ def parse_contract(path: Path) -> Contract:
     doc = yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     if not isinstance(doc, dict) or not isinstance(doc.get("description"), str):
         raise ContractError(f"{path}: a contract needs a `description`")
-    unknown = set(doc) - {"description", "grain", "columns", "group", "seed", "build_by_year"}
+    unknown = set(doc) - {
+        "description", "grain", "columns", "group", "seed", "build_by_year", "data_tests",
+        "validator",
+    }  # fmt: skip
     if unknown:
         raise ContractError(f"{path}: unknown keys {sorted(unknown)}")
     columns = doc.get("columns") or {}
     if not isinstance(columns, dict) or not columns:
         raise ContractError(f"{path}: `columns` must map each column to its description")
+    if doc.get("validator") not in (None, GREAT_EXPECTATIONS):
+        raise ContractError(f"{path}: validator can only be {GREAT_EXPECTATIONS}")
+    table = f"{path.parent.name}.{path.stem}"
+    try:
+        data_tests = rules.table_rules(table, doc.get("data_tests") or [], set(columns))
+    except RuleError as exc:
+        raise ContractError(f"{path}: {exc}") from None
     contract = Contract(
-        table=f"{path.parent.name}.{path.stem}",
+        table=table,
         description=doc["description"],
         grain=tuple(doc.get("grain") or ()),
-        columns=tuple(_column(name, spec, path) for name, spec in columns.items()),
+        columns=tuple(
+            _column(name, spec, path, table, set(columns)) for name, spec in columns.items()
+        ),
         group=doc.get("group"),
         seed=doc.get("seed"),
         build_by_year=tuple(doc.get("build_by_year") or ()),
         path=path,
+        data_tests=tuple(data_tests),
+        validator=doc.get("validator"),
     )
     missing = set(contract.grain) - {c.name for c in contract.columns}
     if missing:
         raise ContractError(f"{path}: grain names undeclared columns {sorted(missing)}")
     if contract.build_by_year and "year" not in contract.grain:
         raise ContractError(f"{path}: build_by_year needs `year` in the grain")
+    names = [r.name for r in contract.rules]
+    if len(names) != len(set(names)):
+        raise ContractError(
+            f"{path}: two rules named {sorted({n for n in names if names.count(n) > 1})}"
+        )
     return contract
 
 
@@ -177,7 +248,20 @@ def load_contracts(sql_dir: Path = SQL_DIR) -> dict[str, Contract]:
         for path in sorted((sql_dir / schema).glob("*.yml")):
             contract = parse_contract(path)
             contracts[contract.table] = contract
+    for contract in contracts.values():  # a relationship names a table and column that exist
+        for rule in contract.rules:
+            if rule.to and rule.field not in {c.name for c in _parent(contracts, rule).columns}:
+                raise ContractError(
+                    f"{contract.path}: {rule.name}: {rule.to} has no column {rule.field!r}"
+                )
     return contracts
+
+
+def _parent(contracts: dict[str, Contract], rule: Rule) -> Contract:
+    try:
+        return contracts[rule.to]
+    except KeyError:
+        raise ContractError(f"{rule.table}: {rule.name}: no contract for {rule.to}") from None
 
 
 def contract_for(table: str, sql_dir: Path = SQL_DIR) -> Contract:

@@ -5,7 +5,6 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SQL_DIR = PROJECT_ROOT / "sql"
-EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 SNAPSHOT_DIR = PROJECT_ROOT / "data" / "snapshot"
 SEEDS_DIR = PROJECT_ROOT / "data" / "seeds"
 DEFAULT_LANDING_DIR = PROJECT_ROOT / "data" / "landing"

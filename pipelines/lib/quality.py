@@ -1,5 +1,8 @@
-"""Run a Great Expectations 1.x suite (a JSON file in `expectations/`) on a Polars frame.
+"""Run a staged table's Great Expectations 1.x suite on Polars frames.
 
+The suite is made from the table's contract (`suite_spec`): its column rules (not null, ranges,
+accepted values, regex), one expectation each, so nothing is declared twice; the contract's
+other rules run as SQL (`pipelines/lib/rules.py`).
 GX has no Polars engine, and its DuckDB route fails every expectation with IndexError (GX issues
 #10738, #11579; checked with GX 1.24), so frames cross into
 pandas at this one boundary, in batches for big tables. The result names the failing rows by the
@@ -10,12 +13,11 @@ import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import polars as pl
 import polars.selectors as cs
 
-from pipelines.lib.paths import EXPECTATIONS_DIR
+from pipelines.lib.contracts import Contract
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +28,7 @@ class ExpectationFailure:
     column: str | None
     unexpected_count: int
     examples: list[dict]
+    rule: str | None = None  # the contract rule it runs
 
 
 @dataclass
@@ -42,13 +45,19 @@ class SuiteResult:
         lines = [f"{self.suite}: {len(self.failures)} of {self.evaluated} expectations failed"]
         for f in self.failures:
             lines.append(
-                f"- {f.expectation}({f.column}): {f.unexpected_count} rows, e.g. {f.examples[:3]}"
+                f"- {f.rule or f.expectation} ({f.expectation}): {f.unexpected_count} rows, "
+                f"e.g. {f.examples[:3]}"
             )
         return "\n".join(lines)
 
 
-def load_suite_json(name: str) -> dict:
-    return json.loads((EXPECTATIONS_DIR / f"{name}.json").read_text())
+def suite_spec(contract: Contract) -> dict:
+    """The GX suite of a table GX validates, as GX's JSON: one expectation per column rule."""
+    return {
+        "name": contract.table,
+        "meta": {"notes": f"Made from {contract.table}'s contract (pipelines/lib/quality.py)."},
+        "expectations": [rule.expectation() for rule in contract.gx_rules],
+    }
 
 
 def _context():
@@ -61,39 +70,22 @@ def _context():
 
 
 def validate(
-    df: pl.DataFrame,
-    suite_name: str,
-    *,
-    id_columns: list[str],
-    parameters: dict | None = None,
-    batch_rows: int = 500_000,
-    batch_by: str | None = None,
-    suite_dir: Path | None = None,
+    df: pl.DataFrame, spec: dict, *, id_columns: list[str], batch_rows: int = 500_000
 ) -> SuiteResult:
-    """Validate `df` against `expectations/<suite_name>.json`, batch by batch.
-
-    With `batch_by` (e.g. "year"), a batch holds whole groups of that column (several small
-    groups up to `batch_rows`, one big group alone): a uniqueness expectation whose columns
-    include it is then exact over the whole frame, not just within each batch.
-    """
-    frames = (df.slice(o, n) for o, n in _batches(df, batch_rows, batch_by))
-    return validate_batches(
-        frames, suite_name, id_columns=id_columns, parameters=parameters, suite_dir=suite_dir
-    )
+    """Validate `df` against the suite `spec` (GX's JSON shape), `batch_rows` rows at a time:
+    the column rules it holds read one row each, so batches change no outcome."""
+    frames = (df.slice(o, batch_rows) for o in range(0, max(df.height, 1), batch_rows))
+    return validate_batches(frames, spec, id_columns=id_columns)
 
 
 def validate_batches(
-    frames: Iterable[pl.DataFrame],
-    suite_name: str,
-    *,
-    id_columns: list[str],
-    parameters: dict | None = None,
-    suite_dir: Path | None = None,
+    frames: Iterable[pl.DataFrame], spec: dict, *, id_columns: list[str]
 ) -> SuiteResult:
     """Validate frames one at a time (e.g. read batch by batch from DuckDB), as one result."""
     gx, context = _context()
-    spec = json.loads(((suite_dir or EXPECTATIONS_DIR) / f"{suite_name}.json").read_text())
-    suite = context.suites.add(gx.ExpectationSuite(**spec))
+    suite_name = spec["name"]
+    # a copy: GX's suite takes the dicts over
+    suite = context.suites.add(gx.ExpectationSuite(**json.loads(json.dumps(spec))))
     if len(suite.expectations) != len(spec.get("expectations", [])):
         # GX logs and drops an expectation type it does not know: refuse to run a partial suite
         raise ValueError(
@@ -121,11 +113,7 @@ def validate_batches(
         if needed is not None:  # GX copies the frame per metric: hand it only what it reads
             frame = frame.select(c for c in frame.columns if c in needed)
         batch = _for_gx(frame).to_pandas()
-        outcome = run.run(
-            batch_parameters={"dataframe": batch},
-            expectation_parameters=parameters or {},
-            result_format=result_format,
-        )
+        outcome = run.run(batch_parameters={"dataframe": batch}, result_format=result_format)
         for r in outcome.results:
             if r.success:
                 continue
@@ -138,7 +126,8 @@ def validate_batches(
                 examples = [{"value": v} for v in res["partial_unexpected_list"][:5]]
             if not examples and r.exception_info:
                 examples = [{"exception": str(r.exception_info)[:300]}]
-            failure = failures.setdefault(key, ExpectationFailure(config.type, column, 0, []))
+            rule = (config.meta or {}).get("contract_rule")
+            failure = failures.setdefault(key, ExpectationFailure(config.type, column, 0, [], rule))
             failure.unexpected_count += int(res.get("unexpected_count") or 0)
             failure.examples.extend(examples[: 5 - len(failure.examples)])
     result = SuiteResult(
@@ -176,19 +165,6 @@ def suite_columns(spec: dict, id_columns: list[str]) -> set[str] | None:
                 needed.add(kwargs[key])
         needed.update(kwargs.get("column_list", []))
     return needed
-
-
-def _batches(df: pl.DataFrame, batch_rows: int, batch_by: str | None) -> list[tuple[int, int]]:
-    """(offset, length) slices of `df`; with `batch_by`, `df` must be sorted by that column."""
-    if batch_by is None or df.height == 0:
-        return [(o, batch_rows) for o in range(0, max(df.height, 1), batch_rows)]
-    sizes = df.group_by(batch_by, maintain_order=True).len()
-    slices, start = [], 0
-    for group in pack_groups(sizes.rows(), batch_rows):
-        length = sum(n for _, n in group)
-        slices.append((start, length))
-        start += length
-    return slices
 
 
 def pack_groups(sizes: list[tuple], limit: int) -> list[list[tuple]]:

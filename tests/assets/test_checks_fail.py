@@ -1,10 +1,12 @@
 """Every check can fail: a tiny violating table per check, and the check names what is wrong.
 
-GX suites: a slice of real rows (from the snapshot, through the project's readers) in which one
-row per expectation is changed to break exactly that expectation; the suite must fail every
-expectation with ERROR severity and name the changed row by its id columns. Native checks: a
-few hand-made rows that break the rule. `test_every_check_has_a_red_path` fails when a check is
-added without a case here.
+GX suites (made from the staged tables' contracts): a slice of real rows (from the snapshot,
+through the project's readers) in which one row per expectation is changed to break exactly that
+expectation; the suite must fail every expectation with ERROR severity and name the changed row
+by its id columns and its contract rule. Contract rules run as SQL: a generated violating table
+per rule kind, and for each `expression_is_true` rule hand-made rows that break it. Python
+checks: a few hand-made rows that break the rule. `test_every_check_has_a_red_path` fails when a
+check is added without a case here.
 """
 
 import dagster as dg
@@ -24,12 +26,13 @@ from pipelines.defs.risk.assets import (
     no_new_alerts,
     political_stability_matches_newer_file,
 )
+from pipelines.defs.tables import contract_check
 from pipelines.defs.trade.assets import BACI_HS92, trade_flows_suite
 from pipelines.defs.trade.comtrade import comtrade_vs_baci_gap
-from pipelines.lib.contracts import Contract, load_contracts
+from pipelines.lib.contracts import Contract, Rule, contract_for, load_contracts
 from pipelines.lib.inputs import EXPECTED_SERIES
 from pipelines.lib.paths import SNAPSHOT_DIR, SQL_DIR
-from pipelines.lib.quality import load_suite_json
+from pipelines.lib.quality import suite_spec
 from pipelines.lib.seeds import load_seed, units
 from pipelines.lib.transforms import countries, governance, production, trade, usgs
 from pipelines.lib.warehouse import Warehouse
@@ -90,10 +93,6 @@ def break_row(row: dict, expectation: dict, first: dict) -> dict:
     row = dict(row)
     if kind == "expect_column_values_to_not_be_null":
         row[kw["column"]] = None
-    elif kind == "expect_column_values_to_be_unique":
-        row[kw["column"]] = first[kw["column"]]
-    elif kind == "expect_compound_columns_to_be_unique":
-        row.update({c: first[c] for c in kw["column_list"]})
     elif kind == "expect_column_values_to_match_regex":
         row[kw["column"]] = "Not Valid!"
     elif kind == "expect_column_values_to_be_in_set":
@@ -107,8 +106,7 @@ def break_row(row: dict, expectation: dict, first: dict) -> dict:
 
 
 def column_of(expectation: dict) -> str:
-    kw = expectation["kwargs"]
-    return kw.get("column") or ",".join(kw.get("column_list", []))
+    return expectation["kwargs"]["column"]
 
 
 GX_CASES = {
@@ -134,17 +132,12 @@ def test_gx_suite_fails_every_expectation_naming_the_row(key, wh, resource):
     check = GX_CHECKS[key]
     table = ".".join(next(iter(check.check_keys)).asset_key.path)
     base = real()
-    write(wh, staging__dim_country=REFERENCE)
     write(wh, **{table.replace(".", "__"): base})
     assert check(
         dg.build_asset_check_context(), warehouse=resource
     ).passed  # the real slice passes: the breaks below are why
 
-    expectations = [
-        e
-        for e in load_suite_json(table)["expectations"]
-        if e["type"] != "expect_table_row_count_to_be_between"
-    ]
+    expectations = suite_spec(contract_for(table))["expectations"]
     rows = base.to_dicts()
     assert len(rows) > len(expectations) + 1
     broken = {}  # (expectation, column) -> the broken row
@@ -157,7 +150,9 @@ def test_gx_suite_fails_every_expectation_naming_the_row(key, wh, resource):
     assert not result.passed and result.severity == ERROR
     failed = {(f["expectation"], f["column"]): f for f in result.metadata["failed"].value}
     assert set(broken) <= set(failed)
+    rules = {(e["type"], column_of(e)): e["meta"]["contract_rule"] for e in expectations}
     for key_, row in broken.items():
+        assert failed[key_]["rule"] == rules[key_]  # named by the contract's rule
         examples = failed[key_]["examples"]
         named = [c for c in id_columns if row[c] is not None and c not in key_[1].split(",")]
         for c in named or id_columns:
@@ -166,10 +161,25 @@ def test_gx_suite_fails_every_expectation_naming_the_row(key, wh, resource):
 
 
 def test_dim_country_row_count_fails(wh, resource):
+    # the row count moved from the GX suite to the contract (a whole-table rule, run as SQL)
     write(wh, staging__dim_country=REFERENCE.head(3))
-    result = dim_country_suite(dg.build_asset_check_context(), warehouse=resource)
+    result = run_contract_check("staging.dim_country", "row_count_in_range", resource)
     assert not result.passed and result.severity == ERROR
-    assert "expect_table_row_count_to_be_between" in result.description
+    assert "staging.dim_country has 3 rows" in result.description
+
+
+def run_contract_check(table: str, name: str, resource) -> dg.AssetCheckEvaluation:
+    """One rule of `table`'s contract, run as the definitions run it (its Dagster check)."""
+    key = dg.AssetKey(table.split("."))
+    result = dg.materialize(
+        [dg.AssetSpec(key), contract_check(contract_for(table))],
+        resources={"warehouse": resource},
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+        selection=dg.AssetSelection.checks(dg.AssetCheckKey(key, name)),
+    )
+    (evaluation,) = result.get_asset_check_evaluations()
+    return evaluation
 
 
 # --- native checks: a few rows that break the rule ---------------------------------------------
@@ -270,26 +280,6 @@ def case_top3_matches_published(wh, resource):
     return mart_checks.top3_matches_published(warehouse=resource), ERROR, "'nickel'"
 
 
-def case_top1_share_within_top3(wh, resource):
-    write(
-        wh,
-        marts__supply_concentration=concentration(
-            [{"commodity": "gallium", "top1_share": 0.99, "top3_share": 0.5}]
-        ),
-    )
-    return mart_checks.top1_share_within_top3(warehouse=resource), ERROR, "'gallium'"
-
-
-def case_china_share_within_top_supplier(wh, resource):
-    write(wh, marts__import_dependence=dependence([{"importer_iso3": "KOR", "china_share": 0.95}]))
-    return mart_checks.china_share_within_top_supplier(warehouse=resource), ERROR, "'KOR'"
-
-
-def case_amount_matches_flag(wh, resource):
-    write(wh, staging__production=production_rows([{"value_flag": "withheld", "amount": 5.0}]))
-    return production_checks.amount_matches_flag(warehouse=resource), ERROR, "6077"
-
-
 def case_expected_series_present(wh, resource, tmp_path):
     snapshot = tmp_path / "snapshot"
     snapshot.mkdir()
@@ -382,12 +372,7 @@ def case_no_new_alerts(wh, resource):
 NATIVE_CASES = {
     "marts/supply_concentration:share_sums_to_one": _shares_off_by(0.3),
     "marts/supply_concentration:share_sums_to_one_exactly": _shares_off_by(0.05),
-    "marts/supply_concentration:top1_share_within_top3": case_top1_share_within_top3,
     "marts/supply_concentration:top3_matches_published": case_top3_matches_published,
-    "marts/import_dependence:china_share_within_top_supplier": (
-        case_china_share_within_top_supplier
-    ),
-    "staging/production:amount_matches_flag": case_amount_matches_flag,
     "staging/production:expected_series_present": case_expected_series_present,
     "staging/production:no_collapse_between_editions": case_no_collapse_between_editions,
     "staging/production:year_on_year_moves": case_year_on_year_moves,
@@ -410,57 +395,155 @@ def test_native_check_fails_naming_the_offending_rows(key, wh, resource, tmp_pat
     assert named in shown
 
 
+# --- contract rules run as SQL -----------------------------------------------------------------
+
 CONTRACTS = load_contracts()
 
 
-def violating_table(contract: Contract, check: str) -> tuple[str, list[tuple]]:
-    """DDL columns and two rows of `contract.table` that break `check` (grain values k0, k1)."""
+# each expression_is_true rule: the rows that break it (the defects the Python checks these
+# rules replaced were made to fail on), and what the failure must name
+def case_top1_share_within_top3(wh):
+    write(
+        wh,
+        marts__supply_concentration=concentration(
+            [{"commodity": "gallium", "top1_share": 0.99, "top3_share": 0.5}]
+        ),
+    )
+    return "'gallium'"
+
+
+def case_china_share_within_top_supplier(wh):
+    write(wh, marts__import_dependence=dependence([{"importer_iso3": "KOR", "china_share": 0.95}]))
+    return "'KOR'"
+
+
+def case_china_share_quantity_within_top_supplier(wh):
+    write(
+        wh,
+        marts__import_dependence=dependence(
+            [{"importer_iso3": "IND", "top_supplier_share_quantity": 0.5,
+              "china_share_quantity": 0.7}]
+        ),
+    )  # fmt: skip
+    return "'IND'"
+
+
+def case_amount_matches_flag(wh):
+    write(wh, staging__production=production_rows([{"value_flag": "withheld", "amount": 5.0}]))
+    return "'withheld'"
+
+
+def case_value_usd_is_positive(wh):
+    write(
+        wh,
+        staging__trade_flows=pl.DataFrame(
+            [{"nomenclature": "HS92", "year": 2024, "hs6": "250410", "exporter_iso3": "MOZ",
+              "importer_iso3": "CHN", "value_usd": 0.0}]
+        ),
+    )  # fmt: skip
+    return "'MOZ'"
+
+
+EXPRESSION_CASES = {
+    "marts/supply_concentration:top1_share_within_top3": case_top1_share_within_top3,
+    "marts/import_dependence:china_share_within_top_supplier": (
+        case_china_share_within_top_supplier
+    ),
+    "marts/import_dependence:china_share_quantity_within_top_supplier": (
+        case_china_share_quantity_within_top_supplier
+    ),
+    "staging/production:amount_matches_flag": case_amount_matches_flag,
+    "staging/trade_flows:value_usd_is_positive": case_value_usd_is_positive,
+}
+
+
+@pytest.mark.parametrize("key", sorted(EXPRESSION_CASES))
+def test_expression_rule_fails_naming_the_offending_rows(key, wh, resource):
+    named = EXPRESSION_CASES[key](wh)
+    table, name = key.replace("/", ".").split(":")
+    result = run_contract_check(table, name, resource)
+    assert not result.passed
+    rule = next(r for r in CONTRACTS[table].rules if r.name == name)
+    assert result.severity == (ERROR if rule.blocking else WARN)
+    assert named in str(result.description)
+
+
+def violating_table(contract: Contract, rule: Rule) -> tuple[str, list[tuple], str | None]:
+    """DDL columns and rows of `contract.table` that break `rule` (grain values k0, k1), and the
+    DDL of the table it references (none there: every value is unknown), if any."""
     grain = list(contract.grain)
-    if check == "grain_is_unique":
-        return ", ".join(f"{g} VARCHAR" for g in grain), [("k0",) * len(grain)] * 2
-    suffix = next(x for x in ("_in_range", "_not_null", "_accepted_values") if check.endswith(x))
-    column = contract.column(check.removesuffix(suffix))
-    if check.endswith("_in_range"):
-        bad = column.min - 1 if column.min is not None else column.max * 2 + 1
-        ok = column.min if column.min is not None else column.max
+    if rule.kind in ("grain", "unique_combination_of_columns"):
+        ddl = ", ".join(f"{c} VARCHAR" for c in dict.fromkeys([*grain, *rule.columns]))
+        return ddl, [("k0",) * len(dict.fromkeys([*grain, *rule.columns]))] * 2, None
+    if rule.kind == "row_count":  # fewer rows than the minimum (none)
+        return ", ".join(f"{c} VARCHAR" for c in grain), [], None
+    parent = None
+    if rule.kind == "in_range":
+        bad = rule.min - 1 if rule.min is not None else rule.max * 2 + 1
+        ok = rule.min if rule.min is not None else rule.max
         kind = "DOUBLE"
-    elif check.endswith("_not_null"):
+    elif rule.kind == "not_null":
         bad, ok, kind = None, "x", "VARCHAR"
+    elif rule.kind == "matches_regex":
+        bad, ok, kind = "Not Valid!", None, "VARCHAR"
+    elif rule.kind == "relationships":
+        bad, ok, kind = "unknown", None, "VARCHAR"
+        parent = f"{rule.field} VARCHAR"
     else:
-        bad, ok, kind = "not_a_value", column.values[0], "VARCHAR"
-    others = [g for g in grain if g != column.name]
-    ddl = ", ".join([*(f"{g} VARCHAR" for g in others), f"{column.name} {kind}"])
-    return ddl, [(*(f"k{i}",) * len(others), v) for i, v in ((0, bad), (1, ok))]
+        bad, ok, kind = "not_a_value", rule.values[0], "VARCHAR"
+    others = [g for g in grain if g != rule.column]
+    ddl = ", ".join([*(f"{g} VARCHAR" for g in others), f"{rule.column} {kind}"])
+    return ddl, [(*(f"k{i}",) * len(others), v) for i, v in ((0, bad), (1, ok))], parent
+
+
+GENERATED = {
+    "grain", "in_range", "not_null", "accepted_values", "matches_regex", "relationships",
+    "unique_combination_of_columns", "row_count",
+}  # fmt: skip
 
 
 @pytest.mark.parametrize("table", sorted(t for t, c in CONTRACTS.items() if c.violations_sql()))
 def test_every_contract_check_fails_on_a_violating_table(table):
     contract = CONTRACTS[table]
-    for check, sql in contract.violations_sql().items():
+    for rule in contract.sql_rules:
+        if rule.kind not in GENERATED:
+            assert rule.kind == "expression_is_true"  # hand-made rows: EXPRESSION_CASES
+            continue
         con = duckdb.connect()
-        ddl, rows = violating_table(contract, check)
-        con.execute(f"CREATE SCHEMA {contract.schema}")
+        ddl, rows, parent = violating_table(contract, rule)
+        for schema in {contract.schema, *(t.split(".")[0] for t in rule.reads())}:
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         con.execute(f"CREATE TABLE {table} ({ddl})")
-        con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
-        offending = con.execute(sql).fetchall()
+        if parent:
+            con.execute(f"CREATE TABLE {rule.to} ({parent})")
+        for other in set(rule.reads()) - {rule.to}:  # a `where` reading another table
+            assert other == "staging.source_country_codes", other
+            con.execute(f"CREATE TABLE {other} (source VARCHAR, code VARCHAR, kind VARCHAR)")
+        if rows:
+            con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+        offending = con.execute(contract.violations_sql()[rule.name]).fetchall()
         # only the broken row offends, named by its grain (k0) where the table has one
-        assert len(offending) == 1, (table, check, offending)
-        column = ddl.rsplit(", ", 1)[-1].split()[0]  # the checked column is declared last
-        if check == "grain_is_unique" or any(g != column for g in contract.grain):
-            assert "k0" in offending[0], (table, check, offending)
+        assert len(offending) == 1, (table, rule.name, offending)
+        if rule.kind not in ("row_count",) and (
+            rule.kind == "grain" or any(g != rule.column for g in contract.grain)
+        ):
+            assert "k0" in offending[0], (table, rule.name, offending)
 
 
 def test_every_check_has_a_red_path():
-    contract_checks = {
-        f"{t.replace('.', '/')}:{name}" for t, c in CONTRACTS.items() for name in c.violations_sql()
+    generated = {
+        f"{t.replace('.', '/')}:{r.name}"
+        for t, c in CONTRACTS.items()
+        for r in c.sql_rules
+        if r.kind in GENERATED
     }
     specs = {
         f"{c.asset_key.to_user_string()}:{c.name}": c
         for a in defs.asset_checks
         for c in a.check_specs
     }
-    assert set(specs) == set(GX_CASES) | set(NATIVE_CASES) | contract_checks
-    assert "marts/supply_concentration:hhi_in_range" in contract_checks
+    assert set(specs) == set(GX_CASES) | set(NATIVE_CASES) | set(EXPRESSION_CASES) | generated
+    assert "marts/supply_concentration:hhi_in_range" in generated
     # the WARN checks (their cases expect WARN) are exactly the ones that do not block
     warn = {
         "marts/supply_concentration:share_sums_to_one_exactly",

@@ -12,7 +12,6 @@ from pipelines.defs.production.assets import (
     staging_production,
 )
 from pipelines.defs.production.checks import (
-    amount_matches_flag,
     expected_series_present,
     no_collapse_between_editions,
     production_suite,
@@ -20,6 +19,8 @@ from pipelines.defs.production.checks import (
 )
 from pipelines.defs.reference.assets import dim_country, dim_country_suite
 from pipelines.defs.resources import SourcesResource
+from pipelines.defs.tables import contract_check
+from pipelines.lib.contracts import contract_for
 from pipelines.lib.paths import SNAPSHOT_DIR
 from pipelines.lib.sources.catalog import USGS_LIVE_FILES
 from tests.support.replay_server import Fault, ReplayServer
@@ -31,7 +32,8 @@ PRODUCTION_GRAPH = [
     raw_iea_supply,
     staging_production,
     production_suite,
-    amount_matches_flag,
+    contract_check(contract_for("staging.production")),  # grain, iso3, amount_matches_flag
+    contract_check(contract_for("staging.dim_country")),
     expected_series_present,
     no_collapse_between_editions,
     year_on_year_moves,

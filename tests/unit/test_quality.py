@@ -1,15 +1,19 @@
-"""The GX runner: whole-group batches keep uniqueness exact; a year-partitioned run validates
-only the years it wrote."""
+"""The GX runner: suites made from the contracts (one expectation per column rule, nothing
+declared twice); a year-partitioned run validates only the years it wrote."""
 
 import dagster as dg
 import polars as pl
 import pytest
+import yaml
 
+from pipelines.definitions import defs
 from pipelines.defs.quality import run_years
 from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.trade.assets import staging_trade_flows, trade_flows_suite
 from pipelines.defs.trade.partitions import year_range_tags
 from pipelines.lib import quality
+from pipelines.lib.contracts import GREAT_EXPECTATIONS, contract_for, load_contracts
+from pipelines.lib.paths import PROJECT_ROOT
 
 ROW = {
     "source": "baci",
@@ -28,25 +32,49 @@ def flows(year_exporters: list[tuple[int, str]]) -> pl.DataFrame:
     return pl.DataFrame([{**ROW, "year": y, "exporter_iso3": e} for y, e in year_exporters])
 
 
+TRADE_SUITE = quality.suite_spec(contract_for("staging.trade_flows"))
+
+
 def suite(df, **kw):
-    return quality.validate(
-        df,
-        "staging.trade_flows",
-        id_columns=["year", "exporter_iso3"],
-        parameters={"iso3_codes": ["CHN", "JPN", "USA", "BRA"]},
-        **kw,
+    return quality.validate(df, TRADE_SUITE, id_columns=["year", "exporter_iso3"], **kw)
+
+
+GX_KEYS = {"min", "max", "not_null", "values", "regex"}  # column keys GX runs (min+max: one)
+
+
+@pytest.mark.parametrize(
+    "table", sorted(t for t, c in load_contracts().items() if c.validator == GREAT_EXPECTATIONS)
+)
+def test_a_suite_holds_exactly_the_column_rules_its_contract_declares(table):
+    contract = contract_for(table)
+    raw = yaml.safe_load(contract.path.read_text())["columns"]
+    implied = sum(
+        len(set(spec) & GX_KEYS) - ({"min", "max"} <= set(spec))
+        for spec in raw.values()
+        if isinstance(spec, dict)
     )
+    spec = quality.suite_spec(contract)
+    assert len(spec["expectations"]) == implied > 0
+    # GX loads every one (a misspelled type would be dropped) and evaluates them
+    frame = pl.DataFrame({c.name: [None] for c in contract.columns}).head(0)
+    assert quality.validate(frame, spec, id_columns=list(contract.grain)).evaluated == implied
+    # each rule has one validator: the suite's are not also SQL checks, and the rest are
+    gx = {e["meta"]["contract_rule"] for e in spec["expectations"]}
+    sql = set(contract.violations_sql())
+    assert not gx & sql and gx | sql == {r.name for r in contract.rules}
+    assert "grain_is_unique" in sql  # the key over the whole table, in DuckDB only
 
 
-def test_whole_year_batches_catch_a_duplicate_that_row_batches_split():
-    # 2000: CHN twice, at rows 0 and 3: row batches of 3 put them apart
-    df = flows([(2000, "CHN"), (2000, "USA"), (2000, "BRA"), (2000, "CHN"), (2001, "CHN")])
-    assert suite(df, batch_rows=3).success  # the blind spot of slicing by rows
-    result = suite(df, batch_rows=3, batch_by="year")
-    assert not result.success
-    (failure,) = result.failures
-    assert failure.expectation == "expect_compound_columns_to_be_unique"
-    assert failure.unexpected_count == 2
+def test_no_suite_is_declared_outside_the_contracts():
+    assert not (PROJECT_ROOT / "expectations").exists()  # the JSON suites it replaced
+    checked = {
+        ".".join(c.asset_key.path)
+        for a in defs.asset_checks
+        for c in a.check_specs
+        if c.name == "gx_suite"
+    }
+    declared = {t for t, c in load_contracts().items() if c.validator == GREAT_EXPECTATIONS}
+    assert checked == declared  # and a table GX validates has its suite check
 
 
 def test_run_years_from_the_run_tags():
@@ -58,12 +86,11 @@ def test_run_years_from_the_run_tags():
 @pytest.mark.parametrize(("years", "passed"), [((2001, 2001), True), ((2000, 2001), False)])
 def test_the_trade_suite_checks_only_the_years_of_the_run(tmp_path, years, passed):
     wh = WarehouseResource(directory=str(tmp_path))
-    bad = flows([(2000, "XXX"), (2001, "CHN")])  # 2000 has an unknown exporter
+    bad = flows([(2000, "CHN"), (2001, "CHN")]).with_columns(  # 2000 has an unknown stage
+        stage=pl.when(pl.col("year") == 2000).then(pl.lit("mystery")).otherwise(pl.col("stage"))
+    )
     with wh.get().connect() as con:
         wh.get().write_table(con, "staging.trade_flows", bad)
-        wh.get().write_table(
-            con, "staging.dim_country", pl.DataFrame({"iso3": ["CHN", "JPN", "USA"]})
-        )
     result = dg.materialize(
         [staging_trade_flows, trade_flows_suite],
         selection=dg.AssetSelection.checks(trade_flows_suite),
@@ -78,12 +105,8 @@ def test_the_trade_suite_checks_only_the_years_of_the_run(tmp_path, years, passe
 
 
 def test_gx_gets_only_the_columns_its_suite_reads(monkeypatch):
-    spec = quality.load_suite_json("staging.trade_flows")
-    needed = quality.suite_columns(spec, ["year", "exporter_iso3"])
-    assert needed == {
-        "source", "nomenclature", "year", "hs6", "exporter_iso3", "importer_iso3", "value_usd",
-        "stage", "quantity_t",
-    }  # fmt: skip
+    needed = quality.suite_columns(TRADE_SUITE, ["year", "exporter_iso3"])
+    assert needed == {"year", "hs6", "exporter_iso3", "stage", "quantity_t"}
     handed = []
     to_pandas = pl.DataFrame.to_pandas
     monkeypatch.setattr(
@@ -91,11 +114,11 @@ def test_gx_gets_only_the_columns_its_suite_reads(monkeypatch):
         "to_pandas",
         lambda self, *a, **k: handed.append(self.columns) or to_pandas(self),
     )
-    df = flows([(2000, "CHN"), (2000, "XXX")])
+    df = flows([(2000, "CHN"), (2000, "XXX")]).with_columns(hs6=pl.Series(["250410", "25041"]))
     result = suite(df)
     assert handed == [[c for c in df.columns if c in needed]]  # no commodity, no exclusivity
-    (failure,) = result.failures  # and the suite still names the offending row
-    assert failure.column == "exporter_iso3" and failure.examples[0]["exporter_iso3"] == "XXX"
+    (failure,) = result.failures  # and the suite still names the offending row and its rule
+    assert failure.rule == "hs6_matches_regex" and failure.examples[0]["exporter_iso3"] == "XXX"
 
 
 def test_a_suite_reading_the_whole_table_gets_every_column():
@@ -119,10 +142,10 @@ def test_narrow_numbers_reach_gx_as_64_bit_and_out_of_range_rows_are_still_named
     )
     df = flows([(2000, "CHN"), (2031, "JPN")]).with_columns(
         pl.col("year").cast(pl.Int32),
-        pl.Series("value_usd", [-1.0, 10.0], dtype=pl.Float32),
+        pl.Series("quantity_t", [-1.0, 10.0], dtype=pl.Float32),
     )
     result = suite(df)
-    assert handed[0]["year"] == pl.Int64 and handed[0]["value_usd"] == pl.Float64
+    assert handed[0]["year"] == pl.Int64 and handed[0]["quantity_t"] == pl.Float64
     named = {f.column: f.examples[0] for f in result.failures}
     assert named["year"]["year"] == 2031
-    assert named["value_usd"]["year"] == 2000
+    assert named["quantity_t"]["year"] == 2000

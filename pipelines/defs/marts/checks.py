@@ -1,4 +1,6 @@
-"""Native invariants on the marts: cheap SQL over the whole table, failures list the rows."""
+"""Invariants on the marts that need code: a sum over two tables within a tolerance, and IEA's
+published top-3 share with the listing-order explanation. Row rules (top-3 >= top-1, China's
+share within the top supplier's) are in the marts' contracts (`data_tests`)."""
 
 import dagster as dg
 
@@ -6,7 +8,6 @@ from pipelines.defs.quality import query_rows, rows_check_result
 from pipelines.defs.resources import WarehouseResource
 
 SUPPLY_CONCENTRATION = dg.AssetKey(["marts", "supply_concentration"])
-IMPORT_DEPENDENCE = dg.AssetKey(["marts", "import_dependence"])
 
 
 _SHARE_TOTALS = """
@@ -47,40 +48,6 @@ def share_sums_to_one_exactly(warehouse: WarehouseResource) -> dg.AssetCheckResu
         "series whose parts and published total differ by more than 1%",
         severity=dg.AssetCheckSeverity.WARN,
     )
-
-
-@dg.asset_check(
-    asset=SUPPLY_CONCENTRATION,
-    blocking=True,
-    description="The top-3 share is at least the top-1 share (ranges are contract checks).",
-)
-def top1_share_within_top3(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    bad = query_rows(
-        warehouse,
-        """
-        SELECT source, commodity, stage, basis, year, top1_share, top3_share
-        FROM marts.supply_concentration
-        WHERE top3_share < top1_share - 1e-9
-        LIMIT 50""",
-    )
-    return rows_check_result(bad, "top-3 >= top-1 everywhere", "series with top-3 < top-1")
-
-
-@dg.asset_check(
-    asset=IMPORT_DEPENDENCE,
-    blocking=True,
-    description="China's share of an importer's supply never exceeds the top supplier's.",
-)
-def china_share_within_top_supplier(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    bad = query_rows(
-        warehouse,
-        """
-        SELECT importer_iso3, commodity, stage, year, top_supplier_share, china_share
-        FROM marts.import_dependence
-        WHERE china_share > top_supplier_share + 1e-9
-        LIMIT 20""",
-    )
-    return rows_check_result(bad, "consistent", "rows where China exceeds the top supplier")
 
 
 @dg.asset_check(

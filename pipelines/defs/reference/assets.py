@@ -46,7 +46,7 @@ def country_lookup(warehouse: WarehouseResource) -> dict[str, str]:
     return countries.build_lookup(reference, aliases)
 
 
-dim_country_suite = gx_suite_check(DIM_COUNTRY, id_columns=["iso3"])
+dim_country_suite = gx_suite_check(DIM_COUNTRY)
 
 
 def seed_asset(contract: Contract) -> dg.AssetsDefinition:

@@ -11,7 +11,7 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
-from pipelines.defs.quality import gx_suite_check, known_iso3
+from pipelines.defs.quality import gx_suite_check
 from pipelines.defs.resources import SourcesResource, WarehouseResource
 from pipelines.defs.tables import table_asset, table_key, table_result
 from pipelines.defs.trade.partitions import baci_years, partition_years, single_run
@@ -248,16 +248,4 @@ def _conform_year(
     return flows, summary
 
 
-def trade_iso3_codes(warehouse: WarehouseResource) -> dict:
-    """ISO3 of staging.dim_country plus the historical BACI entities kept on purpose."""
-    codes = known_iso3(warehouse)["iso3_codes"]
-    return {"iso3_codes": [*codes, *trade.BACI_HISTORICAL]}
-
-
-trade_flows_suite = gx_suite_check(
-    TRADE_FLOWS,
-    id_columns=["nomenclature", "year", "hs6", "exporter_iso3", "importer_iso3"],
-    parameters=trade_iso3_codes,
-    by_year=True,
-    batch_rows=BATCH_RAW_ROWS,
-)
+trade_flows_suite = gx_suite_check(TRADE_FLOWS, by_year=True, batch_rows=BATCH_RAW_ROWS)

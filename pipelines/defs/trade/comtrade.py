@@ -80,6 +80,7 @@ def staging_comtrade_flows(warehouse: WarehouseResource) -> dg.MaterializeResult
         return table_result(con, "staging.comtrade_flows")
 
 
+# Python, not a contract rule: a share of matched flows over a threshold, the worst gaps listed
 @dg.asset_check(
     asset=COMTRADE_FLOWS,
     blocking=False,
