@@ -18,14 +18,8 @@ import dagster as dg
 import duckdb
 
 from pipelines.defs.resources import WarehouseResource
-from pipelines.lib.contracts import (
-    VIOLATION_LIMIT,
-    Contract,
-    ContractError,
-    Rule,
-    contract_for,
-    load_contracts,
-)
+from pipelines.lib.contracts import Contract, ContractError, contract_for, load_contracts
+from pipelines.lib.rules import VIOLATION_LIMIT, Rule
 
 
 def table_key(table: str) -> dg.AssetKey:

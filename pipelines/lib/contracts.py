@@ -27,9 +27,14 @@ from pathlib import Path
 
 import yaml
 
-from pipelines.lib import rules
 from pipelines.lib.paths import SQL_DIR
-from pipelines.lib.rules import RANGE_TOLERANCE, VIOLATION_LIMIT, Rule, RuleError  # noqa: F401
+from pipelines.lib.rules import (
+    Rule,
+    RuleError,
+    parse_relationship,
+    parse_table_rules,
+    quote,
+)
 
 # Schemas whose tables carry contracts (raw tables are the sources as delivered).
 CONTRACT_SCHEMAS = ("staging", "marts", "meta")
@@ -55,40 +60,17 @@ class Column:
 
     def rules(self, table: str) -> list[Rule]:
         """The column's rules, in the order checks are listed."""
-        found = []
+        c, found = self.name, []
         if self.min is not None or self.max is not None:
-            found.append(
-                Rule(
-                    f"{self.name}_in_range",
-                    "in_range",
-                    table,
-                    self.name,
-                    min=self.min,
-                    max=self.max,
-                )
-            )
+            found.append(Rule(f"{c}_in_range", "in_range", table, c, min=self.min, max=self.max))
         if self.not_null:
-            found.append(Rule(f"{self.name}_not_null", "not_null", table, self.name))
+            found.append(Rule(f"{c}_not_null", "not_null", table, c))
         if self.values:
             found.append(
-                Rule(
-                    f"{self.name}_accepted_values",
-                    "accepted_values",
-                    table,
-                    self.name,
-                    values=self.values,
-                )
+                Rule(f"{c}_accepted_values", "accepted_values", table, c, values=self.values)
             )
         if self.regex:
-            found.append(
-                Rule(
-                    f"{self.name}_matches_regex",
-                    "matches_regex",
-                    table,
-                    self.name,
-                    regex=self.regex,
-                )
-            )
+            found.append(Rule(f"{c}_matches_regex", "matches_regex", table, c, regex=self.regex))
         if self.relationship:
             found.append(self.relationship)
         return found
@@ -123,9 +105,9 @@ class Contract:
 
     def comment_statements(self) -> list[tuple[str | None, str]]:
         """(column or None for the table, `COMMENT ON` statement), table first."""
-        statements = [(None, f"COMMENT ON TABLE {self.table} IS {_quote(self.description)}")]
+        statements = [(None, f"COMMENT ON TABLE {self.table} IS {quote(self.description)}")]
         statements += [
-            (c.name, f"COMMENT ON COLUMN {self.table}.{c.name} IS {_quote(c.description)}")
+            (c.name, f"COMMENT ON COLUMN {self.table}.{c.name} IS {quote(c.description)}")
             for c in self.columns
         ]
         return statements
@@ -156,9 +138,6 @@ class Contract:
         return {r.name: r.violations_sql(self.grain) for r in self.sql_rules}
 
 
-_quote = rules.quote
-
-
 def _column(name: str, spec, path: Path, table: str, names: set[str]) -> Column:
     if isinstance(spec, str):
         return Column(name, spec)
@@ -171,7 +150,7 @@ def _column(name: str, spec, path: Path, table: str, names: set[str]) -> Column:
         raise ContractError(f"{path}: column {name!r} has unknown keys {sorted(unknown)}")
     try:
         relationship = (
-            rules.relationship(table, name, spec["relationships"], names)
+            parse_relationship(table, name, spec["relationships"], names)
             if "relationships" in spec
             else None
         )
@@ -210,7 +189,7 @@ def parse_contract(path: Path) -> Contract:
         raise ContractError(f"{path}: validator can only be {GREAT_EXPECTATIONS}")
     table = f"{path.parent.name}.{path.stem}"
     try:
-        data_tests = rules.table_rules(table, doc.get("data_tests") or [], set(columns))
+        data_tests = parse_table_rules(table, doc.get("data_tests") or [], set(columns))
     except RuleError as exc:
         raise ContractError(f"{path}: {exc}") from None
     contract = Contract(

@@ -133,7 +133,9 @@ class Rule:
             return f"{self.expression}{scope}."
         if self.kind == "unique_combination_of_columns":
             return f"One row per ({', '.join(self.columns)}){scope}."
-        return f"Between {self.min} and {self.max} rows."
+        low = "" if self.min is None else f"at least {self.min}"
+        high = "" if self.max is None else f"at most {self.max}"
+        return f"{' and '.join(filter(None, (low, high))).capitalize()} rows."
 
     def violations_sql(self, key: Sequence[str] = ()) -> str:
         """A query returning the rows that break the rule (none when it holds), each named by
@@ -196,7 +198,8 @@ class Rule:
         if self.kind == "accepted_values":
             return f"{c} IS NOT NULL AND {c}::VARCHAR NOT IN ({', '.join(map(quote, self.values))})"
         if self.kind == "matches_regex":
-            return f"{c} IS NOT NULL AND NOT regexp_matches({c}::VARCHAR, {quote(self.regex)})"
+            pattern = "'" + self.regex.replace("'", "''") + "'"  # as written: spaces count
+            return f"{c} IS NOT NULL AND NOT regexp_matches({c}::VARCHAR, {pattern})"
         return f"NOT ({self.expression})"  # expression_is_true
 
     def _columns_read(self) -> list[str]:
@@ -243,7 +246,7 @@ def _check_sql(sql: str, columns: set[str], where: str) -> None:
         )
 
 
-def relationship(table: str, column: str, spec, columns: set[str]) -> Rule:
+def parse_relationship(table: str, column: str, spec, columns: set[str]) -> Rule:
     where = f"column {column!r} relationships"
     if not isinstance(spec, dict) or set(spec) - {"to", "field", "config"}:
         raise RuleError(f"{where}: give `to: ref('schema.table')`, `field` and optional `config`")
@@ -266,7 +269,7 @@ def relationship(table: str, column: str, spec, columns: set[str]) -> Rule:
     )
 
 
-def table_rules(table: str, tests, columns: set[str]) -> list[Rule]:
+def parse_table_rules(table: str, tests, columns: set[str]) -> list[Rule]:
     """The `data_tests:` list of a contract."""
     if not isinstance(tests, list):
         raise RuleError("`data_tests` must be a list")
