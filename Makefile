@@ -3,7 +3,6 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-export DAGSTER_HOME := $(CURDIR)/.dagster
 export GX_ANALYTICS_ENABLED := false
 
 .PHONY: install run test faults distributed lint ui bench browser services docs clean

@@ -1,6 +1,5 @@
 """Every resource, configured from the environment through `dg.EnvVar` where it is set."""
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -8,13 +7,14 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.defs.serving.executors import executor_name
+from pipelines.lib import settings
 from pipelines.lib.paths import DEFAULT_LANDING_DIR, DEFAULT_WAREHOUSE_DIR, SNAPSHOT_DIR
-from pipelines.lib.sources.catalog import DEFAULT_INBOX_DIR, all_settings
+from pipelines.lib.sources.catalog import DEFAULT_INBOX_DIR
 from pipelines.lib.warehouse import Warehouse
 
 
 def _default(field: str) -> str:
-    return next(s.default for s in all_settings() if s.field == field)
+    return next(s.default for s in settings.all_settings() if s.field == field)
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -46,8 +46,7 @@ class WarehouseResource(dg.ConfigurableResource):
 class SourcesResource(dg.ConfigurableResource):
     """Where source files come from: the bundled snapshot (default) or live HTTP downloads.
 
-    Defaults and environment variables come from the source registry
-    (`pipelines/lib/sources/catalog.py`).
+    Defaults and environment variables come from the settings (`pipelines/lib/settings.py`).
     """
 
     mode: str = _default("mode")  # MINERALS_SOURCE: snapshot | live
@@ -72,8 +71,8 @@ class SourcesResource(dg.ConfigurableResource):
         return Path(self.snapshot_dir)
 
 
-# Environment variables that configure the resources, from the source registry.
-ENV_SETTINGS = {s.env: (s.resource, s.field) for s in all_settings()}
+# Environment variables that configure the resources, from the settings.
+ENV_SETTINGS = {s.env: (s.resource, s.field) for s in settings.all_settings()}
 
 
 def default_resources() -> dict[str, dg.ConfigurableResource]:
@@ -83,7 +82,7 @@ def default_resources() -> dict[str, dg.ConfigurableResource]:
     """
     fields: dict[str, dict] = {"sources": {}, "warehouse": {}}
     for env, (resource, field) in ENV_SETTINGS.items():
-        if env in os.environ and resource in fields:  # "run" settings: the executor's
+        if settings.is_set(env) and resource in fields:  # "run" settings: the executor's
             fields[resource][field] = dg.EnvVar(env)
     fields["warehouse"]["hold_build_open"] = executor_name() == "in_process"
     return {

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.defs.resources import ENV_SETTINGS, SourcesResource
-from pipelines.lib import exports
+from pipelines.lib import exports, settings
 from pipelines.lib.errors import SourceDataError
 from pipelines.lib.paths import PROJECT_ROOT, SNAPSHOT_DIR
 from pipelines.lib.sources import catalog, inbox, sciencebase
@@ -25,16 +25,16 @@ WORKBOOK = SNAPSHOT_DIR / "iea/CM_Data_Explorer_May2024.xlsx"
 def test_env_example_lists_every_setting_with_its_registry_default():
     lines = (PROJECT_ROOT / ".env.example").read_text().splitlines()
     assigned = dict(line.lstrip("# ").split("=", 1) for line in lines if "=" in line)
-    for setting in catalog.all_settings():
+    for setting in settings.all_settings():
         assert setting.env in assigned, setting.env
         if setting.default is not None:
             assert assigned[setting.env] == setting.default, setting.env
-    assert set(ENV_SETTINGS) == {s.env for s in catalog.all_settings()}
+    assert set(ENV_SETTINGS) == {s.env for s in settings.all_settings()}
 
 
 def test_resource_defaults_come_from_the_registry():
     resource = SourcesResource()
-    for setting in catalog.all_settings():
+    for setting in settings.all_settings():
         if setting.resource == "sources" and setting.default and setting.field != "mode":
             value = getattr(resource, setting.field)
             assert value == setting.default or Path(value) == PROJECT_ROOT / setting.default

@@ -33,20 +33,20 @@ def test_a_cache_that_cannot_be_written_still_gives_the_bundle(tmp_path, monkeyp
 
 
 def test_the_cache_folder_is_per_user_and_can_be_moved(monkeypatch, tmp_path):
-    from pipelines.lib.paths import user_cache_dir
+    from pipelines.lib.settings import cache_dir
 
     monkeypatch.delenv("MINERALS_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert user_cache_dir() == tmp_path / "xdg" / "critical-minerals-warehouse"
+    assert cache_dir() == tmp_path / "xdg" / "critical-minerals-warehouse"
     monkeypatch.setenv("MINERALS_CACHE_DIR", str(tmp_path / "mine"))
-    assert user_cache_dir() == tmp_path / "mine"
+    assert cache_dir() == tmp_path / "mine"
 
 
 def test_without_a_home_the_cache_is_in_the_temp_folder(monkeypatch, tmp_path):
     import os
     from pathlib import Path
 
-    from pipelines.lib.paths import user_cache_dir
+    from pipelines.lib.settings import cache_dir
 
     def no_home():
         raise RuntimeError("Could not determine home directory.")
@@ -58,4 +58,4 @@ def test_without_a_home_the_cache_is_in_the_temp_folder(monkeypatch, tmp_path):
     import tempfile
 
     monkeypatch.setattr(tempfile, "tempdir", None)  # re-read TMPDIR
-    assert user_cache_dir() == tmp_path / f"critical-minerals-warehouse-{os.getuid()}"
+    assert cache_dir() == tmp_path / f"critical-minerals-warehouse-{os.getuid()}"

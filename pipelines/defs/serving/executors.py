@@ -16,7 +16,7 @@ import os
 import dagster as dg
 
 from pipelines.dagster_compat import SQLITE_STORAGE_MODULES
-from pipelines.lib.sources.catalog import all_settings
+from pipelines.lib import settings
 
 EXECUTORS = ("in_process", "multiprocess", "celery")
 
@@ -33,19 +33,18 @@ FORKSERVER_PRELOAD = [
 
 
 def _setting(field: str):
-    return next(s for s in all_settings() if s.resource == "run" and s.field == field)
+    return next(s for s in settings.all_settings() if s.resource == "run" and s.field == field)
 
 
 def _config_source(field: str) -> str | dict:
     """The variable itself when set, so a broker password stays out of the run's config."""
     setting = _setting(field)
-    return {"env": setting.env} if os.environ.get(setting.env) else setting.default
+    return {"env": setting.env} if settings.is_set(setting.env) else setting.default
 
 
 def executor_name() -> str:
     """MINERALS_EXECUTOR, else the registry's default (`in_process`)."""
-    setting = _setting("executor")
-    return os.environ.get(setting.env) or setting.default
+    return settings.executor()
 
 
 def configured_executor(name: str | None = None) -> dg.ExecutorDefinition:

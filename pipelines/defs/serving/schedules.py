@@ -6,13 +6,13 @@ would only rebuild the same figures. Turn one on by hand in the UI (Automation) 
 `dagster schedule start usgs_annual_february -w workspace.yaml`.
 """
 
-import os
 from datetime import timedelta
 
 import dagster as dg
 
 from pipelines.defs.serving.executors import configured_executor
 from pipelines.defs.trade.partitions import year_range_tags
+from pipelines.lib import settings
 from pipelines.lib.sources.catalog import freshness_days
 
 ALERTS_KEY = dg.AssetKey(["marts", "alerts"])
@@ -20,7 +20,7 @@ ALERTS_KEY = dg.AssetKey(["marts", "alerts"])
 
 def default_status() -> dg.DefaultScheduleStatus:
     """RUNNING on a live deployment, STOPPED on the bundled snapshot (read when defs load)."""
-    live = os.environ.get("MINERALS_SOURCE", "snapshot") == "live"
+    live = settings.read("MINERALS_SOURCE") == "live"
     return dg.DefaultScheduleStatus.RUNNING if live else dg.DefaultScheduleStatus.STOPPED
 
 

@@ -16,10 +16,10 @@ from pathlib import Path
 import altair as alt
 import duckdb
 
+from pipelines.lib import settings
 from pipelines.lib.dashboard import data as d
 from pipelines.lib.dashboard.panels import PANELS
 from pipelines.lib.exports import SOURCES
-from pipelines.lib.paths import user_cache_dir
 
 HERE = Path(__file__).parent
 log = logging.getLogger(__name__)
@@ -71,14 +71,14 @@ def vega_bundle(cache_dir: Path | None = None) -> str:
     as one script that defines window.vegaEmbed.
 
     Bundling takes vl-convert 1.4-2.8 s and gives the same script for the same versions, so
-    it is kept in `cache_dir` (default: the per-user cache, `user_cache_dir()`) under a name
+    it is kept in `cache_dir` (default: the per-user cache, `settings.cache_dir()`) under a name
     holding both versions (written atomically); a cache that cannot be written is skipped with
     a warning.
     """
     import vl_convert
 
     vl_version = "_".join(alt.SCHEMA_VERSION.split(".")[:2])  # "v6.4.1" -> "v6_4"
-    cache_dir = cache_dir or user_cache_dir()
+    cache_dir = cache_dir or settings.cache_dir()
     cached = cache_dir / f"vega-bundle-{vl_version}-vl-convert-{vl_convert.__version__}.js"
     if cached.exists():
         return cached.read_text(encoding="utf-8")

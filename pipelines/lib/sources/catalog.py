@@ -2,8 +2,8 @@
 
 Each `Source` says which snapshot files ship, how live mode gets the source and through which
 environment variables, its licence and citation, when the publisher releases a new edition and
-how long a landing stays fresh. Read by: the resources (`pipelines/defs/resources.py`: fields and
-their variables), `.env.example` (a test keeps it in step), the exports manifest
+how long a landing stays fresh. Read by: the settings (`pipelines/lib/settings.py`: each source's
+variables, beside the general ones), the exports manifest
 (`pipelines/lib/exports.py`), `minerals status` (`next_release_due`, `release_hints`) and the
 freshness policies on the raw assets (`pipelines/defs/serving/schedules.py`).
 
@@ -19,12 +19,7 @@ Live locations, checked against public material (see each entry's `evidence`):
 import datetime
 from dataclasses import dataclass, field
 
-from pipelines.lib.paths import (
-    CACHE_DIR_SETTING,
-    DEFAULT_LANDING_DIR,
-    DEFAULT_WAREHOUSE_DIR,
-    PROJECT_ROOT,
-)
+from pipelines.lib.paths import PROJECT_ROOT
 
 DEFAULT_INBOX_DIR = PROJECT_ROOT / "data" / "inbox"
 
@@ -32,8 +27,8 @@ DEFAULT_INBOX_DIR = PROJECT_ROOT / "data" / "inbox"
 @dataclass(frozen=True)
 class Setting:
     """One environment variable and the field it sets: a resource's ("sources", "warehouse"),
-    the executor's ("run", read when the definitions load) or the process's ("process", read
-    where it is used: `pipelines/lib/paths.py`)."""
+    the executor's ("run", read when the definitions load) or the process's ("process").
+    `pipelines/lib/settings.py` lists them all and reads them."""
 
     env: str
     field: str
@@ -70,77 +65,6 @@ class Source:
     evidence: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict)
 
-
-GENERAL_SETTINGS = (
-    Setting(
-        "MINERALS_SOURCE",
-        "mode",
-        "snapshot",
-        "`snapshot` reads `data/snapshot/`; `live` "
-        "gets the current releases first (each source below says how)",
-    ),
-    Setting(
-        "MINERALS_LANDING_DIR",
-        "landing_dir",
-        str(DEFAULT_LANDING_DIR.relative_to(PROJECT_ROOT)),
-        "where live downloads land, `<source>/<date>/<sha>/<file>` + `index.jsonl`, immutable",
-    ),
-    Setting(
-        "MINERALS_WAREHOUSE_DIR",
-        "directory",
-        str(DEFAULT_WAREHOUSE_DIR.relative_to(PROJECT_ROOT)),
-        "where `minerals.duckdb` (published) and `build/` live",
-        resource="warehouse",
-    ),
-    Setting(
-        "MINERALS_LAKE_URL",
-        "lake_url",
-        None,
-        "the year-partitioned Parquet of the trade partitions: a folder (default "
-        "`<MINERALS_WAREHOUSE_DIR>/lake`) or an object-store URL through fsspec (`s3://bucket/"
-        "lake` through s3fs; credentials and endpoint from the standard `AWS_*` settings)",
-        resource="warehouse",
-    ),
-    Setting(
-        "MINERALS_DUCKDB_MEMORY_LIMIT",
-        "duckdb_memory_limit",
-        None,
-        "DuckDB's memory limit for the build (e.g. `512MB`; unset: DuckDB's own, 80% of RAM): "
-        "a container's bound; bigger queries spill to disk",
-        resource="warehouse",
-    ),
-    Setting(
-        "MINERALS_EXECUTOR",
-        "executor",
-        "in_process",
-        "how a run's steps execute: `in_process`, `multiprocess` (this machine's cores) or "
-        "`celery` (workers on other machines; `deploy/`)",
-        resource="run",
-    ),
-    Setting(
-        "MINERALS_CELERY_BROKER",
-        "broker",
-        "redis://localhost:6379/0",
-        "the Celery broker when MINERALS_EXECUTOR=celery",
-        resource="run",
-    ),
-    Setting(
-        "MINERALS_CELERY_BACKEND",
-        "backend",
-        "redis://localhost:6379/0",
-        "the Celery result backend when MINERALS_EXECUTOR=celery",
-        resource="run",
-    ),
-    Setting(
-        CACHE_DIR_SETTING,
-        "cache_dir",
-        None,
-        "files derived from the installed packages alone, kept across warehouses (the "
-        "dashboard's Vega bundle); unset: `$XDG_CACHE_HOME/critical-minerals-warehouse`, "
-        "else `~/.cache/critical-minerals-warehouse`",
-        resource="process",
-    ),
-)
 
 USGS_LIVE_FILES = (
     # MCS2025 world production, capacity and reserves (ScienceBase item 6798fd34d34ea8c18376e8ee)
@@ -338,11 +262,6 @@ SOURCES: dict[str, Source] = {
         ),
     )
 }
-
-
-def all_settings() -> tuple[Setting, ...]:
-    """Every environment variable, general ones first."""
-    return GENERAL_SETTINGS + tuple(s for src in SOURCES.values() for s in src.settings)
 
 
 def manifest_sources() -> list[dict]:
