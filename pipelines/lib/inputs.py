@@ -182,43 +182,9 @@ def check_csv(source: str, file: str, path: Path, encoding: str = "utf-8-sig") -
 SERIES_KEY = ["source", "edition", "commodity", "stage", "year"]
 
 
-def production_series(snapshot_dir: Path) -> pl.DataFrame:
-    """Every (source, edition, commodity, stage, year) series the bundled files hold.
-
-    Run by scripts/gen_snapshot_manifest.py when the snapshot is reviewed; the result is
-    committed as expected_series.csv and a refresh must find every one of them again.
-    """
-    from pipelines.lib.seeds import load_seed, units
-    from pipelines.lib.transforms import countries, iea, production, usgs
-
-    snapshot_dir = Path(snapshot_dir)
-    reference = countries.load_reference(
-        snapshot_dir / "reference/country_codes_datahub/country-codes.csv"
-    )
-    lookup = countries.build_lookup(reference, load_seed("country_aliases"))
-    usgs_rows = production.conform_usgs(
-        usgs.read_usgs_files(usgs.snapshot_files(snapshot_dir / "usgs_mcs")),
-        chapters=load_seed("usgs_chapters"),
-        rules=load_seed("usgs_series_rules"),
-        units=units(),
-        country_lookup=lookup,
-    )
-    raw_iea = pl.concat(
-        [
-            iea.read_workbook(snapshot_dir / "iea/CM_Data_Explorer_May2024.xlsx"),
-            iea.read_json_2025(snapshot_dir / "iea/iea_cm_data_explorer_2025ed_derived.json"),
-        ]
-    )
-    iea_rows = production.conform_iea(raw_iea, country_lookup=lookup)
-    return (
-        pl.concat([usgs_rows.select(SERIES_KEY), iea_rows.select(SERIES_KEY)])
-        .unique()
-        .sort(SERIES_KEY)
-    )
-
-
 def load_expected_series(snapshot_dir: Path) -> pl.DataFrame:
-    """The committed expected_series.csv of the snapshot (see production_series)."""
+    """The committed expected_series.csv of the snapshot (scripts/gen_snapshot_manifest.py
+    writes it from the bundled files)."""
     path = Path(snapshot_dir) / EXPECTED_SERIES
     with reading("snapshot", EXPECTED_SERIES):
         return pl.read_csv(path, schema_overrides={"year": pl.Int32})

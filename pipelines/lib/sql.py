@@ -2,6 +2,10 @@
 
 A model's inputs are read from its SQL with sqlglot, never typed by hand: every `schema.table`
 it references is an upstream asset. Names without a schema must be the query's own CTEs.
+The queries the product prints (`sql/reports/*.sql` for the CLI, `sql/dashboard/*.sql` for the
+dashboard's panels) are parsed the same way (`load_report`): the tables they read and the named
+parameters (`$commodity`) they take, so a panel's inputs are derived from its files and user
+input is always bound, never interpolated.
 """
 
 from collections.abc import Iterable
@@ -92,3 +96,44 @@ def all_models(sql_dir: Path = SQL_DIR) -> tuple[SqlModel, ...]:
 def load_query(relative: str, sql_dir: Path = SQL_DIR) -> str:
     """Any other SQL file (reports, alerts, examples) by path relative to sql/."""
     return (sql_dir / relative).read_text()
+
+
+@dataclass(frozen=True)
+class SqlReport:
+    """A query the product prints: `sql/<folder>/<name>.sql`, one statement."""
+
+    path: str  # relative to sql/, e.g. "reports/show_concentration.sql"
+    sql: str
+    tables: tuple[str, ...]  # every "schema.table" it reads, sorted
+    params: tuple[str, ...]  # its named parameters ($name), sorted
+
+    def run(self, con, **params):
+        """Execute with exactly the parameters the query names (a missing one is an error)."""
+        missing = set(self.params) - set(params)
+        if missing:
+            raise TypeError(f"sql/{self.path} needs the parameters {sorted(missing)}")
+        return con.execute(self.sql, {p: params[p] for p in self.params})
+
+
+def query_params(sql: str, *, where: str = "query") -> tuple[str, ...]:
+    """The named parameters (`$name`) of a statement; a positional `?` is refused, so every
+    value a file takes is named where it is used."""
+    names = set()
+    for node in sqlglot.parse_one(sql, dialect="duckdb").find_all(exp.Placeholder):
+        if not node.name or node.name == "?":
+            raise SqlLineageError(f"{where}: write parameters as $name, not ?")
+        names.add(node.name)
+    return tuple(sorted(names))
+
+
+@cache
+def load_report(relative: str, sql_dir: Path = SQL_DIR) -> SqlReport:
+    """A report or dashboard query by path relative to sql/ (`reports/headline.sql`)."""
+    sql = (sql_dir / relative).read_text().strip().rstrip(";")
+    where = f"sql/{relative}"
+    return SqlReport(relative, sql, tables_read(sql, where=where), query_params(sql, where=where))
+
+
+def report_files(folder: str, sql_dir: Path = SQL_DIR) -> list[str]:
+    """Every `sql/<folder>/*.sql`, as paths relative to sql/."""
+    return [f"{folder}/{p.name}" for p in sorted((sql_dir / folder).glob("*.sql"))]

@@ -345,7 +345,7 @@ def test_cli_answers_from_the_published_warehouse(published, monkeypatch, capsys
     assert cli.main(["status"]) == 0
     assert "usgs_mcs" in capsys.readouterr().out
     with pytest.raises(SystemExit) as exc:
-        cli.main(["show", "rare_earth"])  # a typo: the error suggests the right name
+        cli.main(["show", "rare_eartss"])  # a typo: the error suggests the right name
     assert "rare_earths" in str(exc.value.code)
     with pytest.raises(SystemExit) as exc:
         cli.main(["sql", "select * from marts.nope"])

@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from pipelines import cli
+from pipelines.cli import console, refresh
 from pipelines.lib.paths import PROJECT_ROOT
 from pipelines.lib.refresh_lock import RefreshRunning, refresh_lock
+from pipelines.lib.seeds import load_seed
 from pipelines.lib.warehouse import Warehouse
 
 
@@ -26,9 +28,12 @@ def error_of(argv, capsys) -> str:
 
 @pytest.fixture
 def small_warehouse(tmp_path, monkeypatch):
-    """A published warehouse of two marts, and the env pointing the CLI at it."""
+    """A published warehouse of one mart and the commodity aliases, and the env pointing the
+    CLI at it."""
     wh = Warehouse(tmp_path / "warehouse")
     with wh.connect() as con:
+        aliases = load_seed("commodity_aliases")  # noqa: F841 (read by name below)
+        con.execute("CREATE TABLE staging.commodity_alias AS SELECT * FROM aliases")
         con.execute(
             """CREATE TABLE marts.supply_concentration AS SELECT * FROM (VALUES
                ('usgs_mcs', 'rare_earths', 'mining', 'production', 2025, 0.69, true, false,
@@ -60,7 +65,7 @@ def test_commodity_names_ignore_case_spaces_and_hyphens(small_warehouse, capsys)
     for typed in ["Rare_Earths", "rare earths", "RARE-EARTHS"]:
         assert cli.main(["show", typed]) == 0
         assert capsys.readouterr().out.startswith("rare_earths: concentration")
-    message = error_of(["show", "rare_earth"], capsys)
+    message = error_of(["show", "rare_eartss"], capsys)
     assert "Did you mean: rare_earths?" in message
 
 
@@ -79,13 +84,13 @@ def test_suggestions_rank_by_closeness_to_codes_and_names():
         "KOR": ["South Korea"],
         "PRK": ["North Korea"],
     }
-    assert cli._resolve("Japan", importers, "importer", "") == "JPN"
-    assert cli._resolve("jpn", importers, "importer", "") == "JPN"
+    assert console.resolve("Japan", importers, "importer", "") == "JPN"
+    assert console.resolve("jpn", importers, "importer", "") == "JPN"
     with pytest.raises(SystemExit) as exc:
-        cli._resolve("Japn", importers, "importer", "")
+        console.resolve("Japn", importers, "importer", "")
     assert "Did you mean: JPN (Japan), " in exc.value.code
     with pytest.raises(SystemExit) as exc:
-        cli._resolve("Korea", importers, "importer", "")
+        console.resolve("Korea", importers, "importer", "")
     assert {"KOR (South Korea)", "PRK (North Korea)"} <= set(
         exc.value.code.split("Did you mean: ")[1].split("?")[0].split(", ")[:2]
     )
@@ -180,19 +185,19 @@ def test_a_killed_refresh_leaves_no_stale_lock(tmp_path):
 
 def test_publish_outcome_compares_the_file_before_and_after(tmp_path):
     path = tmp_path / "minerals.duckdb"
-    assert cli.publish_outcome(path, None, None, False) == (
+    assert refresh.publish_outcome(path, None, None, False) == (
         "Refresh failed: nothing was published; no warehouse is published yet."
     )
     path.write_bytes(b"old")
-    before = cli._file_state(path)
-    assert "minerals.duckdb is unchanged" in cli.publish_outcome(path, before, before, False)
+    before = refresh.file_state(path)
+    assert "minerals.duckdb is unchanged" in refresh.publish_outcome(path, before, before, False)
     replacement = tmp_path / "new.tmp"
     replacement.write_bytes(b"old")  # same size, maybe the same mtime: still a new file
     os.replace(replacement, path)
-    after = cli._file_state(path)
+    after = refresh.file_state(path)
     assert after != before
-    assert "was replaced by this refresh" in cli.publish_outcome(path, before, after, True)
-    failed = cli.publish_outcome(path, before, after, False)
+    assert "was replaced by this refresh" in refresh.publish_outcome(path, before, after, True)
+    failed = refresh.publish_outcome(path, before, after, False)
     assert failed.startswith("Refresh failed, but") and "was replaced" in failed
     assert "unchanged" not in failed
 

@@ -493,7 +493,7 @@ def test_geopolrisk_us_and_us_japan_nickel_mining_by_hand():
 
 
 def test_scenario_figures_and_words(graphite_marts):
-    from pipelines.lib.scenario import format_scenario, scenario
+    from pipelines.cli.scenario import format_scenario, scenario
 
     con, hand = graphite_marts
     (row,) = scenario(con, "CHN", "USA", "graphite", 4)
@@ -553,7 +553,7 @@ def test_contract_check_fails_on_a_broken_table(nir):
 
 def test_scenario_command_is_registered():
     from pipelines.cli import build_parser
-    from pipelines.lib.scenario import cmd_scenario
+    from pipelines.cli.scenario import cmd_scenario
 
     args = build_parser().parse_args(
         ["scenario", "CHN", "--commodity", "graphite", "--importer", "USA_JPN"]
