@@ -164,11 +164,15 @@ def resolve(value: str, candidates: dict[str, list[str]], what: str, listing: st
     fail(f"unknown {what} {value!r}.{hint} ({listing})")
 
 
+# what a country (or bloc) and a commodity can be called: (key, name) rows
+NAMES = {"country": "names_country", "commodity": "names_commodity"}
+
+
 def names(con, kind: str, keys: list[str]) -> dict[str, list[str]]:
-    """{key: its names, display name first} for `keys`, from `sql/reports/names_<kind>.sql`
-    (kind: country, commodity); a key without names maps to []."""
+    """{key: its names, display name first} for `keys` (kind: country, commodity; `NAMES`);
+    a key without names maps to []."""
     found: dict[str, list[str]] = {k: [] for k in keys}
-    for key, name in run(con, f"names_{kind}").fetchall():
+    for key, name in run(con, NAMES[kind]).fetchall():
         if key in found and name and name not in found[key]:
             found[key].append(name)
     return found

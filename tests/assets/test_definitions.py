@@ -3,6 +3,7 @@
 import dagster as dg
 
 from pipelines.definitions import defs
+from tests.support.sql import tables_duckdb_parses
 
 
 def test_asset_keys_are_pinned():
@@ -93,30 +94,6 @@ def test_every_table_has_one_contract_and_every_contract_one_asset():
     assert tables == set(load_contracts())
 
 
-def _tables_duckdb_parses(sql: str) -> set[str]:
-    """schema.table of every base table in DuckDB's own parse tree (independent of sqlglot)."""
-    import json
-
-    import duckdb
-
-    tree = json.loads(duckdb.execute("SELECT json_serialize_sql(?)", [sql]).fetchone()[0])
-    assert not tree["error"], tree
-    found = set()
-
-    def walk(node):
-        if isinstance(node, dict):
-            if node.get("type") == "BASE_TABLE" and node.get("schema_name"):
-                found.add(f"{node['schema_name']}.{node['table_name']}")
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(tree)
-    return found
-
-
 def test_each_sql_model_depends_on_exactly_the_tables_its_sql_reads():
     from pipelines.lib.sql import all_models
 
@@ -127,7 +104,7 @@ def test_each_sql_model_depends_on_exactly_the_tables_its_sql_reads():
     models = all_models()
     assert len(models) >= 10
     for model in models:
-        assert deps[model.table] == _tables_duckdb_parses(model.sql), model.table
+        assert deps[model.table] == tables_duckdb_parses(model.sql), model.table
 
 
 def test_only_entry_points_import_the_definitions():

@@ -123,4 +123,3 @@ def test_the_graph_finds_a_circle_and_an_upward_import(tmp_path):
         ["pipelines.cli.console", "pipelines.lib.report"],
         ["pipelines.lib.a", "pipelines.lib.b"],
     ]
-

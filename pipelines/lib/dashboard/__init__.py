@@ -18,7 +18,7 @@ import duckdb
 
 from pipelines.lib import settings
 from pipelines.lib.dashboard import data as d
-from pipelines.lib.dashboard.panels import PANELS
+from pipelines.lib.dashboard.panels import PAGE_QUERIES, PANELS, query_tables
 from pipelines.lib.exports import SOURCES
 
 HERE = Path(__file__).parent
@@ -29,12 +29,13 @@ def dashboard_data(con: duckdb.DuckDBPyConnection) -> dict:
     """Every present panel's rows (e.g. `data["concentration"]`: one row per focus
     (commodity, stage) with source, year, china_share, hhi), plus what the page needs around
     them: focus minerals, importers, stages, which panels are absent and why."""
-    have = d.tables(con)
-    focus = d.focus_commodities(con) if "staging.focus_commodities" in have else []
-    importers = d.importers(con) if "marts.import_dependence" in have else []
+    page = d.Reader(con, PAGE_QUERIES)
+    have = d.tables(page)
+    focus = d.focus_commodities(page) if "staging.focus_commodities" in have else []
+    importers = d.importers(page) if "marts.import_dependence" in have else []
     ctx = {"tables": have, "focus": focus, "importers": importers}
     out: dict = {
-        **d.meta(con, have),
+        **d.meta(page, have),
         "focus": [{"commodity": c, "label": d.label(c)} for c in focus],
         "importers": importers,
         "stages": d.STAGES,
@@ -47,7 +48,8 @@ def dashboard_data(con: duckdb.DuckDBPyConnection) -> dict:
         if missing:
             out["absent"].append({"id": panel.id, "title": panel.title, "needs": missing})
             continue
-        out.update(panel.data(con, ctx))
+        optional = [n for n in panel.optional if set(query_tables((n,))) <= have]
+        out.update(panel.data(d.Reader(con, panel.queries + tuple(optional)), ctx))
         out["panels"].append({"id": panel.id, "title": panel.title, "note": panel.note})
     return out
 

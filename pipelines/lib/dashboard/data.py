@@ -1,12 +1,16 @@
 """What the dashboard shows, as plain rows read from the published warehouse.
 
 `dashboard_data(con)` returns a dict of lists of dicts (JSON-ready). Each panel (see
-`panels.py`) reads only the tables it needs; a panel whose table is missing is left out.
+`panels.py`) reads its own `sql/dashboard/*.sql` files through a `Reader`, and Python adds
+labels and notes in words; a panel whose tables are missing is left out.
 """
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 import duckdb
+
+from pipelines.lib.sql import load_report
 
 # Importers in the picker and the heatmap; any bloc code in marts.import_dependence (longer than
 # an ISO3 code: EU27, USA_JPN) is added after them.
@@ -32,36 +36,39 @@ STAGES = [
     },
 ]
 SOURCE_LABELS = {"usgs_mcs": "USGS", "iea": "IEA", "baci": "BACI"}
-ALERTS_PER_COMMODITY = 8
-ALERTS_LATEST = 12
 EXPORT_CONTROL_FROM = 2010
 MEASURABLE_TRADE_USD = 10_000_000  # world trade in a measure's codes below this: not read
 
 
-def rows(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> list[dict]:
-    cur = con.execute(sql, params or [])
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+class Reader:
+    """Runs the `sql/dashboard/<name>.sql` files one panel declares, and no other: a panel's
+    inputs are what its files read (`Panel.needs`), so it cannot read a table it does not
+    declare."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, names: Iterable[str]):
+        self.con = con
+        self.names = frozenset(names)
+
+    def rows(self, name: str, **params) -> list[dict]:
+        if name not in self.names:
+            raise KeyError(f"sql/dashboard/{name}.sql is not one of this panel's queries")
+        cur = load_report(f"dashboard/{name}.sql").run(self.con, **params)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+    def value(self, name: str, **params):
+        """The first column of the first row."""
+        (row,) = self.rows(name, **params)
+        return next(iter(row.values()))
 
 
-def tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {
-        f"{s}.{t}"
-        for s, t in con.execute(
-            "SELECT schema_name, table_name FROM duckdb_tables() "
-            "WHERE database_name = current_database()"
-        ).fetchall()
-    }
+def tables(q: Reader) -> set[str]:
+    return {f"{r['schema_name']}.{r['table_name']}" for r in q.rows("page_tables")}
 
 
-def focus_commodities(con: duckdb.DuckDBPyConnection) -> list[str]:
+def focus_commodities(q: Reader) -> list[str]:
     """The seed `data/seeds/focus_commodities.csv`, in its order (the headline's minerals)."""
-    return [
-        c
-        for (c,) in con.execute(
-            "SELECT commodity FROM staging.focus_commodities ORDER BY position"
-        ).fetchall()
-    ]
+    return [r["commodity"] for r in q.rows("page_focus")]
 
 
 def label(commodity: str) -> str:
@@ -70,28 +77,11 @@ def label(commodity: str) -> str:
 
 # --- panels' data -------------------------------------------------------------------------
 
-# Each (commodity, stage, year) of the series the headline uses (staging.representative_series:
-# USGS for mining, IEA for refining where it publishes it, else USGS; is_headline = the row
-# `make run` prints).
-_SERIES = """
-    SELECT c.commodity, c.stage, c.source, c.year, r.is_headline,
-           CASE WHEN c.china_listed THEN c.china_share END AS china_share,
-           c.china_listed, c.hhi, c.top1_iso3, c.top1_share, c.n_countries,
-           c.concentration_band AS band
-    FROM marts.supply_concentration c
-    JOIN staging.representative_series r USING (commodity, stage, source, basis, year)"""
 
-
-def concentration(con, ctx: dict) -> dict:
+def concentration(q: Reader, ctx: dict) -> dict:
     """The headline figure per focus (commodity, stage), and in words what is not measured."""
     focus = ctx["focus"]
-    marks = ", ".join("?" for _ in focus)
-    latest = rows(
-        con,
-        f"""SELECT * EXCLUDE (is_headline) FROM ({_SERIES})
-            WHERE is_headline AND commodity IN ({marks}) ORDER BY commodity, stage""",
-        focus,
-    )
+    latest = q.rows("concentration")
     _label(latest)
     have = {(r["commodity"], r["stage"]) for r in latest}
     notes = []
@@ -119,35 +109,17 @@ def concentration(con, ctx: dict) -> dict:
     return {"concentration": latest, "concentration_notes": notes}
 
 
-def most_concentrated(con, ctx: dict) -> dict:
+def most_concentrated(q: Reader, ctx: dict) -> dict:
     """The most concentrated stages of any mineral (headline series, three or more countries)."""
-    top = rows(
-        con,
-        f"""SELECT * EXCLUDE (is_headline) FROM ({_SERIES})
-            WHERE is_headline AND n_countries >= 3 ORDER BY hhi DESC, commodity LIMIT 15""",
-    )
-    return {"top_concentrated": _label(top)}
+    return {"top_concentrated": _label(q.rows("most_concentrated"))}
 
 
-def trend(con, ctx: dict) -> dict:
+def trend(q: Reader, ctx: dict) -> dict:
     """Every year of each headline series (a null row for a year the source skipped, drawn as
     a gap) and, with trade, China's share of each picked importer's imports."""
-    focus = ctx["focus"]
-    marks = ", ".join("?" for _ in focus)
-    history = rows(
-        con,
-        f"""WITH s AS ({_SERIES} WHERE c.commodity IN ({marks})),
-            span AS (SELECT commodity, stage, unnest(range(min(year), max(year) + 1)) AS year
-                     FROM s GROUP BY commodity, stage)
-            SELECT span.commodity, span.stage, s.source, span.year, s.china_share,
-                   s.china_listed, s.hhi
-            FROM span LEFT JOIN s USING (commodity, stage, year)
-            ORDER BY commodity, stage, year""",
-        focus,
-    )
-    out = {"production_series": _label(history)}
+    out = {"production_series": _label(q.rows("trend_production"))}
     if "marts.import_dependence" in ctx["tables"]:
-        out.update(import_series(con, ctx))
+        out.update(import_series(q, ctx))
     return out
 
 
@@ -159,40 +131,17 @@ def _label(items: list[dict]) -> list[dict]:
     return items
 
 
-def importers(con) -> list[str]:
-    present = {
-        i
-        for (i,) in con.execute(
-            "SELECT DISTINCT importer_iso3 FROM marts.import_dependence"
-        ).fetchall()
-    }
+def importers(q: Reader) -> list[str]:
+    present = {r["importer_iso3"] for r in q.rows("page_importers")}
     blocs = sorted(i for i in present if len(i) > 3)
     return [i for i in IMPORTERS if i in present] + [b for b in blocs if b not in IMPORTERS]
 
 
-def _trade_notes(con, focus: list[str]) -> list[dict]:
+def _trade_notes(q: Reader, focus: list[str]) -> list[dict]:
     """In words, per focus (commodity, stage): what trade data can and cannot measure."""
-    marks = ", ".join("?" for _ in focus)
-    codes = rows(
-        con,
-        f"""SELECT commodity, stage, string_agg(DISTINCT nomenclature, ', ') AS nomenclature,
-                   string_agg(hs6, ', ' ORDER BY hs6) AS codes,
-                   bool_or(exclusivity = 'shared') AS shared
-            FROM staging.dim_hs_mineral WHERE commodity IN ({marks}) AND stage <> 'exclude'
-            GROUP BY ALL""",
-        focus,
-    )
-    years = {
-        (r["commodity"], r["stage"]): r
-        for r in rows(
-            con,
-            f"""SELECT commodity, stage, list(DISTINCT year ORDER BY year) AS years
-                FROM marts.import_dependence WHERE commodity IN ({marks}) GROUP BY ALL""",
-            focus,
-        )
-    }
-    (last,) = con.execute("SELECT max(year) FROM marts.import_dependence").fetchone()
-    mapped = {(c["commodity"], c["stage"]): c for c in codes}
+    mapped = {(c["commodity"], c["stage"]): c for c in q.rows("trend_codes")}
+    years = {(r["commodity"], r["stage"]): r for r in q.rows("trend_trade_years")}
+    last = max((r["data_last_year"] for r in years.values()), default=None)
     notes = []
     for commodity in focus:
         for stage in ("mining", "refining", "manufacturing"):
@@ -231,54 +180,19 @@ def _trade_note(commodity: str, stage: str, codes: dict | None, ys: list[int], l
     return "; ".join(parts) + "."
 
 
-def import_series(con, ctx: dict) -> dict:
+def import_series(q: Reader, ctx: dict) -> dict:
     """China's share of each picked importer's imports, every year (a null row where a series
     skips a year), and in words what trade cannot measure."""
-    focus, importers = ctx["focus"], ctx["importers"]
-    fm = ", ".join("?" for _ in focus)
-    im = ", ".join("?" for _ in importers)
-    series = rows(
-        con,
-        f"""WITH s AS (
-                SELECT importer_iso3 AS importer, commodity, stage, year,
-                       round(china_share, 4) AS china_share,
-                       round(import_value_usd, -3) AS import_value_usd,
-                       top_supplier_iso3 AS top_supplier,
-                       round(top_supplier_share, 3) AS top_share
-                FROM marts.import_dependence
-                WHERE commodity IN ({fm}) AND importer_iso3 IN ({im})),
-            span AS (SELECT importer, commodity, stage,
-                            unnest(range(min(year), max(year) + 1)) AS year
-                     FROM s GROUP BY importer, commodity, stage)
-            SELECT * FROM span LEFT JOIN s USING (importer, commodity, stage, year)
-            ORDER BY importer, commodity, stage, year""",
-        [*focus, *importers],
-    )
-    return {"trade_series": _label(series), "trend_notes": _trade_notes(con, focus)}
+    series = q.rows("trend_imports", importers=ctx["importers"])
+    return {"trade_series": _label(series), "trend_notes": _trade_notes(q, ctx["focus"])}
 
 
-def heatmap(con, ctx: dict) -> dict:
+def heatmap(q: Reader, ctx: dict) -> dict:
     """China's share of imports in the latest year, every focus (commodity, stage) with trade
     by every picked importer; a cell with no imports has china_share null."""
-    focus, importers = ctx["focus"], ctx["importers"]
-    fm = ", ".join("?" for _ in focus)
-    im = ", ".join("?" for _ in importers)
-    (year,) = con.execute("SELECT max(year) FROM marts.import_dependence").fetchone()
-    cells = rows(
-        con,
-        f"""WITH k AS (SELECT DISTINCT commodity, stage FROM marts.import_dependence
-                       WHERE year = ? AND commodity IN ({fm}) AND importer_iso3 IN ({im})),
-            i AS (SELECT unnest(?::VARCHAR[]) AS importer)
-            SELECT i.importer, k.commodity, k.stage, round(d.china_share, 4) AS china_share,
-                   round(d.import_value_usd) AS import_value_usd,
-                   d.top_supplier_iso3 AS top_supplier,
-                   round(d.top_supplier_share, 4) AS top_share, d.includes_shared_codes
-            FROM k CROSS JOIN i
-            LEFT JOIN marts.import_dependence d ON d.importer_iso3 = i.importer
-                 AND d.commodity = k.commodity AND d.stage = k.stage AND d.year = ?
-            ORDER BY k.commodity, k.stage, i.importer""",
-        [year, *focus, *importers, importers, year],
-    )
+    importers = ctx["importers"]
+    year = q.value("heatmap_year")
+    cells = q.rows("heatmap", year=year, importers=importers)
     for r in _label(cells):
         r["row"] = f"{r['label']} · {r['stage']}"
     shown = [i for i in importers if i in HEATMAP_IMPORTERS or i not in IMPORTERS]
@@ -309,57 +223,18 @@ def _measure_notes(m: dict, last: int) -> list[str]:
     return notes
 
 
-def export_controls(con, ctx: dict) -> dict:
+def export_controls(q: Reader, ctx: dict) -> dict:
     """Each curated measure, and the share of the covered trade China supplies, for the
     world and the picked importers, EXPORT_CONTROL_FROM on."""
-    importers = ["WORLD", *(ctx["importers"] or IMPORTERS)]
-    marks = ", ".join("?" for _ in importers)
-    (last,) = con.execute("SELECT max(year) FROM marts.export_control_exposure").fetchone()
-    # one nomenclature per measure (the grain includes it): the one reaching the latest year,
-    # HS92's long series when both do
-    chosen = """SELECT measure_id, nomenclature FROM marts.export_control_exposure
-                WHERE importer_iso3 = 'WORLD' AND nomenclature IS NOT NULL
-                QUALIFY row_number() OVER (PARTITION BY measure_id
-                    ORDER BY year DESC, nomenclature = 'HS92' DESC) = 1"""
-    measures = rows(
-        con,
-        f"""WITH notes AS (SELECT measure_id, any_value(coverage_note) AS coverage_note
-                           FROM marts.export_control_exposure GROUP BY measure_id)
-            SELECT m.measure_id, m.measure, m.commodities, m.status,
-                   strftime(m.effective, '%Y-%m-%d') AS effective, m.target_iso3,
-                   year(m.effective) + (month(m.effective) - 1) / 12 AS effective_year,
-                   w.nomenclature, w.year AS last_year, w.covered_share, w.covered_value_usd,
-                   w.total_value_usd,
-                   coalesce(w.includes_shared_codes, false) AS includes_shared_codes,
-                   n.coverage_note
-            FROM staging.export_controls m
-            LEFT JOIN (SELECT e.* FROM marts.export_control_exposure e
-                       JOIN ({chosen}) USING (measure_id, nomenclature)
-                       WHERE importer_iso3 = 'WORLD'
-                       QUALIFY year = max(year) OVER (PARTITION BY measure_id)) w
-                 USING (measure_id)
-            LEFT JOIN notes n USING (measure_id)
-            ORDER BY m.effective, m.measure_id""",
-    )
+    destinations = ["WORLD", *(ctx["importers"] or IMPORTERS)]
+    last = q.value("export_controls_last_year")
+    measures = q.rows("export_controls")
     for m in measures:
         m["labels"] = [label(c) for c in m["commodities"] or []]
         m["note"] = " ".join(_measure_notes(m, last))
         m["measurable"] = (m["total_value_usd"] or 0) >= MEASURABLE_TRADE_USD
-    # a null row for a year the chosen series skips (HS2017: 2022 and 2024), drawn as a gap
-    series = rows(
-        con,
-        f"""WITH s AS (
-                SELECT measure_id, importer_iso3 AS importer, year,
-                       round(covered_share, 4) AS covered_share,
-                       round(covered_value_usd) AS covered_value_usd
-                FROM marts.export_control_exposure
-                JOIN ({chosen}) USING (measure_id, nomenclature)
-                WHERE importer_iso3 IN ({marks}) AND year >= ?),
-            span AS (SELECT measure_id, importer, unnest(range(min(year), max(year) + 1)) AS year
-                     FROM s GROUP BY measure_id, importer)
-            SELECT * FROM span LEFT JOIN s USING (measure_id, importer, year)
-            ORDER BY measure_id, importer, year""",
-        [*importers, EXPORT_CONTROL_FROM],
+    series = q.rows(
+        "export_controls_series", destinations=destinations, **{"from": EXPORT_CONTROL_FROM}
     )
     return {
         "export_controls": measures,
@@ -369,37 +244,21 @@ def export_controls(con, ctx: dict) -> dict:
     }
 
 
-def alerts(con, ctx: dict) -> dict:
+def alerts(q: Reader, ctx: dict) -> dict:
     """The latest alerts overall and per focus commodity (by data year), counts by kind."""
-    focus = ctx["focus"]
-    marks = ", ".join("?" for _ in focus)
-    cols = "alert_key, year, kind, commodity, stage, importer_iso3, message"
-    latest = rows(
-        con,
-        f"SELECT {cols} FROM marts.alerts ORDER BY year DESC NULLS LAST, message "
-        f"LIMIT {ALERTS_LATEST}",
-    )
-    per = rows(
-        con,
-        f"""SELECT {cols} FROM marts.alerts WHERE commodity IN ({marks})
-            QUALIFY row_number() OVER (PARTITION BY commodity
-                                       ORDER BY year DESC NULLS LAST, message)
-                    <= {ALERTS_PER_COMMODITY}
-            ORDER BY commodity, year DESC, message""",
-        focus,
-    )
-    counts = rows(con, "SELECT kind, count(*) AS n FROM marts.alerts GROUP BY kind ORDER BY kind")
-    return {"alerts_latest": latest, "alerts_by_commodity": per, "alert_counts": counts}
-
-
-def meta(con, have: set[str]) -> dict:
-    refreshed = None
-    if "meta.refresh" in have:
-        row = con.execute("SELECT max(refreshed_at) FROM meta.refresh").fetchone()
-        if row and row[0]:
-            refreshed = row[0].astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return {
-        "refreshed_at": refreshed,
+        "alerts_latest": q.rows("alerts_latest"),
+        "alerts_by_commodity": q.rows("alerts_by_commodity"),
+        "alert_counts": q.rows("alerts_counts"),
+    }
+
+
+def meta(q: Reader, have: set[str]) -> dict:
+    refreshed = q.value("page_refreshed") if "meta.refresh" in have else None
+    return {
+        "refreshed_at": refreshed.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        if refreshed
+        else None,
         "generated_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
 
@@ -414,20 +273,10 @@ NIR_FLAGS = {
 }
 
 
-def net_import_reliance(con, ctx: dict) -> dict:
+def net_import_reliance(q: Reader, ctx: dict) -> dict:
     """USGS's US net import reliance, latest year of each focus commodity and product; a flag
     USGS prints instead of a number (E, >50, W) is kept in words."""
-    focus = ctx["focus"]
-    marks = ", ".join("?" for _ in focus)
-    out = rows(
-        con,
-        f"""SELECT commodity, product, year, nir_pct, nir_flag, nir_raw,
-                   china_import_source_share, top_import_sources
-            FROM marts.us_net_import_reliance WHERE commodity IN ({marks})
-            QUALIFY year = max(year) OVER (PARTITION BY commodity, product)
-            ORDER BY commodity, product""",
-        focus,
-    )
+    out = q.rows("net_import_reliance")
     for r in _label(out):
         r["row"] = r["label"] + (f" ({r['product']})" if r["product"] else "")
         r["nir"] = None if r["nir_pct"] is None else r["nir_pct"] / 100
@@ -440,29 +289,11 @@ def net_import_reliance(con, ctx: dict) -> dict:
     return {"net_import_reliance": out}
 
 
-def stockpile_cover(con, ctx: dict) -> dict:
+def stockpile_cover(q: Reader, ctx: dict) -> dict:
     """Per picked importer and focus commodity, latest year: the stockpile that covers six
     months of what each of the five largest suppliers ships, and in words where there is none."""
     focus, importers = ctx["focus"], ctx["importers"]
-    fm = ", ".join("?" for _ in focus)
-    im = ", ".join("?" for _ in importers)
-    out = rows(
-        con,
-        f"""SELECT importer_iso3 AS importer, commodity, stage, year, supplier_iso3 AS supplier,
-                   basis, round(supplier_share_quantity, 3) AS supplier_share,
-                   round(annual_at_risk_t) AS annual_at_risk_t,
-                   round(stockpile_3m_t) AS stockpile_3m_t,
-                   round(stockpile_6m_t) AS stockpile_6m_t,
-                   round(stockpile_12m_t) AS stockpile_12m_t,
-                   round(stockpile_6m_value_usd, -3) AS stockpile_6m_value_usd,
-                   round(government_stocks_months, 1) AS government_stocks_months,
-                   round(industry_stocks_months, 1) AS industry_stocks_months
-            FROM marts.stockpile_cover
-            WHERE commodity IN ({fm}) AND importer_iso3 IN ({im})
-            QUALIFY year = max(year) OVER (PARTITION BY importer_iso3, commodity)
-            ORDER BY importer, commodity, stage, stockpile_6m_value_usd DESC""",
-        [*focus, *importers],
-    )
+    out = q.rows("stockpile_cover", importers=importers)
     for r in _label(out):
         r["row"] = f"{r['supplier']} · {r['stage']}"
     have = {(r["importer"], r["commodity"]) for r in out}
@@ -483,46 +314,15 @@ def stockpile_cover(con, ctx: dict) -> dict:
 MONTHLY_DESTINATIONS = ("USA", "JPN", "OTHERS")
 
 
-def export_control_monthly(con, ctx: dict) -> dict:
+def export_control_monthly(q: Reader, ctx: dict) -> dict:
     """China's monthly exports of each (measure, hs6) to USA, JPN and OTHERS (every partner but
     those two), every month of the series' span: a month the mart has no row for (no recorded
     exports) is a null value, drawn as a gap, never as 0. One summary row per (measure, hs6)
     gives what the charts' fixed axes need (first and last month, largest value per
     destination) and whether the code is shared (figures are upper bounds)."""
-    marks = ", ".join("?" for _ in MONTHLY_DESTINATIONS)
-    monthly = rows(
-        con,
-        f"""WITH s AS (SELECT measure_id, hs6, destination, period, value_usd
-                       FROM marts.export_control_monthly WHERE destination IN ({marks})),
-            span AS (SELECT measure_id, hs6,
-                            unnest(range(min(period), max(period) + INTERVAL 1 MONTH,
-                                         INTERVAL 1 MONTH))::DATE AS period
-                     FROM s GROUP BY measure_id, hs6),
-            d AS (SELECT unnest(?::VARCHAR[]) AS destination)
-            SELECT span.measure_id, span.hs6, d.destination,
-                   strftime(span.period, '%Y-%m-%d') AS period, round(s.value_usd) AS value_usd
-            FROM span CROSS JOIN d
-            LEFT JOIN s USING (measure_id, hs6, destination, period)
-            ORDER BY measure_id, hs6, destination, period""",
-        [*MONTHLY_DESTINATIONS, list(MONTHLY_DESTINATIONS)],
-    )
-    series = rows(
-        con,
-        f"""SELECT c.measure_id, c.hs6, m.measure, m.commodities, m.status,
-                   strftime(m.effective, '%Y-%m-%d') AS effective,
-                   strftime(min(c.period), '%Y-%m-%d') AS first_month,
-                   strftime(max(c.period), '%Y-%m-%d') AS last_month,
-                   bool_or(c.is_shared_code) AS is_shared_code,
-                   max(c.value_usd) FILTER (WHERE c.destination = 'USA') AS max_usa,
-                   max(c.value_usd) FILTER (WHERE c.destination = 'JPN') AS max_jpn,
-                   max(c.value_usd) FILTER (WHERE c.destination = 'OTHERS') AS max_others
-            FROM marts.export_control_monthly c
-            JOIN staging.export_controls m USING (measure_id)
-            WHERE c.destination IN ({marks})
-            GROUP BY c.measure_id, c.hs6, m.measure, m.commodities, m.status, m.effective
-            ORDER BY m.effective, c.measure_id, c.hs6""",
-        list(MONTHLY_DESTINATIONS),
-    )
+    destinations = list(MONTHLY_DESTINATIONS)
+    monthly = q.rows("export_control_monthly", destinations=destinations)
+    series = q.rows("export_control_monthly_series", destinations=destinations)
     for r in series:
         r["labels"] = [label(c) for c in r["commodities"] or []]
         # the largest month per destination, for a fixed, finite y axis (None: no exports)

@@ -1,9 +1,15 @@
-"""The dashboard's panels: what each shows, which tables it needs, its data and its charts.
+"""The dashboard's panels: what each shows, the queries it reads, its data and its charts.
 
-A panel renders only when every table in `needs` is in the published warehouse. To add one:
-append a `Panel` whose `data(con, ctx)` returns named row lists and whose `charts(data,
-defaults)` returns `{chart_id: vega_lite_spec}` (see charts.py); dashboard.js draws every chart
-of a panel, follows the pickers through the specs' `commodity` / `importer` params, and shows
+A panel's queries are files, `sql/dashboard/<name>.sql`; the tables it needs are what those files
+read (parsed with sqlglot like the models), never typed by hand, and it renders only when every
+one is in the published warehouse. `optional` queries add to a panel when their tables are
+there (the trade lines of "China's share over time"). A file taking `$importers` needs the
+page's importer list too (`page_importers.sql`).
+
+To add a panel (docs/adding.md): a SQL file, and an entry here whose `data(q, ctx)` returns
+named row lists from `q.rows("<file stem>", **params)` and whose `charts(data, defaults)`
+returns `{chart_id: vega_lite_spec}` (see charts.py); dashboard.js draws every chart of a panel,
+follows the pickers through the specs' `commodity` / `importer` params, and shows
 `data["<panel id>_notes"]` rows (commodity, note) for the picked commodity.
 """
 
@@ -11,6 +17,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pipelines.lib.dashboard import charts, data
+from pipelines.lib.sql import load_report
+
+# what the page itself reads, and the panel parameters it provides
+PAGE_QUERIES = ("page_tables", "page_focus", "page_importers", "page_refreshed")
+PAGE_PARAMS = {"importers": "page_importers"}
+
+
+def query_tables(names: tuple[str, ...]) -> tuple[str, ...]:
+    """Every table `sql/dashboard/<name>.sql` of `names` reads, with the tables of the page
+    queries that provide their parameters."""
+    tables: set[str] = set()
+    for name in names:
+        query = load_report(f"dashboard/{name}.sql")
+        tables.update(query.tables)
+        for param in query.params:
+            if param in PAGE_PARAMS:
+                tables.update(load_report(f"dashboard/{PAGE_PARAMS[param]}.sql").tables)
+    return tuple(sorted(tables))
 
 
 @dataclass(frozen=True)
@@ -18,16 +42,22 @@ class Panel:
     id: str
     title: str
     note: str
-    needs: tuple[str, ...]
+    queries: tuple[str, ...]  # sql/dashboard/<name>.sql
     data: Callable[..., dict]
     charts: Callable[[dict, dict], dict[str, dict]] | None = None
+    optional: tuple[str, ...] = ()  # read when their tables are published
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        """The tables the panel cannot render without: what its queries read."""
+        return query_tables(self.queries)
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        """Every table the panel may read (its optional queries' too)."""
+        return query_tables(self.queries + self.optional)
 
 
-SERIES = (
-    "marts.supply_concentration",
-    "staging.representative_series",
-    "staging.focus_commodities",
-)
 PANELS = [
     Panel(
         "concentration",
@@ -36,7 +66,7 @@ PANELS = [
         "above 2,500 = highly concentrated, dashed lines at 1,500 and 2,500) of each stage, "
         "latest year of the series the headline uses: USGS for mining, IEA for refining where "
         "it publishes it, else USGS. The picked mineral is drawn solid.",
-        SERIES,
+        ("concentration",),
         data.concentration,
         charts.concentration_charts,
     ),
@@ -46,9 +76,10 @@ PANELS = [
         "China's share of world output (USGS / IEA, no projections), and China's share of "
         "the picked importer's imports by value (CEPII BACI). A year without data is a gap, "
         "not a line across it.",
-        SERIES,
+        ("trend_production",),
         data.trend,
         charts.trend_charts,
+        optional=("trend_imports", "trend_codes", "trend_trade_years"),
     ),
     Panel(
         "heatmap",
@@ -56,7 +87,7 @@ PANELS = [
         "China's share of each importer's imports by value, latest year (EU27 = imports from "
         "outside the EU). Columns: USA, Japan, EU27 and any bloc, plus the picked importer; "
         "'none' = no imports recorded. The picked mineral's rows are outlined.",
-        ("marts.import_dependence", "staging.dim_hs_mineral", "staging.focus_commodities"),
+        ("heatmap_year", "heatmap"),
         data.heatmap,
         charts.heatmap_charts,
     ),
@@ -65,7 +96,7 @@ PANELS = [
         "Most concentrated supply stages",
         "Highest HHI of any mineral, latest year of its headline series; series listing fewer "
         "than three countries are left out.",
-        SERIES,
+        ("most_concentrated",),
         data.most_concentrated,
     ),
     Panel(
@@ -75,7 +106,7 @@ PANELS = [
         "measure's HS codes (CEPII BACI), for the world and the picked importer, with the date "
         "the measure takes effect (red dashed line). Shown for the measures that cover the "
         "picked mineral; the table lists every measure.",
-        ("marts.export_control_exposure", "staging.export_controls", "staging.focus_commodities"),
+        ("export_controls_last_year", "export_controls", "export_controls_series"),
         data.export_controls,
         charts.export_control_chart,
     ),
@@ -86,7 +117,7 @@ PANELS = [
         "of the measure's HS codes, month by month, to the USA, Japan and every other partner "
         "(UN Comtrade, China's declarations), each on its own scale; the red dashed line is "
         "the date the measure takes effect. A month with no recorded exports is a gap.",
-        ("marts.export_control_monthly", "staging.export_controls", "staging.focus_commodities"),
+        ("export_control_monthly", "export_control_monthly_series"),
         data.export_control_monthly,
         charts.export_control_monthly_charts,
     ),
@@ -96,7 +127,7 @@ PANELS = [
         "USGS's net import reliance of the United States, latest year: (imports - exports +/- "
         "stock changes) / apparent consumption (USGS Mineral Commodity Summaries 2026). Where "
         "USGS prints a flag (E = net exporter, >50, W = withheld) it is written, not drawn.",
-        ("marts.us_net_import_reliance", "staging.focus_commodities"),
+        ("net_import_reliance",),
         data.net_import_reliance,
         charts.net_import_reliance_charts,
     ),
@@ -107,7 +138,7 @@ PANELS = [
         "that would cover six months of what it ships, at the importer's import unit value "
         "(US: USGS consumption x net import reliance; others: net imports by tonnes, BACI). "
         "Tap a bar for 3, 6 and 12 months in tonnes.",
-        ("marts.stockpile_cover", "marts.import_dependence", "staging.focus_commodities"),
+        ("stockpile_cover",),
         data.stockpile_cover,
         charts.stockpile_charts,
     ),
@@ -117,7 +148,7 @@ PANELS = [
         "A series turning highly concentrated, China's share up 5 points or more, a new breach "
         "of the EU's 65% single-supplier benchmark: the latest by data year, for the picked "
         "mineral and for all.",
-        ("marts.alerts", "staging.focus_commodities"),
+        ("alerts_latest", "alerts_by_commodity", "alerts_counts"),
         data.alerts,
     ),
 ]
