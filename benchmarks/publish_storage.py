@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import results
 
-from pipelines.lib.paths import DEFAULT_WAREHOUSE_DIR
+from pipelines.lib import settings
 from pipelines.lib.warehouse import PUBLISHED_STORAGE_VERSION
 
 
@@ -39,7 +39,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("-n", type=int, default=3)
     args = parser.parse_args()
-    build = Path(os.environ.get("MINERALS_WAREHOUSE_DIR", DEFAULT_WAREHOUSE_DIR)) / "build"
+    build = settings.warehouse_dir() / "build"
     build = build / "minerals.duckdb"
     if not build.exists():
         sys.exit(f"no build at {build}: run `make run` first")

@@ -11,7 +11,6 @@ replaced (e.g. README.md); any other file is written as a standalone page.
 """
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -20,14 +19,13 @@ import duckdb
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipelines.lib import catalog_docs  # noqa: E402
-from pipelines.lib.paths import DEFAULT_WAREHOUSE_DIR  # noqa: E402
+from pipelines.lib import catalog_docs, settings  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("target", nargs="?", default=str(ROOT / "docs" / "data-dictionary.md"))
-    default_wh = Path(os.environ.get("MINERALS_WAREHOUSE_DIR", DEFAULT_WAREHOUSE_DIR))
+    default_wh = settings.warehouse_dir()
     parser.add_argument("--warehouse", default=str(default_wh / "minerals.duckdb"))
     parser.add_argument("--check", action="store_true", help="exit 1 if TARGET differs")
     parser.add_argument("--apply-comments", action="store_true")

@@ -14,6 +14,7 @@ from pipelines.lib.paths import SNAPSHOT_DIR
 from pipelines.lib.seeds import load_seed, units
 from pipelines.lib.transforms import countries, iea, production, usgs
 
+
 def production_series(snapshot_dir: Path) -> pl.DataFrame:
     """Every (source, edition, commodity, stage, year) series the bundled files hold: committed
     as expected_series.csv, and a refresh must find every one of them again."""
