@@ -288,3 +288,125 @@ def test_make_ui_resets_the_ignored_sigint_of_a_background_job():
         cwd=PROJECT_ROOT,
     ).stdout.strip()
     assert out == "<built-in function default_int_handler>"  # SIGINT not ignored (SIG_IGN)
+
+
+# --- what a newcomer tried (issue 27) ---------------------------------------------------------
+
+
+def test_sql_file_errors_are_plain_words(small_warehouse, tmp_path, capsys):
+    missing = tmp_path / "missing.sql"
+    assert error_of(["sql", "-f", str(missing)], capsys) == (
+        f"error: no file {missing} (looked for {missing})"
+    )
+    message = error_of(["sql", "-f", str(tmp_path)], capsys)
+    assert message.startswith(f"error: {tmp_path} is a folder; -f takes one .sql file")
+    (tmp_path / "empty.sql").write_text("  \n")
+    assert error_of(["sql", "-f", str(tmp_path / "empty.sql")], capsys) == (
+        "error: give a query, or -f FILE"
+    )
+
+
+def test_sql_prints_every_statement_or_refuses_clearly(small_warehouse, capsys):
+    query = (
+        "SELECT count(*) AS n FROM marts.supply_concentration; "
+        "SELECT max(hhi) AS top FROM marts.supply_concentration"
+    )
+    assert cli.main(["sql", query]) == 0
+    out = capsys.readouterr().out
+    assert "-- statement 1 of 2\nn\n-\n2\n(1 row)" in out
+    assert "-- statement 2 of 2\ntop\n------\n5243.0\n(1 row)" in out
+    message = error_of(["sql", "--format", "csv", query], capsys)
+    assert message == "error: 2 statements: --format csv writes one result; run them one at a time"
+    assert cli.main(["sql", "--format", "csv", "SELECT 1 AS one;"]) == 0  # one, with its ;
+    assert capsys.readouterr().out.splitlines() == ["one", "1"]
+
+
+def test_scenario_months_must_be_positive(capsys):
+    assert "the stockpile covers more than 0 months" in error_of(
+        ["scenario", "CHN", "--commodity", "graphite", "--importer", "USA", "--months", "-3"],
+        capsys,
+    )
+    assert "'six' is not a number of months" in error_of(
+        ["scenario", "CHN", "--commodity", "graphite", "--importer", "USA", "--months", "six"],
+        capsys,
+    )
+
+
+def test_scenario_words_never_print_n_a():
+    """A figure the data cannot give is said in words ("n/a t (n/a months)", "(no series )"
+    used to be printed), and a net exporter is not shown a negative share."""
+    from pipelines.cli.scenario import format_scenario
+
+    empty = dict.fromkeys(
+        [
+            "lost_imports_t", "lost_share_of_import_quantity", "annual_at_risk_t",
+            "share_of_consumption", "production_source", "production_year",
+            "supplier_production_t", "rest_of_world_production_t",
+            "production_replacement_ratio", "rest_of_world_production_per_lost_t",
+            "others_exports_per_lost_value", "others_exports_per_supplier_exports",
+            "stockpile_t", "stockpile_value_usd", "government_stocks_t",
+            "government_stocks_months", "industry_stocks_t", "industry_stocks_months",
+            "net_imports_t", "basis",
+        ]
+    )  # fmt: skip
+    unknown = {
+        **empty, "stage": "manufacturing", "year": 2024, "lost_value_usd": 1.5e8,
+        "lost_share_of_import_value": 0.276,
+    }  # fmt: skip
+    exporter = {
+        **unknown, "stage": "refining", "basis": "net_imports", "net_imports_t": -467.2,
+        "annual_at_risk_t": 0.0, "share_of_consumption": -0.0, "stockpile_t": 0.0,
+    }  # fmt: skip
+    text = format_scenario([unknown, exporter], "CHN", "JPN", "rare_earths", 6)
+    assert "n/a" not in text and "no series" not in text and "-0.0" not in text, text
+    assert "replace by production: no production series for manufacturing" in text
+    assert "stocks on hand: none reported for JPN" in text
+    assert "none on a net-imports basis: JPN exported more than it imported" in text
+    assert "stockpile for" not in text  # nothing at risk, so no stockpile figure
+
+
+def test_an_exact_code_prefix_ranks_first():
+    """`exposure US` used to list USA last of five ties."""
+    importers = {"AUS": ["Australia"], "MUS": ["Mauritius"], "RUS": ["Russia"], "USA": []}
+    with pytest.raises(SystemExit) as exc:
+        console.resolve("US", importers, "importer", "")
+    assert exc.value.code.split("Did you mean: ")[1].startswith("USA, ")
+
+
+def test_names_match_codes_aliases_and_country_names(small_warehouse, capsys):
+    for typed in ["REE", "rare earth", "Rare-Earths"]:
+        assert cli.main(["show", typed]) == 0
+        assert capsys.readouterr().out.startswith("rare_earths: concentration")
+    message = error_of(["show", "REEE"], capsys)
+    assert "Did you mean: rare_earths" in message and "raw_steel" not in message
+
+
+def test_a_refresh_already_running_is_refused_before_dagster_is_imported(tmp_path):
+    """The lock is checked first: the refusal used to wait for Dagster and the definitions
+    to load (7.6 s)."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(tmp_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=PROJECT_ROOT,
+    )
+    probe = (
+        "import sys\nfrom pipelines.cli import main\ntry:\n    main(['refresh'])\n"
+        "except SystemExit as exc:\n    print(exc.code)\n"
+        "print('dagster imported:', 'dagster' in sys.modules)\n"
+    )
+    try:
+        assert holder.stdout.readline() == "held\n"
+        out = subprocess.run(
+            [sys.executable, "-c", probe],
+            env={**os.environ, "MINERALS_WAREHOUSE_DIR": str(tmp_path)},
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=PROJECT_ROOT,
+        ).stdout
+    finally:
+        holder.stdin.close()
+        holder.wait()
+    assert "is still running" in out and "dagster imported: False" in out
