@@ -42,7 +42,14 @@ def dagster_instance():
     import dagster as dg
 
     home = settings.dagster_home()
-    return dg.DagsterInstance.from_config(str(home)) if home else dg.DagsterInstance.ephemeral()
+    if home is None:
+        return dg.DagsterInstance.ephemeral()
+    if not home.is_dir():
+        console.fail(
+            f"DAGSTER_HOME={home} is not a folder: create it (a copy of the project's "
+            ".dagster/dagster.yaml in it keeps telemetry off), or unset DAGSTER_HOME"
+        )
+    return dg.DagsterInstance.from_config(str(home.resolve()))
 
 
 def file_state(path: Path) -> tuple[int, int, int] | None:
@@ -76,11 +83,13 @@ def refresh_job():
 
 def run_config(live: bool, warehouse_dir: Path) -> dict:
     """What this refresh tells Dagster: the progress logger, the warehouse folder the lock is
-    held on and, with --live, the source mode."""
-    resources: dict = {"warehouse": {"config": {"directory": str(warehouse_dir)}}}
+    held on and, with --live, the source mode (on top of the resources' other settings)."""
+    from pipelines.defs.resources import resources_run_config
+
+    overrides = {"warehouse": {"directory": str(warehouse_dir)}}
     if live:
-        resources["sources"] = {"config": {"mode": "live"}}
-    return {"loggers": {"progress": {}}, "resources": resources}
+        overrides["sources"] = {"mode": "live"}
+    return {"loggers": {"progress": {}}, "resources": resources_run_config(overrides)}
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
@@ -97,14 +106,14 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             source = "live sources" if live else "bundled snapshot"
             print(f"Refreshing from the {source}...", flush=True)
             before = file_state(path)
-            result = _run(args, run_config(live, warehouse_dir))
+            result = _run(args, live, warehouse_dir)
             after = file_state(path)
     except RefreshRunning as exc:
         console.fail(str(exc))
     return _report(result, path, before, after)
 
 
-def _run(args: argparse.Namespace, config: dict):
+def _run(args: argparse.Namespace, live: bool, warehouse_dir: Path):
     """Import the definitions and run the job (or its selection) on the configured executor."""
     import warnings
 
@@ -121,6 +130,7 @@ def _run(args: argparse.Namespace, config: dict):
     from pipelines.defs.serving.incremental import refresh_changed
     from pipelines.defs.trade.partitions import year_range_tags
 
+    config = run_config(live, warehouse_dir)
     job = defs.resolve_job_def("refresh_job")
     if args.select:
         known = {k.to_user_string().replace("/", "."): k for k in defs.resolve_all_asset_keys()}

@@ -75,17 +75,37 @@ class SourcesResource(dg.ConfigurableResource):
 ENV_SETTINGS = {s.env: (s.resource, s.field) for s in settings.all_settings()}
 
 
-def default_resources() -> dict[str, dg.ConfigurableResource]:
-    """Resources with defaults, each field taken from its EnvVar when that variable is set.
-
-    Only the variables' names are read here; Dagster resolves their values at run time.
-    """
+def resource_fields() -> dict[str, dict]:
+    """Each resource's fields as the definitions set them: a field whose variable is set is
+    that `dg.EnvVar` (only the variable's name is read here; Dagster resolves its value at run
+    time), the others keep their defaults."""
     fields: dict[str, dict] = {"sources": {}, "warehouse": {}}
     for env, (resource, field) in ENV_SETTINGS.items():
         if settings.is_set(env) and resource in fields:  # "run" settings: the executor's
             fields[resource][field] = dg.EnvVar(env)
     fields["warehouse"]["hold_build_open"] = executor_name() == "in_process"
+    return fields
+
+
+def default_resources() -> dict[str, dg.ConfigurableResource]:
+    """Resources with defaults, each field taken from its EnvVar when that variable is set."""
+    fields = resource_fields()
     return {
         "sources": SourcesResource(**fields["sources"]),
         "warehouse": WarehouseResource(**fields["warehouse"]),
     }
+
+
+def resources_run_config(overrides: dict[str, dict]) -> dict:
+    """The run config of every resource, for a caller that decides some fields itself (the
+    CLI's `--live`, its warehouse folder): `overrides` ({"sources": {"mode": "live"}}) on top
+    of every field the definitions set. Whole, because a resource's run config replaces its
+    definition's fields rather than adding to them; a variable goes by name (`{"env": ...}`),
+    so a key stays out of the run's stored config."""
+    out = {}
+    for name, fields in resource_fields().items():
+        config = {
+            k: {"env": v.env_var_name} if isinstance(v, dg.EnvVar) else v for k, v in fields.items()
+        }
+        out[name] = {"config": {**config, **overrides.get(name, {})}}
+    return out

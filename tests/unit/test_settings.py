@@ -75,3 +75,22 @@ def test_dagster_home_defaults_to_the_project_folder(monkeypatch, tmp_path):
     assert settings.dagster_home() == PROJECT_ROOT / ".dagster"
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
     assert settings.dagster_home() == tmp_path
+
+
+def test_live_refresh_offline_names_the_asset_and_the_configured_url(tmp_path, monkeypatch, capsys):
+    """`--live` keeps every other setting of the resources (a partial run config used to drop
+    them), and an offline failure names the asset as the user does: raw.x, not raw__x."""
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(PROJECT_ROOT / ".dagster" / "dagster.yaml", home)
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    monkeypatch.setenv("MINERALS_WAREHOUSE_DIR", str(tmp_path / "warehouse"))
+    monkeypatch.setenv("MINERALS_LANDING_DIR", str(tmp_path / "landing"))
+    monkeypatch.setenv("MINERALS_USGS_BASE_URL", "http://127.0.0.1:9/catalog")  # nothing there
+    assert cli.main(["refresh", "--live", "--select", "raw.usgs_mcs_production"]) == 1
+    out = capsys.readouterr().out
+    (line,) = [x for x in out.splitlines() if "FAILED" in x]
+    assert "FAILED   raw.usgs_mcs_production: usgs_mcs: download of http://127.0.0.1:9/" in line
+    (run,) = dg.DagsterInstance.from_config(str(home)).get_runs()
+    sources = run.run_config["resources"]["sources"]["config"]
+    assert sources["usgs_base_url"] == {"env": "MINERALS_USGS_BASE_URL"}  # by name, not value

@@ -5,6 +5,7 @@ a person wants to see: what was built, how big it is, what failed and why.
 """
 
 import logging
+import re
 import sys
 import time
 
@@ -44,9 +45,20 @@ class ProgressHandler(logging.Handler):
             error = event.event_specific_data.error
             while error is not None and error.cause is not None:
                 error = error.cause  # the user's exception, not Dagster's wrapper
-            message = error.message.strip() if error else "failed"
-            self.stream.write(f"{elapsed}  FAILED   {event.step_key}: {message}\n")
+            message = failure_message(error) if error else "failed"
+            self.stream.write(f"{elapsed}  FAILED   {step_name(event.step_key)}: {message}\n")
         self.stream.flush()
+
+
+def step_name(step_key: str) -> str:
+    """A step as the user names the asset: the op of asset `raw/x` is `raw__x`, shown `raw.x`
+    (a multi-asset's op keeps its own name)."""
+    return step_key.replace("__", ".")
+
+
+def failure_message(error) -> str:
+    """The exception's own words, without the module path of its class Dagster puts first."""
+    return re.sub(rf"^[\w.]*\b{re.escape(error.cls_name or '')}: ", "", error.message.strip())
 
 
 @dg.logger(description="One line per built asset, failing check and failed step.")
