@@ -256,3 +256,15 @@ def test_daemon_queues_one_run_at_a_time_with_the_k8s_run_launcher():
     launcher = values["runLauncher"]["config"]["k8sRunLauncher"]
     assert CONFIG_MAP_NAME in {c["name"] for c in launcher["envConfigMaps"]}
     assert _only("ConfigMap", CONFIG_MAP_NAME)["data"]["MINERALS_EXECUTOR"] == "celery"
+
+
+def test_the_code_location_has_one_name_everywhere():
+    """workspace.yaml, dg's project config and the Helm deployment name the location alike:
+    dg used to name it after the clone's folder, and `make ui` printed Dagster's "code
+    location name 'clone' does not match" warning 39 times."""
+    import tomllib
+
+    (location,) = yaml.safe_load((PROJECT_ROOT / "workspace.yaml").read_text())["load_from"]
+    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["tool"]["dg"]
+    name = location["python_module"]["location_name"]
+    assert name == project["project"]["code_location_name"] == _code_location()["name"]
