@@ -1,8 +1,9 @@
 """The one entry point: everything under `pipelines/defs/` loaded as it is, plus policy.
 
 Policy applied here, and only here: the publish step (downstream of every table's asset key,
-so any failed step or blocking check skips it), the sources' freshness, resources, the progress
-logger and the executor. No other module imports this one (a test asserts it).
+so any failed step or blocking check skips it), the exports (each table's sources from the
+graph's lineage), the sources' freshness, resources, the progress logger and the executor. No
+other module imports this one (a test asserts it).
 """
 
 import warnings
@@ -12,6 +13,7 @@ import dagster as dg
 
 from pipelines.defs.resources import default_resources
 from pipelines.defs.serving.executors import configured_executor
+from pipelines.defs.serving.outputs import exports_asset
 from pipelines.defs.serving.progress import progress_logger
 from pipelines.defs.serving.publish import published_warehouse_asset
 from pipelines.defs.serving.schedules import source_freshness
@@ -20,15 +22,17 @@ from pipelines.lib.warehouse import SCHEMAS
 
 def build_definitions() -> dg.Definitions:
     loaded = dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
-    tables = sorted(
-        (spec.key for a in loaded.assets for spec in a.specs),
-        key=lambda k: k.to_user_string(),
-    )
+    specs = [spec for a in loaded.assets for spec in a.specs]
+    tables = sorted((spec.key for spec in specs), key=lambda k: k.to_user_string())
     publish = published_warehouse_asset([k for k in tables if k.path[0] in SCHEMAS])
+    # the exports name each table's sources from this lineage
+    upstream = {
+        ".".join(spec.key.path): {".".join(d.asset_key.path) for d in spec.deps} for spec in specs
+    }
     merged = dg.Definitions.merge(
         loaded,
         dg.Definitions(
-            assets=[publish],
+            assets=[publish, exports_asset(upstream)],
             resources=default_resources(),
             loggers={"progress": progress_logger},
             executor=configured_executor(),

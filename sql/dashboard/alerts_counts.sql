@@ -1,2 +1,6 @@
 -- Panel "Latest alerts": how many alerts of each kind are recorded.
-SELECT kind, count(*) AS n FROM marts.alerts GROUP BY kind ORDER BY kind
+SELECT a.kind, any_value(k.label) AS kind_label, count(*) AS n
+FROM marts.alerts a
+LEFT JOIN staging.alert_kinds k USING (kind)
+GROUP BY a.kind
+ORDER BY a.kind

@@ -173,6 +173,42 @@ def test_dashboard_in_chromium(published, tmp_path, width):
                 assert fill == "#ffffff", (text, fill)
             if text.endswith("%") and int(text[:-1]) <= 40:
                 assert fill != "#ffffff", (text, fill)
+        # a zero reads as zero: white, not the salmon the "reds" scheme starts at
+        zero = p.eval_on_selector_all(
+            "#chart-heatmap g.mark-rect path[aria-label*='China share: 0%;']",
+            "els => els.map(e => e.getAttribute('fill'))",
+        )
+        channels = [int(c) for fill in zero for c in fill[4:-1].split(",")]
+        assert zero and min(channels) >= 250, set(zero)  # "0%" is under 0.5%: near white
+        # no axis label is cut at the chart's edge ("$150M" was, at 390 px)
+        cut = p.evaluate(
+            """() => [...document.querySelectorAll('.vega-embed')].flatMap(chart => {
+                 const box = chart.getBoundingClientRect();
+                 return [...chart.querySelectorAll('g.role-axis-label text')]
+                   .filter(t => t.getBoundingClientRect().right > box.right + 1
+                             || t.getBoundingClientRect().left < box.left - 1)
+                   .map(t => chart.parentElement.id + ': ' + t.textContent);
+               })"""
+        )
+        assert cut == [], cut
+        # alert kinds in words (staging.alert_kinds), never the identifiers
+        alerts = p.locator("#panel-alerts").inner_text()
+        assert "China's share up 5 points or more" in alerts and "_" not in alerts
+
+        # a tooltip never says "null": what is missing is said in words
+        def nulls() -> list[str]:
+            return p.eval_on_selector_all(
+                "svg [aria-label]",
+                "els => els.map(e => e.getAttribute('aria-label'))"
+                ".filter(a => /\\b(null|undefined|NaN)\\b/.test(a))",
+            )
+
+        assert nulls() == []
+        unlisted = p.eval_on_selector_all(
+            "#chart-concentration-china svg [aria-label*='Palladium; stage: mining']",
+            "els => els.map(e => e.getAttribute('aria-label'))",
+        )  # USGS lists no China for palladium mining: its "China not listed" text says so
+        assert unlisted and all("China share: not listed by the source" in a for a in unlisted)
 
         # the commodity picker changes what the charts and notes show
         before = page.labels("trend-production")
@@ -210,6 +246,7 @@ def test_dashboard_in_chromium(published, tmp_path, width):
         assert "KOR" in p.locator("#panel-export_controls th").all_inner_texts()
         stock_kor = page.labels("stockpile-cover", "rect")
         assert stock_kor and stock_kor != stock_usa
+        assert nulls() == []
 
         # a tooltip on tap (touch) or hover (mouse)
         point = p.locator("#chart-trend-production g.mark-symbol.role-mark path").first

@@ -86,3 +86,71 @@ def test_a_failed_export_leaves_the_previous_one_in_place(published, tmp_path):
         export_marts(tmp_path / "missing" / "nothing.duckdb", out)
     assert sorted(p.name for p in out.iterdir()) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["exports", "minerals.duckdb"]
+
+
+def test_each_export_names_its_sources_and_their_terms(published, tmp_path):
+    manifest = export_marts(
+        published, tmp_path / "exports", {"marts.a": ["comtrade"], "marts.b": ["baci", "wgi"]}
+    )
+    a, b = manifest["tables"]["a"], manifest["tables"]["b"]
+    assert a["sources"] == ["comtrade"]
+    assert a["terms"] == [
+        "UN Comtrade declarations (US and Japanese imports; China's monthly exports): "
+        "free use with attribution, no bulk redistribution"
+    ]
+    assert b["sources"] == ["baci", "wgi"] and "no bulk redistribution" not in str(b["terms"])
+    assert "sources" not in manifest["tables"]["empty"]  # no lineage given: none claimed
+
+
+def test_lineage_reaches_a_source_through_every_table_between():
+    from pipelines.lib.exports import entry_tables, table_sources
+    from pipelines.lib.sources.catalog import SOURCES
+
+    entries = entry_tables()  # from sql/meta/source_files.sql
+    for key, source in SOURCES.items():
+        assert all(entries[raw] == key for raw in source.raw_assets), key
+    assert entries["staging.governance"] == "wgi"
+    upstream = {
+        "marts.x": {"staging.y", "staging.seed"},
+        "staging.y": {"raw.comtrade_monthly", "staging.z"},
+        "staging.z": {"staging.governance"},
+        "marts.w": {"staging.seed"},
+    }
+    assert table_sources(upstream, ["marts.x", "marts.w"]) == {
+        "marts.x": ["comtrade", "wgi"],
+        "marts.w": [],
+    }
+
+
+def test_every_alert_kind_the_candidates_raise_has_words():
+    import re
+
+    from pipelines.lib.paths import SQL_DIR
+    from pipelines.lib.seeds import load_seed
+
+    # each alert's key starts with its kind: concat_ws('|', '<kind>', ...)
+    candidates = (SQL_DIR / "alerts" / "candidates.sql").read_text()
+    kinds = set(re.findall(r"concat_ws\('\|', '(\w+)'", candidates))
+    assert len(kinds) == 4
+    assert kinds == set(load_seed("alert_kinds")["kind"])
+
+
+def test_the_published_manifest_lists_the_alert_kinds_the_data_has(published_snapshot):
+    """The manifest listed 3 alert kinds while the data had 4; Comtrade's terms were on no
+    export."""
+    manifest = json.loads(
+        (published_snapshot.warehouse_dir / "exports" / "manifest.json").read_text()
+    )
+    with duckdb.connect(str(published_snapshot.published), read_only=True) as con:
+        counts = dict(
+            con.execute("SELECT kind, count(*) FROM marts.alerts GROUP BY kind").fetchall()
+        )
+    alerts = manifest["tables"]["alerts"]
+    assert {k["kind"]: k["alerts"] for k in alerts["kinds"]} == counts and len(counts) == 4
+    assert all(k["label"] and k["description"] for k in alerts["kinds"])
+    comtrade = {t for t, e in manifest["tables"].items() if "comtrade" in e["sources"]}
+    assert {"alerts", "export_control_monthly", "export_control_event_study"} <= comtrade
+    for table in comtrade:
+        assert any("no bulk redistribution" in t for t in manifest["tables"][table]["terms"])
+    assert manifest["tables"]["supply_risk"]["sources"] == ["baci", "iea", "usgs_mcs", "wgi"]
+    assert all(e["sources"] for e in manifest["tables"].values())  # every export has a source

@@ -17,7 +17,13 @@ US_SALIENT = table_key("staging.us_salient")
 @table_asset(
     "staging.us_salient",
     kinds={"polars", "duckdb"},
-    deps=[table_key("staging.dim_country"), table_key("staging.country_alias")],
+    # raw.usgs_mcs_production lands the same MCS2026 data release: the table's lineage (and
+    # the exports manifest's sources and licences) go through it
+    deps=[
+        table_key("staging.dim_country"),
+        table_key("staging.country_alias"),
+        table_key("raw.usgs_mcs_production"),
+    ],
 )
 def staging_us_salient(
     context: dg.AssetExecutionContext, sources: SourcesResource, warehouse: WarehouseResource

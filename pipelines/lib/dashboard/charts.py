@@ -7,6 +7,9 @@ those signals when a picker changes. Sizes use the container's width so a chart 
 
 import altair as alt
 
+# China's share at 0, 25, 50, 75 and 100%: white at 0, then ColorBrewer's reds
+HEAT = ["#ffffff", "#fcbba1", "#fb6a4a", "#cb181d", "#67000d"]
+GRID = "#d9dee3"
 STAGE_COLOURS = {"mining": "#8c510a", "refining": "#2166ac", "manufacturing": "#7b3294"}
 STAGE_LEGEND = {"orient": "top", "direction": "horizontal", "title": None}
 STAGE = alt.Color(
@@ -32,6 +35,13 @@ CONFIG = {
 }
 
 
+def shown(field: str, fmt: str | None, missing: str) -> str:
+    """A Vega expression for a tooltip: the value formatted, or `missing` in words where it is
+    null (a tooltip never says "null")."""
+    value = f"format(datum.{field}, '{fmt}')" if fmt else f"datum.{field}"
+    return f"isValid(datum.{field}) && datum.{field} !== '' ? {value} : '{missing}'"
+
+
 def commodity_param(default: str) -> alt.Parameter:
     return alt.param(name="commodity", value=default)
 
@@ -52,19 +62,25 @@ def spec(chart: alt.TopLevelMixin) -> dict:
 def _bars(
     field: str, title: str, axis: alt.Axis, scale: alt.Scale, commodity, focus, stages
 ) -> alt.Chart:
-    base = alt.Chart(alt.NamedData("concentration")).encode(
-        y=alt.Y("label:N", sort=focus, title=None, axis=alt.Axis(labelFontSize=12, labelLimit=130)),
-        yOffset=alt.YOffset("stage:N", sort=list(STAGE_COLOURS)),
-        tooltip=[
-            alt.Tooltip("label:N", title="Mineral"),
-            alt.Tooltip("stage:N", title="Stage"),
-            alt.Tooltip("source_label:N", title="Source"),
-            alt.Tooltip("year:O", title="Year"),
-            alt.Tooltip("china_share:Q", title="China share", format=".1%"),
-            alt.Tooltip("hhi:Q", title="HHI", format=",.0f"),
-            alt.Tooltip("top1_iso3:N", title="Top producer"),
-            alt.Tooltip("band:N", title="Band"),
-        ],
+    base = (
+        alt.Chart(alt.NamedData("concentration"))
+        .transform_calculate(china_shown=shown("china_share", ".1%", "not listed by the source"))
+        .encode(
+            y=alt.Y(
+                "label:N", sort=focus, title=None, axis=alt.Axis(labelFontSize=12, labelLimit=130)
+            ),
+            yOffset=alt.YOffset("stage:N", sort=list(STAGE_COLOURS)),
+            tooltip=[
+                alt.Tooltip("label:N", title="Mineral"),
+                alt.Tooltip("stage:N", title="Stage"),
+                alt.Tooltip("source_label:N", title="Source"),
+                alt.Tooltip("year:O", title="Year"),
+                alt.Tooltip("china_shown:N", title="China share"),
+                alt.Tooltip("hhi:Q", title="HHI", format=",.0f"),
+                alt.Tooltip("top1_iso3:N", title="Top producer"),
+                alt.Tooltip("band:N", title="Band"),
+            ],
+        )
     )
     bars = base.mark_bar(height={"band": 0.9}).encode(
         x=alt.X(f"{field}:Q", title=title, axis=axis, scale=scale),
@@ -186,18 +202,26 @@ def heatmap_charts(data: dict, defaults: dict) -> dict[str, dict]:
     importers and blocs plus the picked importer. Text is white on dark cells."""
     commodity = commodity_param(defaults["commodity"])
     importer = importer_param(defaults["importer"])
-    shown = data["heatmap_importers"]
+    columns = data["heatmap_importers"]
     rows = sorted(
         {(r["label"], r["stage"], r["row"]) for r in data["heatmap"]},
         key=lambda r: ([f["label"] for f in data["focus"]].index(r[0]), r[1]),
     )
     base = (
         alt.Chart(alt.NamedData("heatmap"))
-        .transform_filter(f"indexof({shown!r}, datum.importer) >= 0 || datum.importer == importer")
+        .transform_filter(
+            f"indexof({columns!r}, datum.importer) >= 0 || datum.importer == importer"
+        )
+        .transform_calculate(
+            share_shown=shown("china_share", ".1%", "no imports recorded"),
+            value_shown=shown("import_value_usd", "$,.3s", "none"),
+            top_shown=shown("top_supplier", None, "none"),
+            top_share_shown=shown("top_share", ".1%", "none"),
+        )
         .encode(
             x=alt.X(
                 "importer:N",
-                sort=shown,
+                sort=columns,
                 title=None,
                 # upright: five or more columns of bloc codes fit a phone
                 axis=alt.Axis(orient="top", labelAngle=-90, labelAlign="left", labelFontSize=12),
@@ -211,27 +235,30 @@ def heatmap_charts(data: dict, defaults: dict) -> dict[str, dict]:
             tooltip=[
                 alt.Tooltip("importer:N", title="Importer"),
                 alt.Tooltip("row:N", title="Mineral, stage"),
-                alt.Tooltip("china_share:Q", title="China share", format=".1%"),
-                alt.Tooltip("import_value_usd:Q", title="Imports (USD)", format="$,.3s"),
-                alt.Tooltip("top_supplier:N", title="Top supplier"),
-                alt.Tooltip("top_share:Q", title="Top supplier share", format=".1%"),
+                alt.Tooltip("share_shown:N", title="China share"),
+                alt.Tooltip("value_shown:N", title="Imports (USD)"),
+                alt.Tooltip("top_shown:N", title="Top supplier"),
+                alt.Tooltip("top_share_shown:N", title="Top supplier share"),
             ],
         )
     )
-    cells = base.mark_rect(stroke="#ffffff", strokeWidth=1).encode(
+    # a light grid: a zero cell is white, so white lines would not show where it ends
+    cells = base.mark_rect(stroke=GRID, strokeWidth=1).encode(
         color=alt.condition(
             "isValid(datum.china_share)",
             alt.Color(
                 "china_share:Q",
                 title="China share",
-                scale=alt.Scale(scheme="reds", domain=[0, 1]),
+                # 0 is white, so a zero reads as zero (the "reds" scheme starts at salmon)
+                # in RGB: Vega's default HCL interpolation turns white into cream at 0
+                scale=alt.Scale(domain=[0, 0.25, 0.5, 0.75, 1], range=HEAT, interpolate="rgb"),
                 legend=alt.Legend(format=".0%", orient="bottom", gradientLength=200),
             ),
             alt.value("#eef0f2"),
         ),
         strokeWidth=alt.condition(alt.datum.commodity == commodity, alt.value(2.5), alt.value(1)),
         stroke=alt.condition(
-            alt.datum.commodity == commodity, alt.value("#102a43"), alt.value("#ffffff")
+            alt.datum.commodity == commodity, alt.value("#102a43"), alt.value(GRID)
         ),
     )
     text = (
@@ -312,16 +339,23 @@ def net_import_reliance_charts(data: dict, defaults: dict) -> dict[str, dict]:
     """USGS's US net import reliance per focus commodity; a flag is written, not drawn as 0."""
     commodity = commodity_param(defaults["commodity"])
     order = [r["row"] for r in data["net_import_reliance"]]
-    base = alt.Chart(alt.NamedData("net_import_reliance")).encode(
-        y=alt.Y(
-            "row:N", sort=order, title=None, axis=alt.Axis(labelFontSize=12, labelLimit=WIDE_LABELS)
-        ),
-        tooltip=[
-            alt.Tooltip("row:N", title="Mineral"),
-            alt.Tooltip("year:O", title="Year"),
-            alt.Tooltip("shown:N", title="Net import reliance"),
-            alt.Tooltip("top_import_sources:N", title="Import sources 2021-24"),
-        ],
+    base = (
+        alt.Chart(alt.NamedData("net_import_reliance"))
+        .transform_calculate(sources_shown=shown("top_import_sources", None, "not reported"))
+        .encode(
+            y=alt.Y(
+                "row:N",
+                sort=order,
+                title=None,
+                axis=alt.Axis(labelFontSize=12, labelLimit=WIDE_LABELS),
+            ),
+            tooltip=[
+                alt.Tooltip("row:N", title="Mineral"),
+                alt.Tooltip("year:O", title="Year"),
+                alt.Tooltip("shown:N", title="Net import reliance"),
+                alt.Tooltip("sources_shown:N", title="Import sources 2021-24"),
+            ],
+        )
     )
     bars = base.mark_bar(color="#334e68").encode(
         x=alt.X(
@@ -350,13 +384,25 @@ def stockpile_charts(data: dict, defaults: dict) -> dict[str, dict]:
     chart = (
         alt.Chart(alt.NamedData("stockpile_cover"))
         .transform_filter((alt.datum.commodity == commodity) & (alt.datum.importer == importer))
+        .transform_calculate(
+            industry_shown=shown("industry_stocks_months", ".1f", "none reported (US only)")
+        )
         .mark_bar()
         .encode(
             y=alt.Y("row:N", sort="-x", title=None, axis=alt.Axis(labelFontSize=12)),
             x=alt.X(
                 "stockpile_6m_value_usd:Q",
                 title="Six months of supply, USD",
-                axis=alt.Axis(format="$,.2s", labelFontSize=12, tickCount=4),
+                # the last label ends at its tick, so "$150M" is not cut on a phone
+                axis=alt.Axis(
+                    format="$~s",
+                    labelExpr="datum.value == 0 ? '$0' : datum.label",
+                    labelAlign=alt.ExprRef(
+                        "datum.index === 1 ? 'right' : datum.index === 0 ? 'left' : 'center'"
+                    ),
+                    labelFontSize=12,
+                    tickCount=4,
+                ),
             ),
             color=STAGE.legend(None),  # the row label names the stage
             tooltip=[
@@ -370,7 +416,7 @@ def stockpile_charts(data: dict, defaults: dict) -> dict[str, dict]:
                 alt.Tooltip("stockpile_12m_t:Q", title="12 months (t)", format=",.0f"),
                 alt.Tooltip("stockpile_6m_value_usd:Q", title="6 months (USD)", format="$,.3s"),
                 alt.Tooltip("basis:N", title="Basis"),
-                alt.Tooltip("industry_stocks_months:Q", title="US industry stocks (months)"),
+                alt.Tooltip("industry_shown:N", title="US industry stocks (months)"),
             ],
         )
         .add_params(commodity, importer)

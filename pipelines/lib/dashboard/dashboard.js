@@ -236,12 +236,13 @@
     });
   };
 
+  function kindWords(a) { return a.kind_label || a.kind.replace(/_/g, " "); }  // staging.alert_kinds
   renderers.alerts = function (section) {
     var wrap = section.querySelector(".extra");
     wrap.textContent = "";
     var counts = node("p", "note", wrap);
     counts.textContent = "All alerts recorded: " + DATA.alert_counts.map(function (c) {
-      return c.kind.replace(/_/g, " ") + " " + num(c.n);
+      return kindWords(c) + " " + num(c.n);
     }).join(", ") + ".";
     var grid = node("div", "alerts", wrap);
     function list(title, items, empty) {
@@ -253,7 +254,7 @@
         var li = node("li", "", ul);
         node("b", "", li, (a.year === null ? "n/a" : a.year) + " ");
         li.appendChild(document.createTextNode(a.message + " "));
-        node("span", "kind", li, "(" + a.kind.replace(/_/g, " ") + ")");
+        node("span", "kind", li, "(" + kindWords(a) + ")");
       });
     }
     list(labelOf(state.commodity), DATA.alerts_by_commodity.filter(function (a) {

@@ -146,7 +146,8 @@ PANELS = [
         "alerts",
         "Latest alerts",
         "A series turning highly concentrated, China's share up 5 points or more, a new breach "
-        "of the EU's 65% single-supplier benchmark: the latest by data year, for the picked "
+        "of the EU's 65% single-supplier benchmark, China's monthly exports of an "
+        "export-controlled code down by half or more: the latest by data year, for the picked "
         "mineral and for all.",
         ("alerts_latest", "alerts_by_commodity", "alerts_counts"),
         data.alerts,
