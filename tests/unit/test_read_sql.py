@@ -14,7 +14,7 @@ from pipelines.lib.paths import PROJECT_ROOT
 from pipelines.lib.sql import SqlLineageError, load_report, query_params, report_files
 from tests.support.sql import tables_duckdb_parses
 
-FILES = report_files("reports") + report_files("dashboard")
+FILES = report_files("reports") + report_files("dashboard") + report_files("exports")
 
 
 @pytest.mark.parametrize("path", FILES)
@@ -38,7 +38,7 @@ def test_a_report_runs_only_with_its_parameters():
 
 def test_every_file_is_used():
     """No orphan: each dashboard file is a panel's or the page's, each report file is named by
-    a CLI module."""
+    a CLI module, each exports file by the exports module."""
     panels = {f"dashboard/{n}.sql" for p in PANELS for n in p.queries + p.optional}
     page = {f"dashboard/{n}.sql" for n in PAGE_QUERIES}
     assert set(report_files("dashboard")) == panels | page
@@ -48,6 +48,8 @@ def test_every_file_is_used():
         f for f in report_files("reports") if f.removesuffix(".sql").split("/")[1] not in named
     ]
     assert unused == []
+    exports = (PROJECT_ROOT / "pipelines" / "lib" / "exports.py").read_text()
+    assert all(f'"{f}"' in exports for f in report_files("exports"))
 
 
 def test_panel_needs_are_derived_from_their_files():
@@ -103,3 +105,23 @@ def test_a_panel_renders_from_its_own_tables_alone(published):
         rest = [t for t in panel.tables if t != dropped]
         absent = {a["id"]: a["needs"] for a in dashboard_data(warehouse_of(rest))["absent"]}
         assert dropped in absent[panel.id], panel.id
+
+
+def test_a_panel_is_one_file_and_one_entry(published, monkeypatch):
+    """The recipe of docs/adding.md: an entry naming a file and `data.rows_of` renders it."""
+    from pipelines.lib.dashboard import panels
+
+    panel = panels.Panel(
+        "stockpile_rows", "Stockpile rows", "The file's rows.", ("stockpile_cover",),
+        d.rows_of("stockpile_cover"),
+    )  # fmt: skip
+    monkeypatch.setattr(panels, "PANELS", [panel])
+    monkeypatch.setattr("pipelines.lib.dashboard.PANELS", [panel])
+    with duckdb.connect(str(published), read_only=True) as con:
+        out = dashboard_data(con)
+    assert [p["id"] for p in out["panels"]] == ["stockpile_rows"]
+    rows = out["stockpile_cover"]  # $importers bound to the page's importers
+    assert rows and {r["importer"] for r in rows} <= set(out["importers"])
+    assert panel.needs == (
+        "marts.import_dependence", "marts.stockpile_cover", "staging.focus_commodities",
+    )  # fmt: skip

@@ -5,7 +5,7 @@
 labels and notes in words; a panel whose tables are missing is left out.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 import duckdb
@@ -60,6 +60,18 @@ class Reader:
         """The first column of the first row."""
         (row,) = self.rows(name, **params)
         return next(iter(row.values()))
+
+
+def rows_of(name: str) -> Callable[[Reader, dict], dict]:
+    """The data function of a panel that shows one file's rows as they are: `{name: rows}`,
+    with `$importers` bound to the page's importers when the file takes it."""
+
+    def read(q: Reader, ctx: dict) -> dict:
+        takes = load_report(f"dashboard/{name}.sql").params
+        params = {"importers": ctx["importers"]} if "importers" in takes else {}
+        return {name: q.rows(name, **params)}
+
+    return read
 
 
 def tables(q: Reader) -> set[str]:
