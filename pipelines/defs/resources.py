@@ -58,6 +58,16 @@ class SourcesResource(dg.ConfigurableResource):
     comtrade_api_key: str | None = None  # COMTRADE_API_KEY: keyed endpoint; else the preview
     baci_release_url: str = _default("baci_release_url")  # MINERALS_BACI_RELEASE_URL
     worldbank_base_url: str = _default("worldbank_base_url")  # MINERALS_WORLDBANK_BASE_URL
+    # partner-side monthly customs sources (pipelines/lib/sources/{hmrc,comext,uscensus,estat}.py)
+    hmrc_base_url: str = _default("hmrc_base_url")  # MINERALS_HMRC_BASE_URL
+    eurostat_base_url: str = _default("eurostat_base_url")  # MINERALS_EUROSTAT_BASE_URL
+    census_base_url: str = _default("census_base_url")  # MINERALS_CENSUS_BASE_URL
+    census_api_key: str | None = None  # CENSUS_API_KEY: optional (500 queries a day without)
+    estat_base_url: str = _default("estat_base_url")  # MINERALS_ESTAT_BASE_URL
+    estat_app_id: str | None = None  # ESTAT_APP_ID: Japan is skipped without it
+    ecb_base_url: str = _default("ecb_base_url")  # MINERALS_ECB_BASE_URL
+    # MINERALS_MONTHLY_SHRINK_THRESHOLD: a share, 0.5 = a month that loses half its value is held
+    monthly_shrink_threshold: str = _default("monthly_shrink_threshold")
     timeout_s: float = 60.0
 
     @property

@@ -32,6 +32,7 @@ FOLDERS = {
     "baci/hs17": "baci",
     "comtrade": "comtrade",
     "wgi": "wgi",
+    "partner_monthly": "partner_monthly",
     "reference/country_codes_datahub": "reference",
     "reference/baci_country_codes": "reference",
 }

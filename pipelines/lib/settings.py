@@ -59,6 +59,14 @@ GENERAL_SETTINGS = (
         resource="warehouse",
     ),
     Setting(
+        "MINERALS_MONTHLY_SHRINK_THRESHOLD",
+        "monthly_shrink_threshold",
+        "0.5",
+        "a published month of a monthly customs source whose total value falls by more than "
+        "this share in a new landing, or that vanishes, is held (the published rows stay) and "
+        "warned about (`meta.monthly_revisions`)",
+    ),
+    Setting(
         "MINERALS_EXECUTOR",
         "executor",
         "in_process",

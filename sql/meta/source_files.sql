@@ -1,5 +1,6 @@
 -- meta.source_files: every file the raw layer read in this refresh, with its hash and edition.
--- `editions` ends with the edition's year (USGS/IEA) or the latest data year (trade), which
+-- `editions` ends with the edition's year (USGS/IEA) or the latest data year (trade, and the
+-- monthly customs sources: their last month), which
 -- `minerals status` uses to say when a newer release is due.
 SELECT 'usgs_mcs' AS source, source_file, any_value(_sha256) AS sha256,
        any_value(_fetched_at) AS fetched_at, any_value(_source) AS mode,
@@ -35,4 +36,34 @@ SELECT 'comtrade', _source_file, any_value(_sha256), NULL, any_value(_source),
        'Comtrade monthly data to ' || left(max(_period), 4), count(*)
 FROM raw.comtrade_monthly
 GROUP BY _source_file
+UNION ALL
+SELECT 'hmrc', _source_file, any_value(_sha256), max(_landed_at)::TIMESTAMPTZ, any_value(_source),
+       'monthly data to ' || strftime(strptime(max(period), '%Y%m'), '%B %Y'), count(*)
+FROM raw.partner_monthly_hmrc
+GROUP BY _source_file
+UNION ALL
+SELECT 'eurostat', _source_file, any_value(_sha256), max(_landed_at)::TIMESTAMPTZ, any_value(_source),
+       'monthly data to ' || strftime(strptime(max(period), '%Y%m'), '%B %Y'), count(*)
+FROM raw.partner_monthly_eurostat
+GROUP BY _source_file
+UNION ALL
+SELECT 'uscensus', _source_file, any_value(_sha256), max(_landed_at)::TIMESTAMPTZ, any_value(_source),
+       'monthly data to ' || strftime(strptime(max(period), '%Y%m'), '%B %Y'), count(*)
+FROM raw.partner_monthly_uscensus
+GROUP BY _source_file
+UNION ALL
+SELECT 'estat_japan', _source_file, any_value(_sha256), max(_landed_at)::TIMESTAMPTZ, any_value(_source),
+       'monthly data to ' || strftime(strptime(max(period), '%Y%m'), '%B %Y'), count(*)
+FROM raw.partner_monthly_estat_japan
+GROUP BY _source_file
+UNION ALL
+SELECT 'comexstat', _source_file, any_value(_sha256), max(_landed_at)::TIMESTAMPTZ, any_value(_source),
+       'monthly data to ' || strftime(strptime(max(period), '%Y%m'), '%B %Y'), count(*)
+FROM raw.partner_monthly_comexstat
+GROUP BY _source_file
+UNION ALL
+SELECT 'ecb', file, any_value(_sha256), NULL, NULL,
+       'ECB monthly rates to ' || strftime(max(period), '%B %Y'), count(*)
+FROM raw.ecb_fx_monthly
+GROUP BY file
 ORDER BY source, source_file

@@ -74,6 +74,8 @@ USGS_LIVE_FILES = (
 )
 BACI_RELEASE = "V202601"  # 1995-2024; CEPII publishes one release a year, in January
 BACI_RELEASE_URL = f"https://www.cepii.fr/DATA_DOWNLOAD/baci/data/BACI_HS92_{BACI_RELEASE}.zip"
+# (warn, fail) days without a new landing for the monthly customs sources
+MONTHLY_FRESHNESS = (45, 75)
 IEA_DATASET_PAGE = (
     "https://www.iea.org/data-and-statistics/data-tools/critical-minerals-data-explorer"
 )
@@ -259,6 +261,189 @@ SOURCES: dict[str, Source] = {
                 "HTTP 200 with message id 175 'The indicator was not found. It may have been "
                 "deleted or archived.'",
             ),
+        ),
+        Source(
+            key="hmrc",
+            name="UK HMRC Overseas Trade Statistics (monthly, 8-digit commodity codes)",
+            publisher="HM Revenue & Customs",
+            licence="Open Government Licence v3.0",
+            citation="HM Revenue & Customs, Overseas Trade Statistics, https://www.uktradeinfo.com",
+            used_for=("partner_monthly (UK imports and exports by CN8 line and partner)",),
+            raw_assets=("raw.partner_monthly_hmrc",),
+            snapshot_files=("partner_monthly/hmrc_ots_cn8_monthly.csv",),
+            live="the keyless OTS OData API (`<base>/OTS?$filter=Commodity/Hs6Code eq '<hs6>' and "
+            "MonthId ge .. le ..&$expand=Country`), one query per HS6, every `@odata.nextLink` "
+            "page landed as a file; 2024-01 to last month.",
+            settings=(
+                Setting(
+                    "MINERALS_HMRC_BASE_URL",
+                    "hmrc_base_url",
+                    "https://api.uktradeinfo.com",
+                    "UK HMRC Overseas Trade Statistics API (OData, keyless)",
+                ),
+            ),
+            cadence="monthly, about six weeks after the month",
+            next_release=None,
+            freshness_days=MONTHLY_FRESHNESS,
+            evidence=(
+                "uktradeinfo API documentation as used by pvdmeulen/uktrade (load_ots: MonthId, "
+                "FlowTypeId 1-4, SuppressionIndex, CommodityId, CountryId, Value, NetMass) and "
+                "sebasijan/uk-trade-info (Commodity/Hs2Code filters); the peer adapter "
+                "Varcolacus/critical-materials-atlas pipeline/adapter_hmrc.py ($expand=Country, "
+                "@odata.nextLink, plain-text throttling answers).",
+            ),
+        ),
+        Source(
+            key="eurostat",
+            name="Eurostat Comext (EU member states' monthly trade, CN8)",
+            publisher="Eurostat",
+            licence="Eurostat copyright notice: reuse free of charge with attribution",
+            citation="Eurostat, Comext international trade in goods, detailed data (CN8), "
+            "https://ec.europa.eu/eurostat/comext",
+            used_for=("partner_monthly (EU members' imports and exports by CN8 line and partner)",),
+            raw_assets=("raw.partner_monthly_eurostat",),
+            snapshot_files=("partner_monthly/eurostat_comext_cn8_monthly.csv",),
+            live="the keyless bulk files of `comext/COMEXT_DATA/PRODUCTS/`: the folder listing, "
+            "then each month's `full_partxixu_v2_<YYYYMM>.7z` it lists (2024-01 to last month), "
+            "landed, unpacked beside the warehouse and filtered to the HS6 codes.",
+            settings=(
+                Setting(
+                    "MINERALS_EUROSTAT_BASE_URL",
+                    "eurostat_base_url",
+                    "https://ec.europa.eu",
+                    "Eurostat's dissemination file service (Comext bulk files)",
+                ),
+            ),
+            cadence="monthly, about 40 days after the month; past months revised",
+            next_release=None,
+            freshness_days=MONTHLY_FRESHNESS,
+            evidence=(
+                "The peer adapter Varcolacus/critical-materials-atlas pipeline/adapter_eurostat.py "
+                "(listing and file URLs, full_partxixu_v2_<YYYYMM>.7z, PRODUCT_NC/REPORTER/"
+                "PARTNER/FLOW/PERIOD/VALUE_EUR/QUANTITY_KG); the 17 v2 columns as listed by "
+                "public Comext pipelines.",
+            ),
+        ),
+        Source(
+            key="uscensus",
+            name="US Census Bureau International Trade API (monthly imports, HTS-10)",
+            publisher="U.S. Census Bureau",
+            licence="US public domain",
+            citation="U.S. Census Bureau, International Trade Data API, "
+            "https://www.census.gov/data/developers/data-sets/international-trade.html",
+            used_for=("partner_monthly (US imports by HTS-10 line and country of origin)",),
+            raw_assets=("raw.partner_monthly_uscensus",),
+            snapshot_files=("partner_monthly/uscensus_hs6_monthly.csv",),
+            live="`<base>/data/timeseries/intltrade/imports/hs` with COMM_LVL=HS10, "
+            "SUMMARY_LVL=DET, I_COMMODITY=<hs6>* and a time range (2024-01 to last month), one "
+            "answer per HS6 landed; `CENSUS_API_KEY` is optional (500 queries a day per IP "
+            "address without one).",
+            settings=(
+                Setting(
+                    "MINERALS_CENSUS_BASE_URL",
+                    "census_base_url",
+                    "https://api.census.gov",
+                    "US Census Bureau data API",
+                ),
+                Setting(
+                    "CENSUS_API_KEY",
+                    "census_api_key",
+                    None,
+                    "free key (api.census.gov/data/key_signup.html); unset = keyless, 500 queries "
+                    "a day per IP address",
+                ),
+            ),
+            cadence="monthly, about five weeks after the month",
+            next_release=None,
+            freshness_days=MONTHLY_FRESHNESS,
+            evidence=(
+                "Census Data API user guide (Query Limits, API Key); public clients' recorded "
+                "answers of intltrade/imports/hs (list of lists, CTY_CODE '-' total, SUMMARY_LVL "
+                "DET/CGP, COMM_LVL HS10, GEN_VAL_MO, GEN_QY1_MO, UNIT_QY1); the peer adapter "
+                "pipeline/adapter_uscensus.py.",
+            ),
+        ),
+        Source(
+            key="estat_japan",
+            name="Japan Trade Statistics via e-Stat (monthly imports, 9-digit codes)",
+            publisher="Ministry of Finance, Japan (Japan Customs), on e-Stat",
+            licence="e-Stat terms of use (Government of Japan Standard Terms of Use, CC BY "
+            "4.0 compatible)",
+            citation="Ministry of Finance, Trade Statistics of Japan, via e-Stat "
+            "(https://www.e-stat.go.jp, statistics code 00350300)",
+            used_for=("partner_monthly (Japan's imports by 9-digit code and country)",),
+            raw_assets=("raw.partner_monthly_estat_japan",),
+            snapshot_files=(),
+            live="the e-Stat API's data catalogue (`getDataCatalog`, statistics code 00350300, "
+            "'品別国別表', CSV) lists each year's import files; each is landed and read. Needs "
+            "`ESTAT_APP_ID`; without it the source is skipped with a warning.",
+            settings=(
+                Setting(
+                    "MINERALS_ESTAT_BASE_URL",
+                    "estat_base_url",
+                    "https://api.e-stat.go.jp",
+                    "e-Stat API (Japan's official statistics)",
+                ),
+                Setting(
+                    "ESTAT_APP_ID",
+                    "estat_app_id",
+                    None,
+                    "e-Stat application id (free: https://www.e-stat.go.jp/api/); unset = Japan "
+                    "skipped, with a warning",
+                ),
+            ),
+            cadence="monthly (provisional, then confirmed figures)",
+            next_release=None,
+            freshness_days=MONTHLY_FRESHNESS,
+            evidence=(
+                "e-Stat API getDataCatalog (appId, statsCode, searchWord, dataType, surveyYears; "
+                "RESOURCE.URL) as used by estatapi (R) and other public clients; the CSV layout "
+                "(Exp or Imp, Year, HS, Country, Unit1, Unit2, Quantity1/2 and Value per month, "
+                "thousand yen) from public e-Stat trade readers.",
+            ),
+        ),
+        Source(
+            key="comexstat",
+            name="Brazil Comex Stat (monthly trade, NCM8)",
+            publisher="Ministry of Development, Industry, Trade and Services (MDIC), Brazil",
+            licence="Brazilian open data (attribution)",
+            citation="MDIC, Comex Stat, https://comexstat.mdic.gov.br",
+            used_for=("partner_monthly (Brazil's imports and exports by NCM8 line and partner)",),
+            raw_assets=("raw.partner_monthly_comexstat",),
+            snapshot_files=("partner_monthly/comexstat_ncm8_monthly.csv",),
+            live="no live client yet: the snapshot's 2025-01..2026-07 rows only (a live refresh "
+            "says so and keeps the rows published before).",
+            settings=(),
+            cadence="monthly, in the first week after the month",
+            next_release=None,
+            freshness_days=MONTHLY_FRESHNESS,
+        ),
+        Source(
+            key="ecb",
+            name="ECB reference exchange rates (monthly averages)",
+            publisher="European Central Bank",
+            licence="ECB statistics: reuse free of charge, source quoted",
+            citation="European Central Bank, ECB Data Portal, EXR.M.<CCY>.EUR.SP00.A",
+            used_for=("partner_monthly.value_usd (GBP, EUR and JPY to USD)",),
+            raw_assets=("raw.ecb_fx_monthly",),
+            snapshot_files=(
+                "partner_monthly/ecb_exr_usd_eur_monthly.csv",
+                "partner_monthly/ecb_exr_gbp_eur_monthly.csv",
+            ),
+            live="the ECB Data Portal API, `<base>/service/data/EXR/M.<CCY>.EUR.SP00.A?format="
+            "csvdata` for USD, GBP and JPY, landed.",
+            settings=(
+                Setting(
+                    "MINERALS_ECB_BASE_URL",
+                    "ecb_base_url",
+                    "https://data-api.ecb.europa.eu",
+                    "ECB Data Portal API (exchange rates)",
+                ),
+            ),
+            cadence="daily rates; monthly averages after each month",
+            next_release=None,
+            freshness_days=MONTHLY_FRESHNESS,
+            evidence=("The peer project's pipeline/fx.py and its two ECB csvdata files.",),
         ),
     )
 }

@@ -37,8 +37,8 @@ logger = logging.getLogger("pipelines.sources.http")
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 CHUNK_SIZE = 1024 * 1024
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
-# Query parameters whose values must never reach logs or error messages.
-_SECRET_PARAM = re.compile(r"key|token|secret|password|signature", re.IGNORECASE)
+# Query parameters whose values must never reach logs or error messages (appId: e-Stat's).
+_SECRET_PARAM = re.compile(r"key|token|secret|password|signature|appid", re.IGNORECASE)
 # What a body must look like, by the kind of file expected (checked on the first bytes).
 EXPECTED_KINDS = ("csv", "zip", "xlsx", "json")
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
