@@ -70,9 +70,13 @@ def test_usd_equals_the_intermediarys_conversion_with_the_same_ecb_rates(referen
     for rel, source in ((HMRC, "hmrc"), (EUROSTAT, "eurostat")):
         rows = staged(rel, source, reference, fx)
         theirs = pl.read_csv(SNAPSHOT_DIR / rel, infer_schema=False).select(
-            "period", "reporter", "partner", "flow", "native_code",
+            "period",
+            "reporter",
+            "partner",
+            "flow",
+            "native_code",
             usd=pl.col("value_usd_intermediary").cast(pl.Float64),
-        )  # fmt: skip
+        )
         theirs = theirs.group_by("period", "reporter", "partner", "flow", "native_code").agg(
             pl.col("usd").sum()
         )
@@ -110,8 +114,11 @@ def planted(rel, source, row_index, **changes):
     raw = pm.read_snapshot_csv(SNAPSHOT_DIR / rel, source, rel, "sha")
     idx = pl.int_range(pl.len())
     return raw.with_columns(
-        **{c: pl.when(idx == row_index).then(pl.lit(v)).otherwise(pl.col(c)) for c, v in changes.items()}
-    )  # fmt: skip
+        **{
+            c: pl.when(idx == row_index).then(pl.lit(v)).otherwise(pl.col(c))
+            for c, v in changes.items()
+        }
+    )
 
 
 def test_a_partner_that_does_not_map_is_an_error_naming_file_row_and_field(reference, fx):
@@ -127,13 +134,6 @@ def test_a_bad_month_and_a_negative_value_are_errors_naming_the_row(reference, f
         staged(HMRC, "hmrc", reference, fx, raw=planted(HMRC, "hmrc", 10, period="2025-13"))
     with pytest.raises(SourceDataError, match=r"row 7, field 'value'"):
         staged(HMRC, "hmrc", reference, fx, raw=planted(HMRC, "hmrc", 5, value=-1.0))
-
-
-def test_the_same_line_and_month_in_two_files_is_refused(reference, fx):
-    raw = pm.read_snapshot_csv(SNAPSHOT_DIR / HMRC, "hmrc", HMRC, "sha")
-    twice = pl.concat([raw, raw.head(3).with_columns(_source_file=pl.lit("copy.csv"))])
-    with pytest.raises(SourceDataError, match="more than one file"):
-        staged(HMRC, "hmrc", reference, fx, raw=twice)
 
 
 # --- revisions and holds: a second landing of the same real rows, changed as a publisher would
@@ -195,15 +195,20 @@ def test_a_vanished_month_is_held_and_an_accepted_hold_is_released(published):
     month = datetime.date(2026, 6, 1)
     new = relanded(published).filter(pl.col("period") != month)  # June missing from the landing
     rows, revisions = pm.reconcile(new, published)
-    assert rows.filter(pl.col("period") == month).height == published.filter(
-        pl.col("period") == month
-    ).height
+    assert (
+        rows.filter(pl.col("period") == month).height
+        == published.filter(pl.col("period") == month).height
+    )
     assert set(revisions["change"]) == {"removed"} and set(revisions["status"]) == {"held"}
     assert revisions["reason"][0] == "the month vanished from the new landing"
     accepted = pl.DataFrame(
-        {"source": ["hmrc"] * 2, "reporter_iso3": ["GBR"] * 2, "flow": ["M", "X"],
-         "period": [month, month]}
-    )  # fmt: skip
+        {
+            "source": ["hmrc"] * 2,
+            "reporter_iso3": ["GBR"] * 2,
+            "flow": ["M", "X"],
+            "period": [month, month],
+        }
+    )
     rows, revisions = pm.reconcile(new, published, accepted=accepted)
     assert rows.filter(pl.col("period") == month).is_empty()
     assert set(revisions["status"]) == {"accepted"}
@@ -220,7 +225,8 @@ def test_a_code_that_changed_nomenclature_is_listed_not_read_as_a_collapse(publi
     # CN splits a subheading on 1 January
     renamed = published.with_columns(
         national_code=pl.when(
-            (pl.col("national_code") == "85051110") & (pl.col("period") >= datetime.date(2026, 1, 1))
+            (pl.col("national_code") == "85051110")
+            & (pl.col("period") >= datetime.date(2026, 1, 1))
         )
         .then(pl.lit("85051115"))
         .otherwise(pl.col("national_code"))

@@ -273,11 +273,6 @@ def conform(
         pl.col("fx_source").fill_null(pl.lit("ECB reference rate not published yet for this month"))
     )
     keys = ["reporter_iso3", "partner_code", "flow", "national_code", "nomenclature", "period_date"]
-    spread = raw.group_by(keys).agg(pl.col("_source_file").n_unique().alias("files"))
-    spread = spread.filter(pl.col("files") > 1)
-    if spread.height:
-        first = raw.join(spread, on=keys).sort("_source_row")
-        _fail(source, first, "national_code", "the same line and month in more than one file")
     summed = (
         raw.sort("_source_file", "_source_row")
         .group_by(keys, maintain_order=True)
@@ -299,6 +294,7 @@ def conform(
             ).then(pl.col("supplementary_quantity").sum()),
             supplementary_unit=pl.col("supplementary_unit").first(),
             is_confidential=pl.col("confidential").any(),
+            # a key can span files (HMRC's pages cut anywhere): the first row's file is named
             source_file=pl.col("_source_file").first(),
             source_row=pl.col("_source_row").min(),
             n_source_rows=pl.len(),
