@@ -3,7 +3,8 @@
 `publishers(tmp)` starts a `ReplayServer` answering like ScienceBase (item JSON + the two current
 USGS CSVs), CEPII (`BACI_HS92_V202601.zip`, one `BACI_HS92_Y<year>_V202601.csv` per year
 1995-2024, written from the snapshot extract in BACI's format), UN Comtrade's keyed API and the
-World Bank API under the 2026 `GOV_WGI_*` codes, puts the IEA workbook in an inbox, and yields
+World Bank API under the 2026 `GOV_WGI_*` codes, the monthly customs publishers and the ECB
+(tests/support/partner_monthly.py), puts the IEA workbook in an inbox, and yields
 the server with the environment that points `minerals refresh` at all of it.
 """
 
@@ -20,6 +21,7 @@ from pipelines.defs.trade.comtrade import COMTRADE_SNAPSHOT, SNAPSHOT_FIELDS
 from pipelines.lib.paths import PROJECT_ROOT, SNAPSHOT_DIR
 from pipelines.lib.sources.catalog import USGS_LIVE_FILES
 from pipelines.lib.transforms.governance import read_wgi_bulk
+from tests.support import partner_monthly
 from tests.support.comtrade_monthly import MONTHLY_PATH, api_records, monthly_api
 from tests.support.replay_server import ReplayServer
 
@@ -87,6 +89,7 @@ def publishers(tmp: Path) -> Iterator[tuple[ReplayServer, dict[str, str]]]:
         server.route("/data/v1/get/C/A/HS", comtrade_handler(comtrade_rows()))
         server.route(MONTHLY_PATH, monthly_api(api_records()))
         serve(server, api_rows(bulk))
+        partner_monthly.serve(server, partner_monthly.initial_rows())
         env = dict(
             os.environ,
             MINERALS_SOURCE="live",
@@ -98,6 +101,9 @@ def publishers(tmp: Path) -> Iterator[tuple[ReplayServer, dict[str, str]]]:
             MINERALS_COMTRADE_BASE_URL=server.base_url,
             COMTRADE_API_KEY=KEY,
             MINERALS_WORLDBANK_BASE_URL=server.base_url,
+            **partner_monthly.env(server),
+            CENSUS_API_KEY="replay-census-key",
+            ESTAT_APP_ID="replay-estat-app-id",
             DAGSTER_HOME=str(tmp / "dagster_home"),
         )
         (tmp / "dagster_home").mkdir(exist_ok=True)  # run history: staleness needs it
