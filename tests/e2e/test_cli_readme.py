@@ -118,7 +118,10 @@ def test_status_lists_every_source_and_prints_whole_warn_lines(published):
         [str(VENV_BIN / "minerals"), "status"], env=env, capture_output=True, text=True, check=True
     ).stdout
     sources = re.findall(r"^  (\w+) +\d+ file\(s\)", out, re.M)
-    assert sources == ["baci", "comtrade", "iea", "usgs_mcs", "wgi"]
+    assert sources == [
+        "baci", "comexstat", "comtrade", "ecb", "eurostat", "hmrc", "iea", "uscensus",
+        "usgs_mcs", "wgi",
+    ]  # fmt: skip
     assert "wgi          1 file(s), editions WGI data to 2022" in out
     for asset, check, description in con.execute(
         "SELECT asset, check_name, description FROM meta.check_results WHERE NOT passed"
