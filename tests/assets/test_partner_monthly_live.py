@@ -143,6 +143,11 @@ def test_every_publisher_lands_and_reads_into_the_same_table(live):
         "AND period = DATE '2024-06-01'"
     )
     assert jp["value"][0] == round(8375826.939 / 1000) * 1000 and jp["value_usd"][0] is None
+    subtotal = live.sql(
+        "SELECT DISTINCT is_aggregate_partner, partner_iso3 FROM staging.partner_monthly "
+        "WHERE source = 'estat_japan' AND partner_code = 'S-TOTAL'"
+    )
+    assert subtotal.rows() == [(True, None)]  # Japan's subtotal line is no country
     evaluations = checks(result)
     assert not evaluations["staging/partner_monthly:value_usd_converted"].passed
     assert evaluations["staging/partner_monthly:no_month_shrank_between_landings"].passed

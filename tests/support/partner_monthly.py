@@ -9,7 +9,8 @@
 - US Census (a list of lists, header first, the total row "-", an empty 204 where nothing
   matches): the bundled Census imports of 2026-06, upper-case names as Census writes them. The
   bundled rows are six-digit, so the replay's HTS-10 codes are the HS6 code followed by 0000;
-- e-Stat (the data catalogue JSON, then the CSV it links): no Japanese customs rows are bundled,
+- e-Stat (the data catalogue JSON, then the CSV it links, with an S-TOTAL subtotal line per
+  code): no Japanese customs rows are bundled,
   so the CSV carries Japan's 2024 import declarations of the bundled Comtrade extract (USD),
   written into the June column as if they were thousands of yen: the shape is e-Stat's, the
   figures are not Japan's yen;
@@ -266,14 +267,23 @@ def estat_csv(rows: pl.DataFrame, year: str) -> str:
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(head)
-    for r in rows.iter_rows(named=True):
+    subtotal = (
+        rows.group_by("cmd")
+        .agg(pl.col("value").cast(pl.Float64).sum(), pl.col("netwgt").cast(pl.Float64).sum())
+        .with_columns(partner=pl.lit("S-TOTAL"))
+    )
+    for r in pl.concat([rows.select(subtotal.columns), subtotal.cast(pl.String)]).iter_rows(
+        named=True
+    ):
         kg = round(float(r["netwgt"] or 0))
         value = round(float(r["value"]) / 1000)  # written as if thousands of yen (module doc)
         months = []
         for m in MONTH_NAMES:
             months += ["0", str(kg), str(value)] if m == "Jun" else ["0", "0", "0"]
         code = f"'{r['cmd']}000'"
-        country = JAPAN_CODES.get(int(r["partner"]), r["partner"])  # unknown: passed through
+        # the subtotal line of each code (S-TOTAL); an unknown code is passed through as is
+        partner = r["partner"]
+        country = JAPAN_CODES.get(int(partner), partner) if partner.isdigit() else partner
         writer.writerow(["2", year, code, country, "", "KG", "0", str(kg), str(value), *months])
     return text.getvalue()
 

@@ -16,6 +16,7 @@ page is landed as its own JSON file through the landing layer (retries, resumabl
 """
 
 import json
+import logging
 import time
 from datetime import date
 from pathlib import Path
@@ -25,10 +26,12 @@ import polars as pl
 import requests
 
 from pipelines.lib.errors import SourceDataError, reading
-from pipelines.lib.sources.http import DEFAULT_POLICY, RetryPolicy, Sleep
+from pipelines.lib.sources.http import DEFAULT_POLICY, RetryPolicy, Sleep, SourceDownloadError
 from pipelines.lib.sources.landing import LandedFile, land_file
 from pipelines.lib.sources.monthly import lineage
 from pipelines.lib.transforms.partner_monthly import RAW_SCHEMA
+
+logger = logging.getLogger("pipelines.sources.hmrc")
 
 SOURCE = "hmrc"
 BASE_URL = "https://api.uktradeinfo.com"
@@ -59,7 +62,22 @@ def fetch(
         page = 1
         while url:
             name = f"ots_{hs6}_{first:%Y%m}_{last:%Y%m}_p{page:03d}.json"
-            got = land_file(
+            got = _land_page(session, url, name, landing_root, policy, sleep)
+            landed.append(got)
+            url = _next_link(got, base_url)
+            page += 1
+            if page > MAX_PAGES:
+                raise SourceDataError(SOURCE, name, f"more than {MAX_PAGES} pages of nextLink")
+    return landed
+
+
+def _land_page(session, url, name, landing_root, policy: RetryPolicy, sleep: Sleep) -> LandedFile:
+    """One page, landed. HMRC answers a throttled request with a plain-text refusal, not a
+    status (the peer adapter retries on it): a body that is not JSON is tried again with
+    the policy's backoff, and only then is an error."""
+    for n in range(1, policy.max_attempts + 1):
+        try:
+            return land_file(
                 session,
                 url,
                 source=SOURCE,
@@ -69,12 +87,12 @@ def fetch(
                 policy=policy,
                 sleep=sleep,
             )
-            landed.append(got)
-            url = _next_link(got, base_url)
-            page += 1
-            if page > MAX_PAGES:
-                raise SourceDataError(SOURCE, name, f"more than {MAX_PAGES} pages of nextLink")
-    return landed
+        except SourceDownloadError as exc:
+            if not exc.reason.startswith("expected a json file") or n == policy.max_attempts:
+                raise
+            logger.warning("%s: %s was not JSON (throttled?); retrying", SOURCE, name)
+            sleep(policy.backoff_s(n))
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def _next_link(got: LandedFile, base_url: str) -> str | None:

@@ -38,12 +38,14 @@ EDITION_PREFIX = {
 # Codes in the publishers' partner lists that are no country (Comext Q*/X* codes: stores and
 # provisions, high seas, countries not specified or confidential; HMRC's confidential country).
 # Comext writes Greece EL and splits the United Kingdom into XU (Great Britain) and XI (Northern
-# Ireland, Windsor Framework): both are GBR, kept apart by partner_code.
+# Ireland, Windsor Framework): both are GBR, kept apart by partner_code. Japan's "by commodity
+# and country" files carry subtotal lines, S-TOTAL (Japan Customs' trade statistics FAQ).
 ISO2_FIXES = {"EL": "GRC", "XU": "GBR", "XI": "GBR", "UK": "GBR"}
 AGGREGATE_PARTNER_CODES = frozenset(
     {
         "n/a",
         "-",
+        "S-TOTAL",
         "QP",
         "QQ",
         "QR",
