@@ -9,6 +9,7 @@ from pipelines.defs.reference.assets import dim_country
 from pipelines.defs.resources import SourcesResource
 from pipelines.defs.trade.monthly import raw_comtrade_monthly, staging_trade_monthly
 from pipelines.lib.sources.comtrade import DATA_PATH
+from pipelines.lib.sources.landing import versions
 from tests.support.comtrade_monthly import api_records, monthly_api, raw_rows
 from tests.support.replay_server import ReplayServer
 
@@ -52,7 +53,9 @@ def test_live_monthly_exports_land_in_the_same_table(resources, tmp_path):
     )  # fmt: skip
     assert got == pytest.approx(by_hand)
     (source,) = con.execute("SELECT DISTINCT source_file FROM staging.trade_monthly").fetchone()
-    assert source == "comtrade_api"
+    # the API's answers were landed as one file, with its index entry
+    (entry,) = versions(tmp_path / "landing", "comtrade", "china_exports_monthly_api.json")
+    assert source == f"comtrade/{entry['path']}" and entry["origin"] == "comtrade_api"
 
 
 def test_the_monthly_trade_schedule_refreshes_the_monthly_series():

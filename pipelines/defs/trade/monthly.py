@@ -2,6 +2,7 @@
 file or the API records as read, with their sha256 as data version) -> staging.trade_monthly."""
 
 from datetime import date
+from pathlib import Path
 
 import dagster as dg
 import polars as pl
@@ -12,7 +13,7 @@ from pipelines.defs.tables import table_asset, table_key, table_result
 from pipelines.lib.errors import SourceDataError
 from pipelines.lib.inputs import verify_snapshot
 from pipelines.lib.seeds import load_seed
-from pipelines.lib.sources.landing import frame_version, sha256_file
+from pipelines.lib.sources.landing import sha256_file
 from pipelines.lib.transforms import trade_monthly
 
 CHINA_MONTHLY = "comtrade/china_exports_monthly/deep_dive_hs6_monthly.csv"
@@ -20,6 +21,7 @@ CHINA_M49 = 156
 # Live: 12 months before the earliest 2023 measure, to the last month Comtrade may have.
 LIVE_FIRST_MONTH = date(2022, 1, 1)
 RAW = "raw.comtrade_monthly"
+LANDED_ANSWERS = "china_exports_monthly_api.json"  # live: the API's records, landed as one file
 LINEAGE = ["_source", "_source_file", "_sha256", "_period"]
 
 
@@ -55,17 +57,33 @@ def _fetch_live(sources: SourcesResource) -> pl.DataFrame:
     )
     if not records:  # an empty answer must not wipe the series
         raise SourceDataError("comtrade", "comtrade_api", "no monthly records for reporter 156")
+    landed = _land_answers(records, Path(sources.landing_dir))
     raw = pl.DataFrame(
         [{k: (None if v is None else str(v)) for k, v in r.items()} for r in records],
         infer_schema_length=None,
     )
-    digest = frame_version(raw)
     return raw.with_columns(
         _source=pl.lit("live"),
-        _source_file=pl.lit("comtrade_api"),
-        _sha256=pl.lit(digest),
+        _source_file=pl.lit(Path(landed.path).relative_to(sources.landing_dir).as_posix()),
+        _sha256=pl.lit(landed.sha256),
         _period=pl.col("period"),
     )
+
+
+def _land_answers(records: list[dict], landing_root: Path):
+    """The API's records as one JSON file in the landing zone (index, sha256, immutable), sorted
+    so the same answer in another order is the same version; the next refresh's revisions are
+    measured against it."""
+    import json
+    import tempfile
+
+    from pipelines.lib.sources.landing import land_local
+
+    key = lambda r: (str(r.get("period")), str(r.get("cmdCode")), str(r.get("partnerCode")))  # noqa: E731
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / LANDED_ANSWERS
+        path.write_text(json.dumps(sorted(records, key=key), sort_keys=True, indent=0))
+        return land_local(path, source="comtrade", landing_root=landing_root, origin="comtrade_api")
 
 
 @dg.asset(
@@ -75,7 +93,8 @@ def _fetch_live(sources: SourcesResource) -> pl.DataFrame:
     description="China's monthly exports of the export-controlled codes as read: snapshot, the "
     "UN Comtrade-derived CSV (one row per partner name, code and month, strings, with its line "
     "number); live, the UN Comtrade API v1 monthly records (reporter 156, exports, every "
-    "partner, 2022-01 to last month). With _source, _source_file, _sha256 and _period (YYYYMM).",
+    "partner, 2022-01 to last month), landed as one JSON file with its index entry. With _source, "
+    "_source_file, _sha256 and _period (YYYYMM).",
 )
 def raw_comtrade_monthly(
     context: dg.AssetExecutionContext, sources: SourcesResource, warehouse: WarehouseResource
@@ -120,7 +139,9 @@ def staging_trade_monthly(
     origin = raw["_source_file"][0]
     if raw["_source"][0] == "live":
         records = raw.drop(LINEAGE).to_dicts()
-        monthly = trade_monthly.conform_live_monthly(records, conform_comtrade(records))
+        monthly = trade_monthly.conform_live_monthly(
+            records, conform_comtrade(records), file=origin
+        )
     else:
         monthly = trade_monthly.conform_china_monthly(
             raw.drop(LINEAGE), country_lookup(warehouse), file=origin

@@ -121,12 +121,15 @@ def conform_china_monthly(raw: pl.DataFrame, lookup: dict[str, str], *, file: st
 _PERIOD = re.compile(r"\d{6}")
 
 
-def conform_live_monthly(records: list[dict[str, Any]], conformed: pl.DataFrame) -> pl.DataFrame:
+def conform_live_monthly(
+    records: list[dict[str, Any]], conformed: pl.DataFrame, *, file: str = "comtrade_api"
+) -> pl.DataFrame:
     """API records and their `conform_comtrade` rows (same order) -> staging.trade_monthly.
 
     The month and nomenclature come from each record's `period` (YYYYMM) and
     `classificationCode`; the World row (partner 0) is kept as an aggregate partner, so the
-    table's country rows can be checked against it.
+    table's country rows can be checked against it. `file`: the landed answers (under the
+    landing folder), named in errors and as every row's source_file.
     """
     periods, nomenclatures = [], []
     for n, rec in enumerate(records, start=1):
@@ -134,7 +137,7 @@ def conform_live_monthly(records: list[dict[str, Any]], conformed: pl.DataFrame)
         if not _PERIOD.fullmatch(period) or not 1 <= int(period[4:]) <= 12:
             raise SourceDataError(
                 SOURCE,
-                "comtrade_api",
+                file,
                 "not a YYYYMM month",
                 rows=[n],
                 field="period",
@@ -144,7 +147,7 @@ def conform_live_monthly(records: list[dict[str, Any]], conformed: pl.DataFrame)
         if code not in CLASSIFICATIONS:
             raise SourceDataError(
                 SOURCE,
-                "comtrade_api",
+                file,
                 f"classification not among {sorted(CLASSIFICATIONS)}",
                 rows=[n],
                 field="classificationCode",
@@ -168,7 +171,7 @@ def conform_live_monthly(records: list[dict[str, Any]], conformed: pl.DataFrame)
             quantity=pl.col("quantity_t") * 1000,  # conform_comtrade: netWgt kg / 1000
             quantity_unit=pl.lit(UNIT),
             source=pl.lit(SOURCE),
-            source_file=pl.lit("comtrade_api"),
+            source_file=pl.lit(file),
             source_row="source_row",
         )
         .cast(TRADE_MONTHLY_SCHEMA)
