@@ -170,10 +170,13 @@ def hs_edition(period: pl.Expr) -> pl.Expr:
 
 
 def _fail(source: str, bad: pl.DataFrame, field: str, problem: str, hint: str = "") -> None:
+    """Raise naming the first file with bad rows, and that file's rows (lines or positions)."""
     if bad.height:
+        file = bad["_source_file"][0]
+        bad = bad.filter(pl.col("_source_file") == file)
         raise SourceDataError(
             source,
-            bad["_source_file"][0],
+            file,
             problem + hint,
             rows=bad["_source_row"].to_list(),
             field=field,
