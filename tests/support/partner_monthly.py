@@ -268,7 +268,7 @@ def estat_csv(rows: pl.DataFrame, year: str) -> str:
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(head)
     subtotal = (
-        rows.group_by("cmd")
+        rows.group_by("cmd", maintain_order=True)  # the same rows give the same bytes
         .agg(pl.col("value").cast(pl.Float64).sum(), pl.col("netwgt").cast(pl.Float64).sum())
         .with_columns(partner=pl.lit("S-TOTAL"))
     )
