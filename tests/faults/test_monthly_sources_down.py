@@ -14,18 +14,18 @@ from pipelines.lib.paths import PROJECT_ROOT
 pytestmark = pytest.mark.faults
 
 CLOSED = "http://127.0.0.1:9"  # the discard port: nothing listens, every connection is refused
-# the step of each live source and the words its one line must hold
+# the asset of each live source and the words its one line must hold
 SOURCES = {
-    "raw__usgs_mcs_production": "usgs_mcs",
-    "raw__baci_flows": "baci",
-    "raw__comtrade_flows": "comtrade",
-    "raw__comtrade_monthly": "comtrade",
-    "raw__iea_supply": "iea",
-    "raw__partner_monthly_hmrc": "hmrc: download of http://127.0.0.1:9/OTS",
-    "raw__partner_monthly_eurostat": "eurostat: download of http://127.0.0.1:9/eurostat",
-    "raw__partner_monthly_uscensus": "uscensus: download of http://127.0.0.1:9/data/timeseries",
-    "raw__partner_monthly_estat_japan": "estat_japan: download of http://127.0.0.1:9/rest",
-    "raw__ecb_fx_monthly": "ecb: download of http://127.0.0.1:9/service/data/EXR",
+    "raw.usgs_mcs_production": "usgs_mcs",
+    "raw.baci_flows": "baci",
+    "raw.comtrade_flows": "comtrade",
+    "raw.comtrade_monthly": "comtrade",
+    "raw.iea_supply": "iea",
+    "raw.partner_monthly_hmrc": "hmrc: download of http://127.0.0.1:9/OTS",
+    "raw.partner_monthly_eurostat": "eurostat: download of http://127.0.0.1:9/eurostat",
+    "raw.partner_monthly_uscensus": "uscensus: download of http://127.0.0.1:9/data/timeseries",
+    "raw.partner_monthly_estat_japan": "estat_japan: download of http://127.0.0.1:9/rest",
+    "raw.ecb_fx_monthly": "ecb: download of http://127.0.0.1:9/service/data/EXR",
 }
 
 
@@ -64,9 +64,9 @@ def test_offline_live_refresh_names_each_source_and_keeps_the_warehouse(baseline
     )
     assert proc.returncode == 1, proc.stdout[-3000:] + proc.stderr[-3000:]
     failed = [line for line in proc.stdout.splitlines() if " FAILED " in line]
-    for step, words in SOURCES.items():
-        lines = [line for line in failed if f" {step}:" in line]
-        assert len(lines) == 1, (step, failed)
+    for asset, words in SOURCES.items():
+        lines = [line for line in failed if f" {asset}:" in line]
+        assert len(lines) == 1, (asset, failed)
         assert words in lines[0], lines[0]
     # every line of an unreachable source says so (the IEA inbox line says what to download)
     assert all("connection refused" in line or "iea" in line for line in failed), failed
