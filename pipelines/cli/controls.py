@@ -20,8 +20,9 @@ CONTROLS = Report(
         Section("Measures (curated seed data/seeds/export_controls.csv)", "controls_measures"),
         Section(
             "China's monthly exports, the months before the effective month vs from it on "
-            "(12-month windows; 3, 6 and 12 for one measure); m_before/m_after = months the "
-            "data cover; 'upper bound': a basket code",
+            "(12-month windows; 3, 6 and 12 for one measure); the months the data cover in "
+            "each window; a change only where both windows are complete; 'upper bound': a "
+            "basket code (its change is the code's, not the mineral's)",
             "controls_event_study",
         ),
         Section(

@@ -1,14 +1,19 @@
 -- `minerals controls [MEASURE]`: China's monthly exports before vs after each measure, to the
 -- USA, Japan, the EU27 and every partner: 12-month windows for every measure, 3, 6 and 12 for
--- one. m_before/m_after = months the data cover; "upper bound": a basket code.
+-- one. The months the data cover in each window; a change only where both windows are complete
+-- (else the reason); "upper bound": a basket code, whose change is the code's, not the mineral's.
 SELECT measure_id, hs6, destination, window_months AS months,
-       months_before AS m_before, months_after AS m_after,
+       strftime(before_covered_from, '%Y-%m') || '..' || strftime(before_covered_to, '%Y-%m')
+           || ' (' || months_before || ')' AS "before: months covered",
+       strftime(after_covered_from, '%Y-%m') || '..' || strftime(after_covered_to, '%Y-%m')
+           || ' (' || months_after || ')' AS "after: months covered",
        round(value_before_usd / 1e6, 2) AS "before $m",
        round(value_after_usd / 1e6, 2) AS "after $m",
        round(100 * value_change, 1) AS "change %",
        round(unit_value_before_usd_per_kg, 1) AS "$/kg before",
        round(unit_value_after_usd_per_kg, 1) AS "$/kg after",
-       is_target AS target, is_shared_code AS "upper bound"
+       is_target AS target, is_shared_code AS "upper bound",
+       change_null_reason AS "no change because"
 FROM marts.export_control_event_study
 WHERE ($measure IS NULL AND window_months = 12 OR measure_id = $measure)
   AND destination IN ('USA', 'JPN', 'EU27', 'ALL')

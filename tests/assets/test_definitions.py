@@ -30,7 +30,7 @@ def test_asset_keys_are_pinned():
         "staging/partner_group", "staging/partner_monthly", "staging/production",
         "staging/representative_series", "staging/source_country_codes",
         "staging/supply_by_country", "staging/supply_series", "staging/trade_flows",
-        "staging/trade_monthly", "staging/us_salient",
+        "staging/trade_monthly", "staging/us_salient", "staging/usgs_nir_products",
     ]  # fmt: skip
 
 

@@ -375,6 +375,13 @@ def test_monthly_exports_under_each_export_control(published, tmp_path, width):
             page.pick("commodity", commodity)
             gaps += _check_monthly(page, series, covering[commodity], measure)
         assert gaps > 0  # gallium's 811292 skips months to the US and Japan: drawn as gaps
+        # the US ban: the months each 12-month window covers, and no change over 12 vs 1 month
+        page.pick("commodity", "gallium")
+        ban = panel.locator("#monthly-CN-2024-46-811292").inner_text()
+        assert (
+            "USA: before 2023-12 to 2024-11, 12 of 12 months; after 2024-12, 1 of 12 months; "
+            "no change measured: after window incomplete: 1 of 12 months in the data." in ban
+        )
         assert page.errors == []
         _shot(page, tmp_path, f"dashboard_{width}_monthly.png", full_page=False)
         panel.screenshot(path=str(tmp_path / f"monthly_{width}_graphite.png"))

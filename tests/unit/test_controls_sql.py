@@ -122,6 +122,31 @@ def test_gallium_germanium_to_japan_and_the_us_ban(con, raw):
     assert study(con, "CN-2024-46", "811292", "JPN")["is_target"] is False
 
 
+def test_a_change_only_where_both_windows_are_complete(con, raw):
+    """CN-2024-46 (US ban, 2024-12-03): 12 months before against the one month the series has
+    after it is no change; the row says which months each window covers and why."""
+    months = sorted({r["period_dt"][:7] for r in raw if r["hs6"] == "811292"})
+    assert months[-1] == "2024-12"  # the raw series ends one month after the ban
+    ban = study(con, "CN-2024-46", "811292", "USA")
+    assert ban["value_change"] is None and ban["value_change_usd"] is None
+    assert ban["change_null_reason"] == "after window incomplete: 1 of 12 months in the data"
+    assert (ban["before_covered_from"], ban["before_covered_to"]) == (
+        date(2023, 12, 1),
+        date(2024, 11, 1),
+    )
+    assert ban["after_covered_from"] == ban["after_covered_to"] == date(2024, 12, 1)
+    assert ban["shared_code_note"].startswith("HS 811292 also holds goods this measure")
+    # a complete window keeps its change (artificial graphite, 12 and 12 months)
+    graphite = study(con, "CN-2023-39", "380110", "USA")
+    assert graphite["change_null_reason"] is None and graphite["value_change"] is not None
+    (wrong,) = con.execute(
+        """SELECT count(*) FROM marts.export_control_event_study
+           WHERE (value_change IS NOT NULL OR value_change_usd IS NOT NULL)
+             AND (months_before < window_months OR months_after < window_months)"""
+    ).fetchone()
+    assert wrong == 0
+
+
 def test_window_past_the_series_end_has_no_after_value(con, raw):
     # CN-2025-58 takes effect 2025-11-08: only 2024-11 and 2024-12 are in the data
     got = study(con, "CN-2025-58", "380110", "USA")

@@ -78,6 +78,8 @@ def nir(staged) -> pl.DataFrame:
     con.execute("CREATE TABLE staging.us_salient AS SELECT * FROM _s")
     con.register("_c", critical_lists(load_seed("critical_lists"), staged))
     con.execute("CREATE TABLE staging.dim_critical_list AS SELECT * FROM _c")
+    con.register("_p", load_seed("usgs_nir_products"))
+    con.execute("CREATE TABLE staging.usgs_nir_products AS SELECT * FROM _p")
     return con.sql(model("marts", "us_net_import_reliance").sql).pl()
 
 
@@ -98,6 +100,73 @@ def test_count_of_commodities_100pct_import_reliant_in_2025(nir):
     }  # fmt: skip
     got = nir.filter(pl.col("year") == 2025, pl.col("nir_pct") == 100)["commodity"].n_unique()
     assert got == len(chapters) == 16  # USGS MCS2026: "100% net import reliant for 16"
+
+
+def _import_sources(chapter: str, commodity: str, detail: str) -> dict[str, float]:
+    """Country -> percent of one USGS import-source table, by hand from the raw file."""
+    return {
+        r["Country"]: float(r["Value"])
+        for r in raw_rows()
+        if r["MCS chapter"] == chapter and r["Section"] == "Import Sources"
+        and r["Commodity"] == commodity and r["Statistics_detail"] == detail
+    }  # fmt: skip
+
+
+def _nir_row(nir, commodity: str, product: str = "", year: int = 2024) -> dict:
+    (row,) = nir.filter(
+        pl.col("commodity") == commodity, pl.col("product") == product, pl.col("year") == year
+    ).to_dicts()
+    return row
+
+
+def test_china_import_source_share_is_the_nir_products_own(nir):
+    # antimony's NIR is the chapter's: USGS's combined table "Total metal and oxide", not the
+    # oxide (66%) or metal (22%) table
+    antimony = _import_sources("ANTIMONY", "Antimony", "Total metal and oxide")
+    row = _nir_row(nir, "antimony")
+    assert row["china_import_source_share"] == antimony["China"] / 100 == 0.55
+    assert row["import_sources_product"] == "total metal and oxide"
+    germanium = _import_sources("GERMANIUM", "Germanium", "Combined total")
+    row = _nir_row(nir, "germanium")
+    assert row["china_import_source_share"] == germanium["China"] / 100 == 0.23
+    # heavy rare earths: USGS prints a table per element and no combined share
+    heavy = _nir_row(nir, "rare_earths_heavy", "compounds and metals")
+    assert heavy["china_import_source_share"] is None
+    by_element = heavy["china_import_source_share_by_product"]
+    for element in ("Terbium", "Holmium", "Lutetium", "Erbium"):
+        table = f"{element} compounds and metals"
+        china = _import_sources("RARE EARTHS (Heavy)", element, table)["China"]
+        assert china == (40 if element == "Erbium" else 100)
+        assert f"{table.lower()} {china:.0f}%" in by_element
+
+
+def test_each_rare_earth_product_its_own_nir(nir):
+    compounds = _import_sources("RARE EARTHS", "Rare Earths", "Rare-earth compounds and metals")
+    for year in range(2021, 2026):
+        row = _nir_row(nir, "rare_earths", "compounds and metals", year)
+        assert row["china_import_source_share"] == compounds["China"] / 100 == 0.71
+        # USGS prints no import sources for concentrates (the US exports them: NIR "E")
+        concentrates = _nir_row(nir, "rare_earths", "mineral concentrates", year)
+        assert concentrates["nir_raw"] == "E"
+        assert concentrates["china_import_source_share"] is None
+        assert concentrates["top_import_sources"] is None
+
+
+def test_nickel_reliance_divides_by_total_apparent_consumption(nir):
+    (detail,) = {
+        r["Statistics_detail"]
+        for r in raw_rows()
+        if r["MCS chapter"] == "NICKEL" and r["Statistics"] == "Net import reliance"
+    }
+    assert detail.endswith("of total apparent consumption")
+    total = {
+        int(r["Year"]): float(r["Value"].replace(",", ""))
+        for r in raw_rows()
+        if r["MCS chapter"] == "NICKEL" and r["Statistics_detail"] == "Consumption: Apparent, total"
+    }
+    assert total[2024] == 211_000
+    for year, want in total.items():
+        assert _nir_row(nir, "nickel", year=year)["apparent_consumption"] == want
 
 
 def test_flags_stay_flags_never_numbers(nir):

@@ -229,6 +229,7 @@
         el.id = "chart-" + id;
         embed(el, specs[id]);
       });
+      eventStudy(box, s);
       if (s.is_shared_code) {
         node("p", "note upper-bound", box, "Upper bounds: HS " + s.hs6 + " also holds goods the " +
           "measure does not control, so the controlled exports are at most these figures.");
@@ -236,7 +237,30 @@
     });
   };
 
+  // 12 months before the effective month against 12 from it on: the months the data cover in
+  // each window, and a change only where both are complete (else the reason, in words)
+  function eventStudy(box, s) {
+    var events = (DATA.export_control_event_study || []).filter(function (e) {
+      return e.measure_id === s.measure_id && e.hs6 === s.hs6;
+    });
+    if (!events.length) { return; }
+    var ul = node("ul", "note event-study", box);
+    events.forEach(function (e) {
+      var span = function (from, to, n) {
+        return n ? from + (to !== from ? " to " + to : "") + ", " + n + " of " + e.window_months +
+          " months" : "no month in the data";
+      };
+      var change = e.value_change === null ? "no change measured: " + e.change_null_reason :
+        (e.value_change >= 0 ? "+" : "") + (100 * e.value_change).toFixed(1) + "%" +
+        (s.is_shared_code ? " (the code's change, not the mineral's)" : "");
+      node("li", "", ul, (e.destination === "OTHERS" ? "Other partners" : e.destination) +
+        ": before " + span(e.before_from, e.before_to, e.months_before) + "; after " +
+        span(e.after_from, e.after_to, e.months_after) + "; " + change + ".");
+    });
+  }
+
   function kindWords(a) { return a.kind_label || a.kind.replace(/_/g, " "); }  // staging.alert_kinds
+
   renderers.alerts = function (section) {
     var wrap = section.querySelector(".extra");
     wrap.textContent = "";

@@ -340,7 +340,13 @@ def export_control_monthly(q: Reader, ctx: dict) -> dict:
         # the largest month per destination, for a fixed, finite y axis (None: no exports)
         r["max_value_usd"] = {d: r.pop(f"max_{d.lower()}") for d in MONTHLY_DESTINATIONS}
         r["note"] = _monthly_note(r, monthly)
-    return {"export_control_monthly": monthly, "export_control_monthly_series": series}
+    # the months each 12-month window covers; a change only where both are complete
+    events = q.rows("export_control_event_study", destinations=destinations)
+    return {
+        "export_control_monthly": monthly,
+        "export_control_monthly_series": series,
+        "export_control_event_study": events,
+    }
 
 
 def _monthly_note(s: dict, monthly: list[dict]) -> str:

@@ -116,8 +116,10 @@ PANELS = [
         "For the measures covering the picked mineral: China's exports (value, USD) of each "
         "of the measure's HS codes, month by month, to the USA, Japan and every other partner "
         "(UN Comtrade, China's declarations), each on its own scale; the red dashed line is "
-        "the date the measure takes effect. A month with no recorded exports is a gap.",
-        ("export_control_monthly", "export_control_monthly_series"),
+        "the date the measure takes effect. A month with no recorded exports is a gap. Below "
+        "each chart: 12 months before against 12 from the effective month, the months the "
+        "data cover in each, and a change only where both windows are complete.",
+        ("export_control_monthly", "export_control_monthly_series", "export_control_event_study"),
         data.export_control_monthly,
         charts.export_control_monthly_charts,
     ),
