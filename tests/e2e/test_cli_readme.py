@@ -122,7 +122,8 @@ def test_status_lists_every_source_and_prints_whole_warn_lines(published):
         "baci", "comexstat", "comtrade", "ecb", "eurostat", "hmrc", "iea", "uscensus",
         "usgs_mcs", "wgi",
     ]  # fmt: skip
-    assert "wgi          1 file(s), editions WGI data to 2022" in out
+    # the bulk file to 2022, then political stability 2023-2024 from the newer file
+    assert "wgi          2 file(s), editions WGI data to 2022, WGI data to 2024" in out
     for asset, check, description in con.execute(
         "SELECT asset, check_name, description FROM meta.check_results WHERE NOT passed"
     ).fetchall():
