@@ -107,7 +107,7 @@ method AS (
            CASE WHEN d.unpublished_flags IS NULL THEN coalesce(d.produced_t, 0) END
                AS domestic_production_t,
            coalesce(x.intra_t, 0) AS intra_bloc_import_t,
-           CASE WHEN r.import_quantity_t IS NULL
+           CASE WHEN coalesce(r.import_quantity_t, 0) + coalesce(x.intra_t, 0) = 0
                     THEN 'no import quantity: BACI gives these flows a value only (as it does '
                          || 'every flow of its HS17 2022 extract)'
                 WHEN d.unpublished_flags IS NOT NULL

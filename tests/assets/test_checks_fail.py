@@ -444,7 +444,40 @@ def case_value_usd_is_positive(wh):
     return "'MOZ'"
 
 
+def case_geopolrisk_or_its_null_reason(wh):
+    # US barite 2024: USGS withholds US output, so no figure, and the row must say why
+    write(
+        wh,
+        marts__importer_supply_risk=pl.DataFrame(
+            [{"importer_iso3": "USA", "commodity": "barite", "stage": "mining", "year": 2024,
+              "geopolrisk": None, "geopolrisk_null_reason": None}],
+            schema_overrides={"geopolrisk": pl.Float64, "geopolrisk_null_reason": pl.String},
+        ),
+    )  # fmt: skip
+    return "'barite'"
+
+
+def case_change_only_over_complete_windows(wh):
+    # CN-2024-46: 12 months before the US ban against the one month the series has after it
+    write(
+        wh,
+        marts__export_control_event_study=pl.DataFrame(
+            [{"measure_id": "CN-2024-46", "destination": "USA", "hs6": "811292",
+              "window_months": 12, "months_before": 12, "months_after": 1,
+              "value_change": -0.934, "value_change_usd": -9.2e6, "change_null_reason": None}],
+            schema_overrides={"change_null_reason": pl.String},
+        ),
+    )  # fmt: skip
+    return "'CN-2024-46'"
+
+
 EXPRESSION_CASES = {
+    "marts/importer_supply_risk:geopolrisk_or_its_null_reason": (
+        case_geopolrisk_or_its_null_reason
+    ),
+    "marts/export_control_event_study:change_only_over_complete_windows": (
+        case_change_only_over_complete_windows
+    ),
     "marts/supply_concentration:top1_share_within_top3": case_top1_share_within_top3,
     "marts/import_dependence:china_share_within_top_supplier": (
         case_china_share_within_top_supplier
