@@ -78,3 +78,13 @@ def test_two_different_estimates_for_one_year_are_an_error(wgi):
     planted = pl.concat([newer, guyana.with_columns(pl.col("estimate") + 1)])
     with pytest.raises(SourceDataError, match="two different estimates"):
         governance.political_stability_after(wgi, planted)
+
+
+def test_a_word_for_an_estimate_names_the_file_and_row(tmp_path):
+    lines = PV_FILE.read_text().splitlines()
+    fields = lines[5].split(",")
+    fields[5] = "n/a"  # the estimate of the file's row 6
+    path = tmp_path / PV_FILE.name
+    path.write_text("\n".join([*lines[:5], ",".join(fields), *lines[6:]]) + "\n")
+    with pytest.raises(SourceDataError, match=r"wgi: wgi_pv_1996_2024.csv, row 6.*estimate"):
+        governance.read_wgi_political_stability(path)
