@@ -16,6 +16,7 @@ import pytest
 
 from pipelines.definitions import defs
 from pipelines.defs.marts import checks as mart_checks
+from pipelines.defs.monitor import press
 from pipelines.defs.production import checks as production_checks
 from pipelines.defs.reference.assets import COUNTRY_REFERENCE, dim_country_suite
 from pipelines.defs.resources import SourcesResource, WarehouseResource
@@ -34,7 +35,7 @@ from pipelines.lib.inputs import EXPECTED_SERIES
 from pipelines.lib.paths import SNAPSHOT_DIR, SQL_DIR
 from pipelines.lib.quality import suite_spec
 from pipelines.lib.seeds import load_seed, units
-from pipelines.lib.transforms import countries, governance, production, trade, usgs
+from pipelines.lib.transforms import countries, governance, press_figures, production, trade, usgs
 from pipelines.lib.warehouse import Warehouse
 
 ERROR, WARN = dg.AssetCheckSeverity.ERROR, dg.AssetCheckSeverity.WARN
@@ -369,7 +370,25 @@ def case_no_new_alerts(wh, resource):
         return no_new_alerts(context), WARN, "copper refining: now highly concentrated"
 
 
+def case_year_to_date_matches_months(wh, resource):
+    # a deliberately inconsistent copy of the press table: July 5,577 t -> 5,677 t
+    seed = load_seed("china_customs_press")
+    july = (
+        (pl.col("series") == "magnets")
+        & (pl.col("partner_iso3") == "WLD")
+        & (pl.col("period_end") == "2025-07")
+        & (pl.col("period_start") == "2025-07")
+    )
+    broken = seed.with_columns(
+        quantity=pl.when(july).then(pl.lit("5677")).otherwise(pl.col("quantity"))
+    )
+    write(wh, staging__china_customs_press=press_figures.conform_press_figures(broken))
+    result = press.year_to_date_matches_months(warehouse=resource)
+    return result, ERROR, "magnets to WLD 2025-01..2025-07: INCONSISTENT: 27,897 t"
+
+
 NATIVE_CASES = {
+    "staging/china_customs_press:year_to_date_matches_months": case_year_to_date_matches_months,
     "marts/supply_concentration:share_sums_to_one": _shares_off_by(0.3),
     "marts/supply_concentration:share_sums_to_one_exactly": _shares_off_by(0.05),
     "marts/supply_concentration:top3_matches_published": case_top3_matches_published,
