@@ -8,8 +8,9 @@
 -- exports of those codes to that importer. period: before | effective_year | after, against the
 -- effective date's year. includes_shared_codes: a code mixes the controlled items with others
 -- (the seed's shared_hs6, or a basket code in the HS map), so the figures are upper bounds.
--- coverage_note says in words what each measure is measured on; a measure that no annual data
--- can measure has one row (WORLD, nomenclature and year null) with only its note.
+-- coverage_note says in words what each measure is measured on (a suspension: the measures it
+-- suspends; an end-use rule with no goods list: the target's monthly imports); a measure that
+-- no annual data can measure has one row (WORLD, nomenclature and year null) with only its note.
 WITH flows AS (
     SELECT c.measure_id, f.nomenclature, f.year, f.exporter_iso3, f.importer_iso3, f.value_usd,
            c.is_shared OR f.exclusivity = 'shared' AS is_shared
@@ -60,7 +61,15 @@ monthly AS (
 ),
 coverage AS (
     SELECT m.measure_id,
-        CASE WHEN len(m.hs6_announced) = 0 AND NOT EXISTS (
+        CASE WHEN m.kind = 'suspension'
+            THEN 'Suspends other measures (named in its text, which carry status suspended): '
+                || 'no trade of its own to measure.'
+            WHEN len(m.hs6_announced) = 0 AND m.target_iso3 IS NOT NULL AND NOT EXISTS (
+                SELECT 1 FROM staging.export_control_codes c WHERE c.measure_id = m.measure_id)
+            THEN 'No goods list (an end-use rule on every dual-use item to ' || m.target_iso3
+                || '): no annual trade to measure; read on the target''s monthly imports of the '
+                || 'controlled lines (marts.import_event_study).'
+            WHEN len(m.hs6_announced) = 0 AND NOT EXISTS (
                 SELECT 1 FROM staging.export_control_codes c WHERE c.measure_id = m.measure_id)
             THEN 'No goods codes (a technology or foreign-product rule): no trade to measure.'
         ELSE concat_ws('; ',

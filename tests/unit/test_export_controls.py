@@ -27,6 +27,35 @@ def test_seed_conforms_and_every_trade_code_is_mapped():
     assert codes.filter(pl.col("measure_id") == "CN-2023-TECH").height == 0
 
 
+def test_the_2025_2026_measures_and_their_status():
+    measures, codes = conform_export_controls(load_seed("export_controls"), TRADE_CODES)
+    by_id = {r["measure_id"]: r for r in measures.iter_rows(named=True)}
+    # the October 2025 measures are suspended by No. 70 (a suspension, itself in force) ...
+    for measure in ("CN-2025-57", "CN-2025-58", "CN-2025-61", "CN-2025-62"):
+        row = by_id[measure]
+        assert (row["status"], str(row["status_changed"])) == ("suspended", "2025-11-07")
+    suspension = by_id["CN-2025-70"]
+    assert (suspension["kind"], suspension["status"]) == ("suspension", "in_force")
+    # ... the April 2025 one is not; the Japan measure targets Japan from 2026-01-06
+    assert by_id["CN-2025-18"]["status"] == "in_force"
+    japan = by_id["CN-2026-01"]
+    assert (japan["target_iso3"], str(japan["effective"]), japan["kind"]) == (
+        "JPN",
+        "2026-01-06",
+        "control",
+    )
+    assert codes.filter(pl.col("measure_id").is_in(["CN-2025-70", "CN-2026-01"])).height == 0
+    assert all(r["source_document"] and r["source_url"] for r in by_id.values())
+
+
+def test_unknown_kind_names_the_row():
+    seed = load_seed("export_controls").with_columns(
+        kind=pl.when(pl.col("measure_id") == "CN-2025-70").then(pl.lit("pause")).otherwise("kind")
+    )
+    with pytest.raises(SourceDataError, match=r"field 'kind'.*'pause'"):
+        conform_export_controls(seed, TRADE_CODES)
+
+
 def shared(codes, measure_id, nomenclature):
     rows = codes.filter(pl.col("measure_id") == measure_id, pl.col("nomenclature") == nomenclature)
     return dict(rows.select("hs6", "is_shared").iter_rows())

@@ -7,6 +7,7 @@ import polars as pl
 from pipelines.lib.errors import SourceDataError
 
 STATUSES = {"in_force", "suspended", "lifted"}
+KINDS = {"control", "suspension"}
 SEED = "export_controls.csv"
 
 
@@ -22,12 +23,12 @@ def conform_export_controls(
     mixes the controlled items with others (280530 light and heavy rare earths, the 811292
     basket), so figures on it are upper bounds.
 
-    Fails on a bad date, an unknown status, a malformed HS code, an HS92 code that the trade
+    Fails on a bad date, an unknown status or kind (a control, or the suspension of others), a malformed HS code, an HS92 code that the trade
     map (staging.dim_hs_mineral) does not know (exposure would silently be zero), or a shared
     code the measure does not name.
     """
     rows = seed.with_row_index("source_row", offset=2)
-    for column in ("announced", "effective", "status_changed"):
+    for column in ("announced", "effective", "status_changed", "checked_on"):
         bad = rows.filter(
             (pl.col(column) != "") & pl.col(column).str.to_date("%Y-%m-%d", strict=False).is_null()
         )
@@ -50,6 +51,16 @@ def conform_export_controls(
             field="status",
             values=bad["status"].to_list(),
         )
+    bad = rows.filter(~pl.col("kind").is_in(KINDS))
+    if bad.height:
+        raise SourceDataError(
+            "seeds",
+            SEED,
+            f"kind must be one of {sorted(KINDS)}",
+            rows=bad["source_row"].to_list(),
+            field="kind",
+            values=bad["kind"].to_list(),
+        )
     measures = rows.select(
         "measure_id",
         "country_iso3",
@@ -67,6 +78,9 @@ def conform_export_controls(
         "source_document",
         "source_url",
         "note",
+        "kind",
+        pl.col("checked_url").replace("", None),
+        pl.col("checked_on").replace("", None).str.to_date("%Y-%m-%d"),
     )
 
     def split(column: str) -> pl.Expr:
