@@ -31,17 +31,23 @@ _SEED_TYPES = {
 
 def typed_seed(name: str, types: dict[str, str | None]) -> pl.DataFrame:
     """A seed with exactly the columns `types` names, in that order; typed columns cast (an
-    empty cell is null), text columns kept as written ("" stays "")."""
+    empty cell is null; BOOLEAN cells are true or false, anything else an error), text columns
+    kept as written ("" stays "")."""
     seed = load_seed(name)
     missing = [c for c in types if c not in seed.columns]
     if missing:
         raise ValueError(f"data/seeds/{name}.csv has no column(s) {missing}")
-    return seed.select(
-        pl.col(c)
-        if _SEED_TYPES[t] == pl.String
-        else pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).cast(_SEED_TYPES[t]).alias(c)
-        for c, t in types.items()
-    )
+
+    def typed(c: str, t: str | None) -> pl.Expr:
+        if _SEED_TYPES[t] == pl.String:
+            return pl.col(c)
+        if _SEED_TYPES[t] == pl.Boolean:  # Polars does not cast text to booleans
+            return pl.col(c).replace_strict({"true": True, "false": False, "": None}).alias(c)
+        return (
+            pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).cast(_SEED_TYPES[t]).alias(c)
+        )
+
+    return seed.select(typed(c, t) for c, t in types.items())
 
 
 def country_codes(source: str, kind: str) -> dict[str, str]:

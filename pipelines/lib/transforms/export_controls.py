@@ -23,9 +23,9 @@ def conform_export_controls(
     mixes the controlled items with others (280530 light and heavy rare earths, the 811292
     basket), so figures on it are upper bounds.
 
-    Fails on a bad date, an unknown status or kind (a control, or the suspension of others), a malformed HS code, an HS92 code that the trade
-    map (staging.dim_hs_mineral) does not know (exposure would silently be zero), or a shared
-    code the measure does not name.
+    Fails on a bad date, an unknown status or kind (a control, or the suspension of others), a
+    malformed HS code, an HS92 code that the trade map (staging.dim_hs_mineral) does not know
+    (exposure would silently be zero), or a shared code the measure does not name.
     """
     rows = seed.with_row_index("source_row", offset=2)
     for column in ("announced", "effective", "status_changed", "checked_on"):
