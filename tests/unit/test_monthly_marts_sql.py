@@ -23,7 +23,8 @@ def month(i: int) -> date:
 
 
 def row(source="hmrc", reporter="GBR", partner="CHN", flow="M", code="85051110", i=0,
-        value=1000.0, kg=50.0, aggregate=False, confidential=False, nomenclature="CN8"):  # fmt: skip
+        value=1000.0, kg=50.0, aggregate=False, confidential=False,
+        nomenclature="CN8"):  # fmt: skip
     return {
         "source": source, "reporter_iso3": reporter, "partner_iso3": partner,
         "partner_code": partner or "XX", "is_aggregate_partner": aggregate, "flow": flow,
