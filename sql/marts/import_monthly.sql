@@ -8,10 +8,13 @@
 -- unallocated partners (which have no country row). A month inside the source's coverage without
 -- a row for an origin had no recorded imports from it. value_usd is null when one of the summed
 -- rows has no exchange rate yet.
--- Net mass checked: a partner's month whose unit value is more than 10 times off the median unit
--- value of the importer's line (every partner and month) is a recording outlier (a mass keyed
--- in the wrong unit, e.g. 835.6 t of magnets at 0.17 USD/kg): its mass is kept in quantity_kg
--- but left out of quantity_kg_checked and of the unit value, which the marts downstream use.
+-- Net mass checked: a partner's month whose unit value is below a tenth of the value-weighted
+-- median unit value of the importer's line (every partner and month) declares a mass no price
+-- explains (keyed in the wrong unit, e.g. 835.6 t of magnets at 0.17 USD/kg): its mass is kept
+-- in quantity_kg but left out of quantity_kg_checked and of the unit value, which the marts
+-- downstream use. Weighted by value, the reference is the price most of the trade is bought at:
+-- neither the inflated mass nor many dear small consignments (samples, special grades) move it,
+-- and those consignments are not flagged (they hardly move the mass).
 WITH lines AS (
     SELECT * FROM staging.national_tariff_lines
 ),
@@ -56,18 +59,26 @@ partners AS (
     FROM importers
     GROUP BY ALL
 ),
+-- the value-weighted median unit value of the importer's line (every partner and month): the
+-- unit value at which the middle dollar was spent
+priced AS (
+    SELECT source, importer_iso3, nomenclature, code, value_usd / quantity_kg AS unit_value,
+           sum(value_usd) OVER (PARTITION BY source, importer_iso3, nomenclature, code
+                                ORDER BY value_usd / quantity_kg
+                                ROWS UNBOUNDED PRECEDING) AS cumulative_usd,
+           sum(value_usd) OVER (PARTITION BY source, importer_iso3, nomenclature, code)
+               AS total_usd
+    FROM partners WHERE quantity_kg > 0 AND value_usd > 0
+),
 medians AS (
     SELECT source, importer_iso3, nomenclature, code,
-           median(value_usd / quantity_kg) AS median_unit_value
-    FROM partners WHERE quantity_kg > 0 AND value_usd > 0
-    GROUP BY ALL
+           min(unit_value) FILTER (WHERE cumulative_usd >= total_usd / 2) AS median_unit_value
+    FROM priced GROUP BY ALL
 ),
 checked AS (
     SELECT p.*, m.median_unit_value,
            coalesce(p.quantity_kg > 0 AND p.value_usd >= 0
-               AND (p.value_usd / p.quantity_kg > 10 * m.median_unit_value
-                    OR p.value_usd / p.quantity_kg < m.median_unit_value / 10), false)
-               AS is_outlier
+               AND p.value_usd / p.quantity_kg < m.median_unit_value / 10, false) AS is_outlier
     FROM partners p
     LEFT JOIN medians m USING (source, importer_iso3, nomenclature, code)
 ),
@@ -104,7 +115,7 @@ SELECT
     CASE WHEN bool_or(o.is_outlier) THEN 'mass left out for '
         || string_agg(o.partner || ' (' || round(o.value_usd / o.quantity_kg, 2) || ' USD/kg)', ', ')
            FILTER (WHERE o.is_outlier)
-        || ': more than 10x off the line''s median unit value ('
+        || ': below a tenth of the line''s median unit value ('
         || round(any_value(o.median_unit_value), 2) || ' USD/kg)' END AS outlier_note,
     l.nomenclature || ' ' || l.code || ': ' || l.product
         || CASE WHEN l.is_basket THEN '; a basket: an upper bound for each' ELSE '' END

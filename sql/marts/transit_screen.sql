@@ -7,8 +7,8 @@
 -- to the target are at least 10% of what came in from China, and their unit value is within
 -- half to twice that of the imports from China (transit passes goods on at a like price; a
 -- reporter's own, dearer manufactures would not). Only windows
--- the source covers in full; net mass of recording outliers (more than 10x off the median unit
--- value of the reporter's line and flow) is left out. Limits (docs/monthly.md): exports may be
+-- the source covers in full; net mass of recording outliers (a unit value below a tenth of the
+-- value-weighted median of the reporter's line and flow) is left out. Limits (docs/monthly.md): exports may be
 -- the reporter's own production or stock, re-exports are not told apart from domestic exports
 -- by most publishers, a line may hold more than the controlled item, and only reporters whose
 -- own monthly declarations the warehouse holds can be screened.
@@ -23,16 +23,25 @@ flows AS (
     WHERE NOT p.is_aggregate_partner AND p.partner_iso3 IS NOT NULL
       AND p.partner_iso3 <> p.reporter_iso3
 ),
+-- value-weighted median unit value of the reporter's line and flow (as in marts.import_monthly)
+priced AS (
+    SELECT source, reporter_iso3, flow, nomenclature, code, value_usd / quantity_kg AS unit_value,
+           sum(value_usd) OVER (PARTITION BY source, reporter_iso3, flow, nomenclature, code
+                                ORDER BY value_usd / quantity_kg
+                                ROWS UNBOUNDED PRECEDING) AS cumulative_usd,
+           sum(value_usd) OVER (PARTITION BY source, reporter_iso3, flow, nomenclature, code)
+               AS total_usd
+    FROM flows WHERE quantity_kg > 0 AND value_usd > 0
+),
 medians AS (
     SELECT source, reporter_iso3, flow, nomenclature, code,
-           median(value_usd / quantity_kg) AS median_unit_value
-    FROM flows WHERE quantity_kg > 0 AND value_usd > 0 GROUP BY ALL
+           min(unit_value) FILTER (WHERE cumulative_usd >= total_usd / 2) AS median_unit_value
+    FROM priced GROUP BY ALL
 ),
 checked AS (
     SELECT f.*,
            CASE WHEN f.quantity_kg > 0 AND f.value_usd >= 0
-                     AND (f.value_usd / f.quantity_kg > 10 * m.median_unit_value
-                          OR f.value_usd / f.quantity_kg < m.median_unit_value / 10)
+                     AND f.value_usd / f.quantity_kg < m.median_unit_value / 10
                 THEN NULL ELSE f.quantity_kg END AS kg
     FROM flows f
     LEFT JOIN medians m USING (source, reporter_iso3, flow, nomenclature, code)
