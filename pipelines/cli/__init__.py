@@ -1,16 +1,17 @@
 """`minerals`: refresh the warehouse, query it, and read the headline figures.
 
 Each command family is a module that registers its commands with its own `add_parser(sub)`:
-`refresh` (run orchestration), `reports` (show, exposure, status, sql), `scenario`, `controls`.
+`refresh` (run orchestration), `reports` (show, exposure, status, sql), `scenario`, `controls`,
+`monitor`.
 They share `console` (the read-only connection, printing, name matching) and nothing else.
 """
 
 import argparse
 import sys
 
-from pipelines.cli import controls, refresh, reports, scenario
+from pipelines.cli import controls, monitor, refresh, reports, scenario
 
-COMMANDS = (refresh, reports, scenario, controls)
+COMMANDS = (refresh, reports, scenario, controls, monitor)
 
 
 def build_parser() -> argparse.ArgumentParser:

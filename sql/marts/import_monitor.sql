@@ -1,8 +1,9 @@
 -- marts.import_monitor: the latest month per importer and controlled line, against the same
 -- month a year earlier, with an alert for a drop or a surge. One row per (source, importer_iso3,
 -- nomenclature, code, origin) for the lines of the measures (staging.control_lines) and the
--- origins CHN (China) and WLD (every origin), at the source's latest month for that importer
--- (a month with no row for the line or origin had no recorded imports). Alert: drop when the
+-- origins CHN (China; only where the source reports China for the importer at all) and WLD
+-- (every origin it reports: origins_reported says how many), at the source's latest month for
+-- that importer (a month with no row for the line or origin had no recorded imports). Alert: drop when the
 -- month fell by half or more against the same month a year earlier, surge when it doubled or
 -- more; on net mass (recording outliers left out) where the year-earlier month has 1 t or
 -- more, else on value where it has 100,000 USD or more (publishers that give no mass), else no
@@ -17,12 +18,23 @@ latest AS (
     SELECT source, importer_iso3, max(period) AS period, min(period) AS first_month
     FROM marts.import_monthly GROUP BY source, importer_iso3
 ),
+-- the origins each source reports for the importer (any mapped line, any month): an extract
+-- without China (the snapshot's Comext rows hold only trade with the UK) says nothing about it
+reported AS (
+    SELECT source, importer_iso3,
+           count(DISTINCT origin_iso3) FILTER (WHERE origin_iso3 <> 'WLD')::INTEGER
+               AS origins_reported,
+           bool_or(origin_iso3 = 'CHN') AS reports_china
+    FROM marts.import_monthly GROUP BY ALL
+),
 series AS (
     SELECT DISTINCT i.source, i.importer_iso3, i.nomenclature, i.code, i.commodity, i.element,
-           i.product, i.stage, i.is_basket, i.scope_label, o.origin_iso3
+           i.product, i.stage, i.is_basket, i.scope_label, o.origin_iso3, r.origins_reported
     FROM marts.import_monthly i
     JOIN lines USING (nomenclature, code)
+    JOIN reported r USING (source, importer_iso3)
     CROSS JOIN (VALUES ('CHN'), ('WLD')) o(origin_iso3)
+    WHERE o.origin_iso3 = 'WLD' OR r.reports_china
 ),
 cells AS (
     SELECT s.*, l.period, l.first_month,
@@ -133,7 +145,8 @@ SELECT
     m.product,
     m.stage,
     m.is_basket,
-    m.scope_label
+    m.scope_label,
+    m.origins_reported
 FROM alerted m
 LEFT JOIN since s USING (source, importer_iso3, nomenclature, code)
 ORDER BY m.importer_iso3, m.source, m.nomenclature, m.code, m.origin_iso3 = 'WLD', m.origin_iso3

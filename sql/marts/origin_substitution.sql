@@ -10,6 +10,9 @@
 WITH coverage AS (
     SELECT source, importer_iso3, min(period) AS first_month, max(period) AS last_month
     FROM marts.import_monthly GROUP BY source, importer_iso3
+    -- an extract that holds no imports from China for the importer (the snapshot's Comext rows:
+    -- trade with the UK only) cannot say what China's share did
+    HAVING bool_or(origin_iso3 = 'CHN')
 ),
 lines AS (
     SELECT DISTINCT source, importer_iso3, nomenclature, code, commodity, element, product,

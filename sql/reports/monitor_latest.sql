@@ -13,6 +13,7 @@ SELECT
     round(100 * c.quantity_change) AS "China t vs yr ago %",
     round(c.value_usd / 1e6, 2) AS "China $m",
     round(w.quantity_kg / 1000, 1) AS "all t",
+    w.origins_reported AS origins,
     round(100 * w.quantity_change) AS "all t vs yr ago %",
     round(100 * c.value_usd / nullif(w.value_usd, 0), 1) AS "China % of value",
     coalesce(c.alert, w.alert) AS alert,

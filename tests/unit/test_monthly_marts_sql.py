@@ -238,3 +238,23 @@ def test_every_monthly_mart_matches_its_contract():
         assert built == [c.name for c in contract.columns], name
         for check, sql in contract.violations_sql().items():
             assert con.execute(sql).fetchall() == [], (name, check)
+
+
+def test_an_extract_without_china_says_nothing_about_china():
+    # Comext rows of the UK only (as in the snapshot): EU27 imports from China are unknown, not 0
+    rows = [row(source="eurostat", reporter="DEU", partner="GBR", i=i, value=100.0, kg=5.0)
+            for i in (0, 12)]  # fmt: skip
+    rows += magnets_from_china({0: 100.0, 12: 100.0})
+    con = build(rows)
+    monitor = con.execute(
+        "SELECT origin_iso3, origins_reported FROM marts.import_monitor "
+        "WHERE importer_iso3 = 'EU27'"
+    ).fetchall()
+    assert monitor == [("WLD", 1)]  # no China row, and the one origin it reports
+    assert con.execute(
+        "SELECT count(*) FROM marts.import_event_study WHERE importer_iso3 IN ('EU27', 'DEU')"
+    ).fetchone() == (0,)
+    assert con.execute(
+        "SELECT count(*) FROM marts.import_monitor WHERE importer_iso3 = 'GBR' "
+        "AND origin_iso3 = 'CHN'"
+    ).fetchone() == (1,)
