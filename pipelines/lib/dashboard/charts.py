@@ -507,3 +507,110 @@ def export_control_monthly_charts(data: dict, defaults: dict) -> dict[str, dict]
         for d in shown:
             out[f"monthly-{s['measure_id']}-{s['hs6']}-{d}"] = spec(_monthly_chart(s, d))
     return out
+
+
+def import_monthly_charts(data: dict, defaults: dict) -> dict[str, dict]:
+    """Per watched (importer, line): monthly imports by value, stacked by origin (China first,
+    in red; the next three origins; all others), each on its own fixed axes; and one chart of
+    China's 2025 magnet exports as the press reported them."""
+    out = {}
+    for s in data["import_monthly_series"]:
+        ranks = {
+            r["origin"]: r["origin_rank"]
+            for r in data["import_monthly_by_origin"]
+            if (r["source"], r["importer_iso3"], r["code"])
+            == (s["source"], s["importer_iso3"], s["code"])
+        }
+        out[s["id"]] = spec(_imports_by_origin_chart(s, sorted(ranks, key=ranks.get)))
+    if data["press_china_exports"]:
+        out["press-china-magnets"] = spec(_press_chart())
+    return out
+
+
+ORIGIN_COLOURS = {0: "#c0392b", 1: "#2166ac", 2: "#7fb3d5", 3: "#c5d5e4", 4: "#9aa5b1"}
+
+
+def _imports_by_origin_chart(s: dict, origins: list[str]) -> alt.Chart:
+    one_month = s["first_month"] == s["last_month"]
+    x = alt.X(
+        "period:T",
+        title=None,
+        timeUnit="utcyearmonth",
+        scale=alt.Scale(type="utc"),
+        axis=alt.Axis(format="%b %Y" if one_month else "%Y-%m", labelFontSize=12, tickCount=6),
+    )
+    y = alt.Y(
+        "value_usd:Q",
+        title="imports (USD)",
+        stack="zero",
+        scale=alt.Scale(domain=[0, (s["max_value_usd"] or 1) * 1.08], nice=False),
+        axis=alt.Axis(format="$~s", tickCount=3, labelFontSize=12, minExtent=44),
+    )
+    # China first and always red (never given to another origin where China is absent), then
+    # the series' next three origins, then all others
+    colours = [ORIGIN_COLOURS[0] if o == "China" else None for o in origins]
+    others = iter(ORIGIN_COLOURS[i] for i in (1, 2, 3))
+    colours = [
+        c or (ORIGIN_COLOURS[4] if o == "all other origins" else next(others))
+        for c, o in zip(colours, origins, strict=True)
+    ]
+    colour = alt.Color(
+        "origin:N",
+        title=None,
+        scale=alt.Scale(domain=origins, range=colours),
+        legend=alt.Legend(orient="top", direction="horizontal", labelFontSize=12, columns=3),
+    )
+    base = alt.Chart(alt.NamedData("import_monthly_by_origin")).transform_filter(
+        (alt.datum.source == s["source"])
+        & (alt.datum.importer_iso3 == s["importer_iso3"])
+        & (alt.datum.code == s["code"])
+    )
+    bars = base.mark_bar().encode(
+        x=x,
+        y=y,
+        color=colour,
+        order=alt.Order("origin_rank:Q", sort="ascending"),
+        tooltip=[
+            alt.Tooltip("period:T", timeUnit="utcyearmonth", title="Month", format="%b %Y"),
+            alt.Tooltip("origin:N", title="From"),
+            alt.Tooltip("value_usd:Q", title="Imports (USD)", format="$,.3s"),
+        ],
+    )
+    return bars.properties(width="container", height=110)
+
+
+def _press_chart() -> alt.Chart:
+    partners = {"WLD": "to all destinations", "USA": "to the US", "JPN": "to Japan"}
+    return (
+        alt.Chart(alt.NamedData("press_china_exports"))
+        .transform_calculate(
+            to="datum.partner_iso3 == 'WLD' ? 'to all destinations' : "
+            "datum.partner_iso3 == 'USA' ? 'to the US' : 'to Japan'"
+        )
+        .mark_line(point=True, strokeWidth=1.8)
+        .encode(
+            x=alt.X(
+                "period:T",
+                title=None,
+                timeUnit="utcyearmonth",
+                scale=alt.Scale(type="utc"),
+                axis=alt.Axis(format="%b", labelFontSize=12),
+            ),
+            y=alt.Y("quantity:Q", title="tonnes (press-reported)", axis=alt.Axis(tickCount=4)),
+            color=alt.Color(
+                "to:N",
+                title=None,
+                sort=list(partners.values()),
+                scale=alt.Scale(range=["#c0392b", "#102a43", "#e8710a"]),
+                legend=alt.Legend(orient="top", direction="horizontal", labelFontSize=12),
+            ),
+            tooltip=[
+                alt.Tooltip("period:T", timeUnit="utcyearmonth", title="Month", format="%b %Y"),
+                alt.Tooltip("to:N", title="China's exports"),
+                alt.Tooltip("quantity:Q", title="Tonnes", format=",.0f"),
+                alt.Tooltip("label:N", title="Figure"),
+                alt.Tooltip("outlet:N", title="Page"),
+            ],
+        )
+        .properties(width="container", height=140)
+    )

@@ -259,6 +259,58 @@
     });
   }
 
+  renderers.import_monthly = function (section) {
+    var wrap = section.querySelector(".extra");
+    dropViews(wrap);
+    wrap.textContent = "";
+    var specs = PAGE.charts.import_monthly;
+    var press = DATA.press_china_exports.filter(function (r) {
+      return r.commodity === state.commodity;
+    });
+    if (press.length && specs["press-china-magnets"]) {
+      var box = node("div", "measure", wrap);
+      node("b", "", box, "China's rare-earth magnet exports, 2025: PRESS-REPORTED");
+      node("div", "what", box, "China's customs figures as news pages printed them (not this " +
+        "warehouse's data); the year-to-date totals are checked to add up with the months. " +
+        "A gap is a month no page reports (February to April to all destinations).");
+      var el = node("div", "monthly-chart", box);
+      el.id = "chart-press-china-magnets";
+      embed(el, specs["press-china-magnets"]);
+      var pages = node("p", "note", box, "Pages: ");
+      press.filter(function (r) { return r.partner_iso3 === "WLD" && r.url; }).forEach(function (r, i) {
+        if (i) { pages.appendChild(document.createTextNode(", ")); }
+        var a = node("a", "", pages, r.period.slice(0, 7));
+        a.href = r.url;
+      });
+    }
+    var mine = DATA.import_monthly_series.filter(function (s) {
+      return s.commodity === state.commodity;
+    });
+    if (!mine.length) {
+      node("p", "missing", wrap, "No partner-side monthly line of " +
+        labelOf(state.commodity).toLowerCase() + " is mapped in this warehouse.");
+      return;
+    }
+    var grid = node("div", "multiples monthly", wrap);
+    mine.forEach(function (s) {
+      var box = node("div", "measure", grid);
+      box.id = s.id;
+      var head = node("div", "", box);
+      node("b", "", head, s.importer_iso3 + " · " + s.nomenclature + " " + s.code + " ");
+      node("div", "what", box, s.scope_label + " · " + s.source +
+        (s.since_measure_id ? " · under " + s.since_measure_id + " since " + s.since_effective : ""));
+      if (!s.reports_china) {
+        node("p", "note upper-bound", box, "This extract holds imports from " +
+          s.origins_reported + " origin(s) only, China not among them: it says nothing about " +
+          "imports from China.");
+      }
+      var el = node("div", "monthly-chart", box);
+      el.id = "chart-" + s.id;
+      embed(el, specs[s.id]);
+    });
+  };
+
+
   function kindWords(a) { return a.kind_label || a.kind.replace(/_/g, " "); }  // staging.alert_kinds
 
   renderers.alerts = function (section) {
@@ -299,7 +351,9 @@
     var row = node("div", "charts", section);
     Object.keys(charts).forEach(function (id) {
       // drawn per measure by their renderers
-      if (p.id === "export_controls" || p.id === "export_control_monthly") { return; }
+      if (["export_controls", "export_control_monthly", "import_monthly"].indexOf(p.id) >= 0) {
+        return;
+      }
       embed(chartBox(row, id, charts[id]), charts[id]);
     });
     node("div", "extra", section);

@@ -372,3 +372,18 @@ def _monthly_note(s: dict, monthly: list[dict]) -> str:
             f"({s['last_month'][:7]}): no month after it to see yet"
         )
     return ". ".join(parts) + ("." if parts else "")
+
+
+def import_monthly(q: Reader, ctx: dict) -> dict:
+    """The watched importers' monthly imports of the controlled lines by origin (China, the
+    next three origins of the series, all others), one series row per (importer, line) with its
+    scope in words; and China's 2025 magnet exports as the press reported them (labelled so,
+    each month with its page)."""
+    series = q.rows("import_monthly_series")
+    for s in series:
+        s["id"] = f"imports-{s['source']}-{s['importer_iso3']}-{s['code']}"
+    return {
+        "import_monthly_series": series,
+        "import_monthly_by_origin": q.rows("import_monthly_by_origin"),
+        "press_china_exports": q.rows("press_china_exports"),
+    }

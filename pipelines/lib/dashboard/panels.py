@@ -124,6 +124,18 @@ PANELS = [
         charts.export_control_monthly_charts,
     ),
     Panel(
+        "import_monthly",
+        "Monthly imports by origin, current to the month",
+        "Importers' own monthly declarations of the controlled national tariff lines (UK HMRC, "
+        "Eurostat, US Census, Brazil Comex Stat): value by origin, China in red, for the picked "
+        "mineral. A basket line is an upper bound for each element it holds; a publisher's "
+        "extract may hold only some partners (said under the chart). Above them, China's own "
+        "2025 magnet exports as the press reported them, each month linked to its page.",
+        ("import_monthly_series", "import_monthly_by_origin", "press_china_exports"),
+        data.import_monthly,
+        charts.import_monthly_charts,
+    ),
+    Panel(
         "net_import_reliance",
         "US net import reliance",
         "USGS's net import reliance of the United States, latest year: (imports - exports +/- "
