@@ -9,11 +9,15 @@
 -- when the source covers every month of both halves (its first to its latest month, every line:
 -- a covered month without a row had no recorded imports); a change is given only on complete
 -- windows (why_no_change says what is missing). Quantities are net mass (kg), values USD.
+-- A measure suspended before its effective date never applied and is not studied; a source
+-- whose extract holds no imports from China for the importer is not either.
 WITH measures AS (
     SELECT measure_id, measure, status, effective, target_iso3, kind,
            date_trunc('month', effective)::DATE AS effective_month
     FROM staging.export_controls
     WHERE kind = 'control'
+      -- suspended before it took effect: it never applied (Nos. 57, 58, 61 of October 2025)
+      AND NOT (status = 'suspended' AND status_changed <= effective)
 ),
 measure_lines AS (
     SELECT measure_id, nomenclature, code,
