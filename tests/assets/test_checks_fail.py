@@ -463,6 +463,17 @@ def case_value_usd_is_positive(wh):
     return "'MOZ'"
 
 
+def case_code_starts_with_hs6(wh):
+    # a Comext line filed under the wrong subheading: 85051110 is not in HS 811292
+    write(
+        wh,
+        staging__national_tariff_lines=pl.DataFrame(
+            [{"nomenclature": "CN8", "code": "85051110", "hs6": "811292"}]
+        ),
+    )
+    return "'85051110'"
+
+
 def case_geopolrisk_or_its_null_reason(wh):
     # US barite 2024: USGS withholds US output, so no figure, and the row must say why
     write(
@@ -491,6 +502,7 @@ def case_change_only_over_complete_windows(wh):
 
 
 EXPRESSION_CASES = {
+    "staging/national_tariff_lines:code_starts_with_hs6": case_code_starts_with_hs6,
     "marts/importer_supply_risk:geopolrisk_or_its_null_reason": (
         case_geopolrisk_or_its_null_reason
     ),
