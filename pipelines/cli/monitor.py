@@ -43,6 +43,11 @@ MONITOR = Report(
             "the year-to-date totals add up with the months; not the warehouse's data)",
             "monitor_press",
         ),
+        Section(
+            "Alerts: a latest month's drop of half or more, or doubling, against the same month "
+            "a year earlier (worded with scope and basis)",
+            "monitor_alerts",
+        ),
     ),
 )
 

@@ -145,3 +145,26 @@ def test_china_2025_magnet_exports_by_month_are_published_with_their_pages(publi
     assert {r["label"] for r in got} == {"press-reported"}
     # the blocking consistency check ran on the published table and passed
     assert checks[("staging/china_customs_press", "year_to_date_matches_months")].passed
+
+
+def test_minerals_monitor_prints_the_lines_the_measure_and_the_press_figures(
+    published, monkeypatch, capsys
+):
+    from pipelines import cli
+
+    _, _, tmp = published
+    monkeypatch.setenv("MINERALS_WAREHOUSE_DIR", str(tmp / "warehouse"))
+    assert cli.main(["monitor", "rare earths"]) == 0
+    out = capsys.readouterr().out
+    # the UK's magnet line at its latest month, under the April 2025 measure
+    assert "GBR       hmrc      CN8 85051110" in out and "CN-2025-18 (2025-04-04, in_force)" in out
+    assert "6 months each side" in out  # the longest complete window around April 2025
+    assert "2026-06  GBR       CN8 85051110  103.6" in out  # the monthly series to 2026-06
+    # China's own figures, labelled and linked
+    assert "magnets     WLD  2025-05      1238.0" in out and "press-reported" in out
+    assert "https://www.econotimes.com/" in out
+    # a basket line says so
+    assert "[basket: upper bound]" in out
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["monitor", "galium"])  # a typo: the error suggests the right name
+    assert "gallium" in str(exc.value.code)
