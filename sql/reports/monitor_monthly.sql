@@ -1,18 +1,20 @@
 -- `minerals monitor`, third table: the watched importers' monthly imports of the commodity's
 -- controlled lines from China, every month the source covers (a covered month without a row had
--- no recorded imports), with China's share of the line by value. $commodity: a commodity key,
--- or NULL for all.
+-- no recorded imports; a blank mass: the publisher gives none), with China's share of the line
+-- by value; only where the source's extract holds China rows for the importer. $commodity: a
+-- commodity key, or NULL for all.
 WITH lines AS (
     SELECT DISTINCT source, importer_iso3, nomenclature, code
     FROM marts.import_monitor
-    WHERE importer_iso3 IN ('USA', 'JPN', 'EU27', 'GBR')
+    WHERE importer_iso3 IN ('USA', 'JPN', 'EU27', 'GBR') AND origin_iso3 = 'CHN'
       AND ($commodity IS NULL OR commodity = $commodity)
 )
 SELECT
     strftime(w.period, '%Y-%m') AS month,
     w.importer_iso3 AS importer,
     w.nomenclature || ' ' || w.code AS line,
-    round(coalesce(c.quantity_kg_checked, 0) / 1000, 1) AS "China t",
+    round(CASE WHEN c.period IS NULL THEN 0 ELSE c.quantity_kg_checked END / 1000, 1)
+        AS "China t",
     round(coalesce(c.value_usd, 0) / 1e6, 2) AS "China $m",
     round(c.unit_value_usd_per_kg, 1) AS "China $/kg",
     round(100 * coalesce(c.value_usd, 0) / nullif(w.value_usd, 0), 1) AS "China % of value",
