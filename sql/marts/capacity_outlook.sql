@@ -38,13 +38,13 @@ observed AS (
     FROM marts.country_share
     WHERE basis = 'production' AND NOT is_projection
 ),
--- each project line with its online year in the scenario (delays only move lines not yet
--- running in the base year) and whether the scenario keeps it
+-- each project line with its online year in the scenario (a delay moves every line not
+-- operating) and whether the scenario keeps it
 lines AS (
     SELECT f.commodity, f.stage, f.source, f.base_year, f.scenario, f.year,
            p.project_id, p.scope, p.country_iso3 AS iso3, p.capacity * s.factor_to_series AS capacity,
            p.online_year AS online_year_as_announced,
-           CASE WHEN p.online_year <= f.base_year THEN p.online_year
+           CASE WHEN p.status = 'operating' THEN p.online_year
                 ELSE p.online_year + f.delay_years END AS online_year
     FROM frame f
     JOIN staging.capacity_scopes s
