@@ -9,13 +9,13 @@ from tests.support.sql import tables_duckdb_parses
 def test_asset_keys_are_pinned():
     # the public surface: a rename or a removal is a change analysts and dashboards notice
     assert sorted(k.to_user_string() for k in defs.resolve_all_asset_keys()) == [
-        "marts/alerts", "marts/concentration_trend", "marts/country_share",
+        "marts/alerts", "marts/capacity_outlook", "marts/concentration_trend", "marts/country_share",
         "marts/disruption_exposure", "marts/export_control_event_study",
         "marts/export_control_exposure", "marts/export_control_monthly", "marts/import_dependence",
         "marts/import_event_study", "marts/import_monitor", "marts/import_monthly",
-        "marts/importer_supply_risk", "marts/origin_substitution", "marts/stockpile_cover",
-        "marts/supply_concentration", "marts/supply_risk", "marts/transit_screen",
-        "marts/us_net_import_reliance",
+        "marts/importer_supply_risk", "marts/origin_substitution", "marts/project_capacity",
+        "marts/refined_origin", "marts/stockpile_cover", "marts/supply_concentration",
+        "marts/supply_risk", "marts/transit_screen", "marts/us_net_import_reliance",
         "meta/check_results", "meta/monthly_code_changes", "meta/monthly_revisions",
         "meta/refresh", "meta/source_files",
         "raw/baci_flows", "raw/baci_flows_hs17", "raw/comtrade_flows", "raw/comtrade_monthly",
@@ -24,14 +24,16 @@ def test_asset_keys_are_pinned():
         "raw/partner_monthly_hmrc", "raw/partner_monthly_uscensus",
         "raw/usgs_mcs_production", "serving/dashboard", "serving/exports",
         "serving/published_warehouse", "staging/alert_kinds", "staging/bloc_members",
-        "staging/china_customs_press", "staging/commodity_alias",
+        "staging/capacity_scopes", "staging/china_customs_press", "staging/commodity_alias",
         "staging/comtrade_flows", "staging/control_lines", "staging/country_alias",
+        "staging/demand_reference",
         "staging/dim_country",
         "staging/dim_critical_list", "staging/dim_hs_mineral", "staging/eu_membership",
         "staging/export_control_codes", "staging/export_controls", "staging/focus_commodities",
         "staging/governance", "staging/iea_published_top3", "staging/import_by_supplier",
-        "staging/national_tariff_lines", "staging/partner_group", "staging/partner_monthly",
-        "staging/production",
+        "staging/national_tariff_lines", "staging/outlook_assumptions", "staging/partner_group",
+        "staging/partner_monthly", "staging/production", "staging/project_funding",
+        "staging/projects",
         "staging/representative_series", "staging/source_country_codes",
         "staging/supply_by_country", "staging/supply_series", "staging/trade_flows",
         "staging/trade_monthly", "staging/us_salient", "staging/usgs_nir_products",
@@ -65,7 +67,8 @@ def test_bespoke_check_keys_are_pinned():
         "staging/governance:political_stability_matches_newer_file",
         "staging/production:expected_series_present",
         "staging/production:gx_suite", "staging/production:no_collapse_between_editions",
-        "staging/production:year_on_year_moves", "staging/trade_flows:gx_suite",
+        "staging/production:year_on_year_moves", "staging/projects:projects_are_sourced",
+        "staging/trade_flows:gx_suite",
     ]  # fmt: skip
 
 
