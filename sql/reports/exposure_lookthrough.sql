@@ -1,0 +1,20 @@
+-- `minerals exposure IMPORTER --look-through`: China's and Myanmar's share of the importer's
+-- refined imports, direct and traced to the exporters' feed (marts.refined_origin), latest
+-- year per commodity. $importer: USA, JPN, EU27 or USA_JPN; $commodity: a key or NULL.
+SELECT
+    commodity,
+    year,
+    round(any_value(refined_imports_t)) AS "refined imports t",
+    round(100 * sum(direct_share) FILTER (WHERE origin_iso3 = 'CHN'), 1) AS "China direct %",
+    round(100 * sum(lookthrough_share) FILTER (WHERE origin_iso3 = 'CHN'), 1)
+        AS "China look-through %",
+    round(100 * sum(direct_share) FILTER (WHERE origin_iso3 = 'MMR'), 1) AS "Myanmar direct %",
+    round(100 * sum(lookthrough_share) FILTER (WHERE origin_iso3 = 'MMR'), 1)
+        AS "Myanmar look-through %",
+    bool_or(includes_shared_codes) AS basket,
+    any_value(feed_import_stage) AS "feed imports"
+FROM marts.refined_origin
+WHERE importer_iso3 = $importer AND ($commodity IS NULL OR commodity = $commodity)
+GROUP BY commodity, year
+QUALIFY year = max(year) OVER (PARTITION BY commodity)
+ORDER BY "China look-through %" DESC NULLS LAST, commodity
