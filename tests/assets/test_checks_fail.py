@@ -390,9 +390,14 @@ def case_year_to_date_matches_months(wh, resource):
 def case_projects_are_sourced(wh, resource):
     # the first row is sound; the others each break one rule the check names
     good = {
-        "project_id": "ok", "scope": "ree_dytb_oxide", "online_year": 2027,
-        "country_iso3": "FRA", "capacity": 600.0, "source_url": "https://example.org/a",
-        "status_source_url": "https://example.org/b", "accessed": "2026-12-07",
+        "project_id": "ok",
+        "scope": "ree_dytb_oxide",
+        "online_year": 2027,
+        "country_iso3": "FRA",
+        "capacity": 600.0,
+        "source_url": "https://example.org/a",
+        "status_source_url": "https://example.org/b",
+        "accessed": "2026-12-07",
     }
     rows = [
         good,

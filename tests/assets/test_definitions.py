@@ -9,7 +9,8 @@ from tests.support.sql import tables_duckdb_parses
 def test_asset_keys_are_pinned():
     # the public surface: a rename or a removal is a change analysts and dashboards notice
     assert sorted(k.to_user_string() for k in defs.resolve_all_asset_keys()) == [
-        "marts/alerts", "marts/capacity_outlook", "marts/concentration_trend", "marts/country_share",
+        "marts/alerts", "marts/capacity_outlook", "marts/concentration_trend",
+        "marts/country_share",
         "marts/disruption_exposure", "marts/export_control_event_study",
         "marts/export_control_exposure", "marts/export_control_monthly", "marts/import_dependence",
         "marts/import_event_study", "marts/import_monitor", "marts/import_monthly",

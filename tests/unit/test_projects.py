@@ -95,7 +95,9 @@ def test_china_refining_share_2030_rare_earths_committed_only(con):
 
             def cap(year, mine=mine):
                 online = [r for r in mine if int(r["online_year"]) <= year]
-                return float(max(online, key=lambda r: int(r["online_year"]))["capacity"]) if online else 0.0
+                if not online:
+                    return 0.0
+                return float(max(online, key=lambda r: int(r["online_year"]))["capacity"])
 
             if mine:
                 added[mine[0]["country_iso3"]] += max(cap(2030) - cap(base_year), 0) * factor
@@ -122,7 +124,7 @@ def test_lookthrough_usa_rare_earths_by_hand(con):
     codes = [
         r["hs6"]
         for r in seed("hs_mineral")
-        if r["nomenclature"] == "HS92" and r["commodity"] == "rare_earths" and r["stage"] == "refining"
+        if (r["nomenclature"], r["commodity"], r["stage"]) == ("HS92", "rare_earths", "refining")
     ]
     baci = pl.read_parquet(SNAPSHOT_DIR / BACI_HS92).filter(
         pl.col("year") == year, pl.col("hs92_6").is_in(codes), pl.col("qty_t") > 0
