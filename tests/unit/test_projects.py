@@ -196,3 +196,29 @@ def test_lookthrough_usa_rare_earths_by_hand(con):
     # the point of looking through: Myanmar ships no refined rare earths to the US directly,
     # yet part of what the US buys from China is refined from Myanmar's feed
     assert direct.get("MMR", 0) == 0 < got["MMR"]
+
+
+@pytest.mark.parametrize(
+    ("query", "params"),
+    [
+        ("reports/projects_pipeline.sql", {"commodity": "rare_earths"}),
+        ("reports/projects_outlook.sql", {"commodity": None}),
+        ("reports/exposure_lookthrough.sql", {"importer": "USA_JPN", "commodity": None}),
+        ("dashboard/project_capacity_by_year.sql", {"commodity": "graphite"}),
+        ("dashboard/china_vs_rest_by_scenario.sql", {"commodity": "gallium"}),
+        ("dashboard/project_pipeline.sql", {"commodity": "antimony"}),
+    ],
+)
+def test_printed_queries_bind_their_parameters(con, query, params):
+    from pipelines.lib.sql import load_query
+
+    cur = con.execute(load_query(query), params)
+    columns = [d[0] for d in cur.description]
+    got = cur.fetchall()
+    assert got, query
+    # a commodity filter keeps only that commodity; a pipeline line always shows its page
+    if params.get("commodity") and "commodity" in columns:
+        assert {r[columns.index("commodity")] for r in got} == {params["commodity"]}
+    for name in ("source", "source_url"):
+        if name in columns:
+            assert all(r[columns.index(name)].startswith("https://") for r in got)
