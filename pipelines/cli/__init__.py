@@ -2,16 +2,16 @@
 
 Each command family is a module that registers its commands with its own `add_parser(sub)`:
 `refresh` (run orchestration), `reports` (show, exposure, status, sql), `scenario`, `controls`,
-`monitor`.
+`monitor`, `projects`.
 They share `console` (the read-only connection, printing, name matching) and nothing else.
 """
 
 import argparse
 import sys
 
-from pipelines.cli import controls, monitor, refresh, reports, scenario
+from pipelines.cli import controls, monitor, projects, refresh, reports, scenario
 
-COMMANDS = (refresh, reports, scenario, controls, monitor)
+COMMANDS = (refresh, reports, scenario, controls, monitor, projects)
 
 
 def build_parser() -> argparse.ArgumentParser:

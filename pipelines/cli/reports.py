@@ -2,7 +2,8 @@
 
 A report is an entry of `REPORTS`: its arguments (each matched to a key the warehouse holds,
 with suggestions) and its sections (a heading and a `sql/reports/*.sql` file taking the
-arguments as named parameters). Adding one is a SQL file and an entry (docs/adding.md).
+arguments as named parameters); a `Switch` (`exposure --look-through`) adds the sections that
+name it. Adding one is a SQL file and an entry (docs/adding.md).
 """
 
 import argparse
@@ -32,6 +33,21 @@ class Section:
     heading: str  # formatted with the arguments' keys, e.g. "{importer}: ..."
     query: str  # sql/reports/<query>.sql
     note: str = ""  # printed under the table
+    switch: str | None = None  # printed only when this Switch is given
+
+
+@dataclass(frozen=True)
+class Switch:
+    """An on/off option (`--look-through`) adding the sections that name it; `covers` is the
+    sql/reports/*.sql file listing the keys of the report's first argument it has data for."""
+
+    name: str  # its attribute: --look-through -> look_through
+    help: str
+    covers: str
+
+    @property
+    def option(self) -> str:
+        return "--" + self.name.replace("_", "-")
 
 
 @dataclass(frozen=True)
@@ -40,6 +56,7 @@ class Report:
     help: str
     args: tuple[Arg, ...]
     sections: tuple[Section, ...]
+    switches: tuple[Switch, ...] = ()
 
     def add_parser(self, sub) -> None:
         p = sub.add_parser(self.command, help=self.help)
@@ -48,6 +65,8 @@ class Report:
                 p.add_argument(f"--{a.name}", help=a.help)
             else:
                 p.add_argument(a.name, nargs="?" if a.optional else None, help=a.help)
+        for s in self.switches:
+            p.add_argument(s.option, dest=s.name, action="store_true", help=s.help)
         p.set_defaults(func=self.run)
 
     def resolve(self, con, args: argparse.Namespace) -> dict[str, str | None]:
@@ -68,8 +87,15 @@ class Report:
     def run(self, args: argparse.Namespace) -> int:
         con = console.connect_readonly()
         keys = self.resolve(con, args)
+        on = {s.name for s in self.switches if getattr(args, s.name)}
+        first = self.args[0].name
+        for s in (s for s in self.switches if s.name in on):
+            covered = [k for (k, *_) in console.run(con, s.covers).fetchall()]
+            if keys[first] not in covered:
+                console.fail(f"{s.option} covers {', '.join(covered)}, not {keys[first]}")
         shown = {k: v or "" for k, v in keys.items()}
-        for i, s in enumerate(self.sections):
+        sections = [s for s in self.sections if s.switch is None or s.switch in on]
+        for i, s in enumerate(sections):
             print(("\n" if i else "") + s.heading.format(**shown) + "\n")
             console.print_relation(console.run(con, s.query, **keys))
             if s.note:
@@ -138,6 +164,22 @@ REPORTS = (
                 "exposure_at_risk",
                 note="A year marked * is the last year that series has trade: it has none in "
                 "the data's latest year (the code stopped being traded or reported).",
+            ),
+            Section(
+                "{importer}: refined imports traced to the origins of each exporter's feed, "
+                "latest year (marts.refined_origin; tonnes of content on both sides)",
+                "exposure_lookthrough",
+                note="Look-through: each exporter's shipments split in proportion to its own mine "
+                "output and its feed imports by origin, one level deep (docs/projects.md). A "
+                "commodity whose trade codes have no content factor is not traced.",
+                switch="look_through",
+            ),
+        ),
+        (
+            Switch(
+                "look_through",
+                "also trace refined imports to the origins of each exporter's feed",
+                covers="exposure_lookthrough_importers",
             ),
         ),
     ),

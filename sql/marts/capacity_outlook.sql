@@ -6,6 +6,7 @@
 -- base year and IEA's 2030 projection; flat at its base year where IEA projects nothing).
 -- Capacity added = a project's nameplate in the year minus its nameplate in the base year (a
 -- plant already running in the base year is in the base production: only its growth is new).
+-- Only verified project rows count (staging.projects.verified).
 WITH params AS (
     SELECT max(value) FILTER (WHERE name = 'utilisation') AS utilisation,
            max(value) FILTER (WHERE name = 'eu_single_supplier_benchmark') AS eu_cap,
@@ -50,7 +51,7 @@ lines AS (
     JOIN staging.capacity_scopes s
       ON s.commodity = f.commodity AND s.stage = f.stage AND s.series_source = f.source
     JOIN staging.projects p ON p.scope = s.scope
-    WHERE p.online_year IS NOT NULL
+    WHERE p.online_year IS NOT NULL AND p.verified = 'verified'
       AND (NOT f.committed_only OR p.status IN ('operating', 'construction', 'financed'))
 ),
 project_year AS (  -- nameplate in the year and in the base year: the latest line by then

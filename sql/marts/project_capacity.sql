@@ -2,7 +2,8 @@
 -- 2024-2030, every project outside China. A project's capacity in a year is its latest line
 -- online by then (lines supersede, never add). Scenarios as marts.capacity_outlook:
 -- as_announced; delayed_2y (every line not operating two years later); committed_only
--- (operating, construction and financed lines only). Lines with no dated start are left out.
+-- (operating, construction and financed lines only). Lines with no dated start, and lines marked
+-- unverified (found only on a page of doubtful standing), are left out.
 WITH scenarios(scenario, delay_years, committed_only) AS (
     VALUES ('as_announced', 0, false), ('delayed_2y', 2, false), ('committed_only', 0, true)
 ),
@@ -13,7 +14,7 @@ lines AS (
                 ELSE p.online_year + sc.delay_years END AS online_year
     FROM staging.projects p
     CROSS JOIN scenarios sc
-    WHERE p.online_year IS NOT NULL
+    WHERE p.online_year IS NOT NULL AND p.verified = 'verified'
       AND (NOT sc.committed_only OR p.status IN ('operating', 'construction', 'financed'))
 ),
 project_year AS (

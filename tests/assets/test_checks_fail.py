@@ -18,7 +18,6 @@ from pipelines.definitions import defs
 from pipelines.defs.marts import checks as mart_checks
 from pipelines.defs.monitor import press
 from pipelines.defs.production import checks as production_checks
-from pipelines.defs.projects.checks import projects_are_sourced
 from pipelines.defs.reference.assets import COUNTRY_REFERENCE, dim_country_suite
 from pipelines.defs.resources import SourcesResource, WarehouseResource
 from pipelines.defs.risk.assets import (
@@ -387,39 +386,6 @@ def case_year_to_date_matches_months(wh, resource):
     result = press.year_to_date_matches_months(warehouse=resource)
     return result, ERROR, "magnets to WLD 2025-01..2025-07: INCONSISTENT: 27,897 t"
 
-def case_projects_are_sourced(wh, resource):
-    # the first row is sound; the others each break one rule the check names
-    good = {
-        "project_id": "ok",
-        "scope": "ree_dytb_oxide",
-        "online_year": 2027,
-        "country_iso3": "FRA",
-        "capacity": 600.0,
-        "source_url": "https://example.org/a",
-        "status_source_url": "https://example.org/b",
-        "accessed": "2026-12-07",
-    }
-    rows = [
-        good,
-        {**good, "project_id": "no_page", "source_url": ""},
-        {**good, "project_id": "no_capacity", "capacity": None},
-        {**good, "project_id": "unknown_scope", "scope": "ree_oxide_somehow"},
-        {**good, "project_id": "in_china", "country_iso3": "CHN"},
-        {**good, "project_id": "no_date", "accessed": "last week"},
-    ]
-    write(
-        wh,
-        staging__projects=pl.DataFrame(rows),
-        staging__capacity_scopes=pl.DataFrame({"scope": ["ree_dytb_oxide"]}),
-        staging__dim_country=pl.DataFrame({"iso3": ["FRA", "CHN"]}),
-    )
-    result = projects_are_sourced(warehouse=resource)
-    shown = result.description
-    for problem in ("no_page", "no_capacity", "unknown_scope", "in_china", "no_date"):
-        assert problem in shown, (problem, shown)
-    assert "ok (" not in shown
-    return result, ERROR, "scope not in staging.capacity_scopes"
-
 
 NATIVE_CASES = {
     "staging/china_customs_press:year_to_date_matches_months": case_year_to_date_matches_months,
@@ -434,7 +400,6 @@ NATIVE_CASES = {
         case_political_stability_matches_newer_file
     ),
     "marts/alerts:no_new_alerts": case_no_new_alerts,
-    "staging/projects:projects_are_sourced": case_projects_are_sourced,
 }
 
 
@@ -536,6 +501,23 @@ def case_change_only_over_complete_windows(wh):
     return "'CN-2024-46'"
 
 
+def project_rows(changes: list[dict]) -> pl.DataFrame:
+    """Rows of staging.projects: a sound one, then one per change."""
+    good = {"project_id": "ok", "scope": "ree_dytb_oxide", "online_year": 2027,
+            "country_iso3": "FRA", "capacity": 600.0}  # fmt: skip
+    return pl.DataFrame([good, *({**good, **c} for c in changes)])
+
+
+def case_capacity_is_positive(wh):
+    write(wh, staging__projects=project_rows([{"project_id": "no_capacity", "capacity": 0.0}]))
+    return "'no_capacity'"
+
+
+def case_outside_china(wh):
+    write(wh, staging__projects=project_rows([{"project_id": "in_china", "country_iso3": "CHN"}]))
+    return "'in_china'"
+
+
 EXPRESSION_CASES = {
     "staging/national_tariff_lines:code_starts_with_hs6": case_code_starts_with_hs6,
     "marts/importer_supply_risk:geopolrisk_or_its_null_reason": (
@@ -553,6 +535,8 @@ EXPRESSION_CASES = {
     ),
     "staging/production:amount_matches_flag": case_amount_matches_flag,
     "staging/trade_flows:value_usd_is_positive": case_value_usd_is_positive,
+    "staging/projects:capacity_is_positive": case_capacity_is_positive,
+    "staging/projects:outside_china": case_outside_china,
 }
 
 

@@ -34,7 +34,7 @@ def capacity_by_hand(scope: str, year: int, *, committed_only=False, delay=0) ->
     """Each project's latest line online by `year` (lines supersede), summed."""
     latest: dict[str, tuple[int, float]] = {}
     for r in seed("projects"):
-        if r["scope"] != scope or not r["online_year"]:
+        if r["scope"] != scope or not r["online_year"] or r["verified"] != "verified":
             continue
         if committed_only and r["status"] not in ("operating", "construction", "financed"):
             continue
@@ -84,7 +84,11 @@ def test_china_refining_share_2030_rare_earths_committed_only(con):
     added: dict[str, float] = defaultdict(float)
     for scope in ("ree_ndpr_oxide", "ree_dytb_oxide"):
         factor = float(scopes[scope]["factor_to_series"])
-        lines = [r for r in seed("projects") if r["scope"] == scope and r["online_year"]]
+        lines = [
+            r
+            for r in seed("projects")
+            if r["scope"] == scope and r["online_year"] and r["verified"] == "verified"
+        ]
         for pid in {r["project_id"] for r in lines}:
             mine = [
                 r
@@ -116,37 +120,71 @@ def test_china_refining_share_2030_rare_earths_committed_only(con):
     assert got > iea  # the named committed pipeline does less than IEA's base case assumes
 
 
+def usgs_rows(year: int | None = None) -> pl.DataFrame:
+    """The raw USGS MCS 2026 file through the project's own reader and conform step."""
+    lookup = countries.build_lookup(
+        countries.load_reference(SNAPSHOT_DIR / COUNTRY_REFERENCE), load_seed("country_aliases")
+    )
+    raw = usgs.read_usgs_files([SNAPSHOT_DIR / "usgs_mcs/2026/MCS2026_Commodities_Data.csv"])
+    return production.conform_usgs(
+        raw,
+        chapters=load_seed("usgs_chapters"),
+        rules=load_seed("usgs_series_rules"),
+        units=units(),
+        country_lookup=lookup,
+    )
+
+
+def baci_rare_earths(codes: list[str]) -> pl.DataFrame:
+    return pl.read_parquet(SNAPSHOT_DIR / BACI_HS92).filter(
+        pl.col("hs92_6").is_in(codes), pl.col("qty_t") > 0
+    )
+
+
+def test_rare_earth_compound_content_factor_from_the_raw_files():
+    """HS 2846's factor in the seed = USGS's REO-equivalent US imports of compounds over BACI's
+    gross weight of US imports of HS 2846, 2021-2024, both read from the raw files."""
+    years = [2021, 2022, 2023, 2024]
+    with open(SNAPSHOT_DIR / "usgs_mcs/2026/MCS2026_Commodities_Data.csv", encoding="cp1252") as f:
+        usgs_reo = sum(
+            float(r["Value"].replace(",", ""))
+            for r in csv.DictReader(f)
+            if r["MCS chapter"] == "RARE EARTHS"
+            and r["Statistics_detail"] == "Imports: Compounds"
+            and int(r["Year"]) in years
+        )
+    baci = baci_rare_earths(["284610", "284690"])
+    gross = baci.filter(pl.col("importer_iso3") == "USA", pl.col("year").is_in(years))["qty_t"]
+    factors = {r["hs6"]: float(r["factor"]) for r in seed("trade_content_factors")}
+    assert usgs_reo == 35_620  # 7,730 + 10,800 + 8,970 + 8,120 t REO
+    assert factors["284610"] == factors["284690"] == pytest.approx(usgs_reo / gross.sum(), abs=5e-4)
+
+
 def test_lookthrough_usa_rare_earths_by_hand(con):
     """USA's refined rare-earth imports in 2024 traced to the feed of each exporter, from the raw
-    BACI extract and the raw USGS file: each exporter's feed is its own mine output (USGS, t REO)
-    plus its imports of the commodity's trade codes by origin, in proportion."""
+    BACI extract and the raw USGS file, on content: each exporter's feed is its own mine output
+    (USGS, t REO) plus its imports of the commodity's trade codes by origin, each code's tonnes
+    times its content factor (the seed), in proportion."""
     year = 2024
     codes = [
         r["hs6"]
         for r in seed("hs_mineral")
         if (r["nomenclature"], r["commodity"], r["stage"]) == ("HS92", "rare_earths", "refining")
     ]
-    baci = pl.read_parquet(SNAPSHOT_DIR / BACI_HS92).filter(
-        pl.col("year") == year, pl.col("hs92_6").is_in(codes), pl.col("qty_t") > 0
+    factor = {r["hs6"]: float(r["factor"]) for r in seed("trade_content_factors")}
+    assert set(codes) <= set(factor)  # every code has a content factor: the commodity is traced
+    baci = (
+        baci_rare_earths(codes)
+        .filter(pl.col("year") == year)
+        .with_columns(reo_t=pl.col("qty_t") * pl.col("hs92_6").replace_strict(factor))
     )
-    to_usa = dict(
-        baci.filter(pl.col("importer_iso3") == "USA")
-        .group_by("exporter_iso3")
-        .agg(pl.col("qty_t").sum())
-        .iter_rows()
-    )
-    # USGS mine production of rare earths, through the project's own reader and conform step
-    lookup = countries.build_lookup(
-        countries.load_reference(SNAPSHOT_DIR / COUNTRY_REFERENCE), load_seed("country_aliases")
-    )
-    raw = usgs.read_usgs_files([SNAPSHOT_DIR / "usgs_mcs/2026/MCS2026_Commodities_Data.csv"])
-    mcs = production.conform_usgs(
-        raw,
-        chapters=load_seed("usgs_chapters"),
-        rules=load_seed("usgs_series_rules"),
-        units=units(),
-        country_lookup=lookup,
-    ).filter(
+
+    def by_exporter(importer: str) -> dict[str, float]:
+        rows = baci.filter(pl.col("importer_iso3") == importer).group_by("exporter_iso3")
+        return dict(rows.agg(pl.col("reo_t").sum()).iter_rows())
+
+    to_usa = by_exporter("USA")
+    mcs = usgs_rows().filter(
         pl.col("commodity") == "rare_earths",
         pl.col("stage") == "mining",
         pl.col("year") == year,
@@ -157,16 +195,8 @@ def test_lookthrough_usa_rare_earths_by_hand(con):
 
     traced: dict[str, float] = defaultdict(float)
     for exporter, q in to_usa.items():
-        feed = defaultdict(float)
-        if exporter in mine:
-            feed[exporter] += mine[exporter]
-        for origin, t in (
-            baci.filter(pl.col("importer_iso3") == exporter)
-            .group_by("exporter_iso3")
-            .agg(pl.col("qty_t").sum())
-            .iter_rows()
-        ):
-            feed[origin] += t
+        feed = defaultdict(float, by_exporter(exporter))
+        feed[exporter] += mine.get(exporter, 0.0)
         total = sum(feed.values())
         if not total:  # neither output nor feed imports: the exporter stays its own origin
             traced[exporter] += q
@@ -175,27 +205,34 @@ def test_lookthrough_usa_rare_earths_by_hand(con):
             traced[origin] += q * t / total
     imports = sum(to_usa.values())
 
-    got = dict(
-        con.execute(
-            "SELECT origin_iso3, lookthrough_share FROM marts.refined_origin "
-            "WHERE importer_iso3 = 'USA' AND commodity = 'rare_earths' AND year = ?",
-            [year],
-        ).fetchall()
-    )
-    direct = dict(
-        con.execute(
-            "SELECT origin_iso3, direct_share FROM marts.refined_origin "
-            "WHERE importer_iso3 = 'USA' AND commodity = 'rare_earths' AND year = ?",
-            [year],
-        ).fetchall()
-    )
-    for origin in ("CHN", "MMR", "EST", "MYS"):
+    rows = con.execute(
+        "SELECT origin_iso3, direct_share, lookthrough_share, content_unit, refined_imports_t "
+        "FROM marts.refined_origin "
+        "WHERE importer_iso3 = 'USA' AND commodity = 'rare_earths' AND year = ?",
+        [year],
+    ).fetchall()
+    direct = {o: d for o, d, _, _, _ in rows}
+    got = {o: lt for o, _, lt, _, _ in rows}
+    assert {u for *_, u, _ in rows} == {"t REO"}
+    assert rows[0][4] == pytest.approx(imports)
+    for origin in ("CHN", "MMR", "EST", "MYS", "LAO"):
         assert got.get(origin, 0) == pytest.approx(traced.get(origin, 0) / imports, abs=1e-9)
         assert direct.get(origin, 0) == pytest.approx(to_usa.get(origin, 0) / imports, abs=1e-9)
     assert sum(got.values()) == pytest.approx(1)
     # the point of looking through: Myanmar ships no refined rare earths to the US directly,
     # yet part of what the US buys from China is refined from Myanmar's feed
     assert direct.get("MMR", 0) == 0 < got["MMR"]
+
+
+def test_lookthrough_leaves_out_a_commodity_whose_codes_have_no_content_factor(con):
+    """Nickel's feed is ore (HS 260400) in gross weight and USGS counts mine output in nickel
+    content: with no content factor for the ore, nickel is not traced at all."""
+    factor_codes = {r["hs6"] for r in seed("trade_content_factors")}
+    assert "260400" not in factor_codes
+    traced = {
+        c for (c,) in con.execute("SELECT DISTINCT commodity FROM marts.refined_origin").fetchall()
+    }
+    assert "nickel" not in traced and {"rare_earths", "gallium"} <= traced
 
 
 @pytest.mark.parametrize(
