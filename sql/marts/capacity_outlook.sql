@@ -14,9 +14,10 @@ WITH params AS (
     FROM staging.outlook_assumptions
 ),
 series AS (  -- one production series per (commodity, stage) the pipeline maps onto
-    SELECT DISTINCT s.commodity, s.stage, s.series_source AS source
+    SELECT s.commodity, s.stage, s.series_source AS source, any_value(s.series_unit) AS unit
     FROM staging.capacity_scopes s
     WHERE s.series_source <> ''
+    GROUP BY ALL
 ),
 base AS (
     SELECT se.commodity, se.stage, se.source, max(c.year) AS base_year
@@ -181,7 +182,7 @@ SELECT
     t.source,
     t.base_year,
     t.year > t.base_year AS is_outlook,
-    any_value(sc.unit) AS unit,
+    any_value(se.unit) AS unit,
     t.world_t AS world_output_t,
     t.china_t AS china_output_t,
     t.world_t - coalesce(t.china_t, 0) AS ex_china_output_t,
@@ -226,8 +227,6 @@ CROSS JOIN params p
 LEFT JOIN iea i USING (commodity, stage, source)
 LEFT JOIN demand d USING (commodity, stage, source)
 LEFT JOIN china_path ch USING (commodity, stage, source, year)
-LEFT JOIN marts.supply_concentration sc
-  ON sc.commodity = t.commodity AND sc.stage = t.stage AND sc.source = t.source
- AND sc.basis = 'production' AND sc.year = t.base_year AND NOT sc.is_projection
+JOIN series se USING (commodity, stage, source)
 GROUP BY ALL
 ORDER BY t.commodity, t.stage, t.scenario, t.year

@@ -401,3 +401,131 @@ def test_monthly_exports_under_each_export_control(published, tmp_path, width):
         assert all(u.startswith(("file://", "data:")) for u in page.requests), page.requests
     finally:
         page.close()
+
+
+def _pipeline_truth(db: Path, commodity: str) -> tuple[list[tuple], set[str], list[tuple]]:
+    """From the warehouse: the mineral's project lines, every page they cite (capacity, status,
+    funding) and its capacity scopes with a project (scope, stage, unit)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        lines = con.execute(
+            "SELECT p.project, p.verified FROM staging.projects p "
+            "JOIN staging.capacity_scopes s USING (scope) WHERE s.commodity = ?",
+            [commodity],
+        ).fetchall()
+        pages = {
+            u
+            for (u,) in con.execute(
+                "SELECT unnest([p.source_url, p.status_source_url]) FROM staging.projects p "
+                "JOIN staging.capacity_scopes s USING (scope) WHERE s.commodity = ? "
+                "UNION SELECT f.source_url FROM staging.project_funding f "
+                "JOIN staging.projects p USING (project_id) "
+                "JOIN staging.capacity_scopes s USING (scope) WHERE s.commodity = ?",
+                [commodity, commodity],
+            ).fetchall()
+        }
+        scopes = con.execute(
+            "SELECT DISTINCT scope, stage, capacity_unit FROM marts.project_capacity "
+            "WHERE commodity = ? AND capacity > 0",
+            [commodity],
+        ).fetchall()
+    return lines, pages, scopes
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", [1400, 390])
+def test_project_panels_in_chromium(published, tmp_path, width):
+    """Capacity by year, China vs the rest per scenario, and the pipeline table: the picked
+    mineral's charts only, titles that name scope, stage and unit and say capacity is not
+    production, IEA's projection drawn, every cited page a real anchor opening a new tab."""
+    db = published / "minerals.duckdb"
+    page = Page(published / "dashboard" / "index.html", width, touch=width < 600)
+    p = page.page
+    try:
+        for commodity in ("rare_earths", "gallium", "graphite"):
+            page.pick("commodity", commodity)
+            lines, pages, scopes = _pipeline_truth(db, commodity)
+            # capacity by year: one chart per scope with a project, its title says what it counts
+            titles = p.locator("#panel-project_capacity h3.chart-title").all_inner_texts()
+            assert len(titles) == len(scopes) > 0, (commodity, titles)
+            for scope, stage, unit in scopes:
+                assert any(stage in t and unit in t for t in titles), (scope, titles)
+            assert all("capacity, not production" in t for t in titles), titles
+            # China vs the rest: stage, series unit, capacity is not production, IEA's diamond
+            outlook = p.locator("#panel-project_outlook h3.chart-title").all_inner_texts()
+            assert outlook and all(
+                "capacity is not production" in t and "t of " in t for t in outlook
+            ), outlook
+            with duckdb.connect(str(db), read_only=True) as con:
+                (projected,) = con.execute(
+                    "SELECT count(DISTINCT (stage, source)) FILTER "
+                    "(WHERE iea_china_share_2030 IS NOT NULL) FROM marts.capacity_outlook "
+                    "WHERE commodity = ?",
+                    [commodity],
+                ).fetchone()
+            diamonds = p.locator(
+                "#panel-project_outlook g.mark-symbol path[aria-label*='IEA 2030, base case']"
+            )
+            assert diamonds.count() == projected, commodity
+            # the pipeline: one row per line, every page a real anchor in a new tab
+            rows = p.locator("#panel-project_pipeline table.pipeline tr")
+            assert rows.count() == 1 + len(lines), commodity
+            unverified = sum(1 for _, v in lines if v == "unverified")
+            assert p.locator("#panel-project_pipeline tr.unverified").count() == unverified
+            anchors = p.eval_on_selector_all(
+                "#panel-project_pipeline a",
+                "els => els.map(a => [a.getAttribute('href'), a.target, a.rel])",
+            )
+            assert {h for h, _, _ in anchors} == pages, commodity
+            assert all(t == "_blank" and "noopener" in r for _, t, r in anchors)
+            shot = f"projects_{width}_{commodity}.png"
+            for panel in ("project_capacity", "project_outlook", "project_pipeline"):
+                p.locator(f"#panel-{panel}").screenshot(path=str(tmp_path / f"{panel}.png"))
+            p.locator("#panels").screenshot(path=str(tmp_path / shot))
+            ARTIFACTS.mkdir(exist_ok=True)
+            shutil.copy(tmp_path / shot, ARTIFACTS / shot)
+            for panel in ("project_capacity", "project_outlook", "project_pipeline"):
+                shutil.copy(
+                    tmp_path / f"{panel}.png", ARTIFACTS / f"{panel}_{width}_{commodity}.png"
+                )
+        # a mineral without projects: a sentence, no empty chart
+        page.pick("commodity", "copper")
+        for panel in ("project_capacity", "project_outlook", "project_pipeline"):
+            box = p.locator(f"#panel-{panel}")
+            assert box.locator("svg, table").count() == 0, panel
+            assert "Copper has no" in box.locator(".notes").inner_text(), panel
+        assert p.evaluate("document.documentElement.scrollWidth") <= width
+        assert page.errors == []
+        assert all(u.startswith(("file://", "data:")) for u in page.requests), page.requests
+    finally:
+        page.close()
+
+
+@needs_chromium
+def test_pipeline_cells_are_text_and_links_only_http(published, tmp_path):
+    """A project name holding markup is shown as text, never run; a page that is not an http(s)
+    address is not made a link."""
+    db = tmp_path / "minerals.duckdb"
+    shutil.copy(published / "minerals.duckdb", db)
+    markup = '<img src=x onerror="window.hacked=1"></script><script>window.hacked=2</script>'
+    with duckdb.connect(str(db)) as con:
+        (project_id,) = con.execute(
+            "UPDATE staging.projects SET project = ?, source_url = 'javascript:window.hacked=3' "
+            "WHERE project_id = (SELECT min(project_id) FROM staging.projects p JOIN "
+            "staging.capacity_scopes s USING (scope) WHERE s.commodity = 'gallium') "
+            "RETURNING project_id",
+            [markup],
+        ).fetchone()
+    html = build_dashboard(db, tmp_path / "dashboard")
+    page = Page(html, 1400, touch=False)
+    p = page.page
+    try:
+        page.pick("commodity", "gallium")
+        table = p.locator("#panel-project_pipeline table.pipeline")
+        assert markup in table.inner_text()
+        assert p.evaluate("window.hacked === undefined")
+        assert table.locator("img, script").count() == 0
+        assert p.locator("a[href^='javascript']").count() == 0
+        assert "capacity: (not a web address)" in table.inner_text(), project_id
+        assert page.errors == []
+    finally:
+        page.close()

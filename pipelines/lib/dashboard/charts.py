@@ -296,7 +296,7 @@ def export_control_chart(data: dict, defaults: dict) -> dict[str, dict]:
         title=None,
         sort=["WORLD"],
         scale=alt.Scale(range=["#102a43", "#e8710a"]),
-        legend=alt.Legend(orient="top", direction="horizontal"),
+        legend=alt.Legend(orient="top", columns=2),  # two a row: three do not fit a phone
     )
     enc = {
         "x": alt.X(
@@ -614,3 +614,171 @@ def _press_chart() -> alt.Chart:
         )
         .properties(width="container", height=140)
     )
+
+
+# --- the project pipeline: one chart per scope or series, drawn for the picked mineral -------
+
+SCENARIO_COLOURS = {
+    "as announced": "#102a43",
+    "delayed two years": "#829ab1",
+    "committed only": "#2f8f5b",
+}
+SCENARIO = alt.Color(
+    "scenario_label:N",
+    title=None,
+    scale=alt.Scale(domain=list(SCENARIO_COLOURS), range=list(SCENARIO_COLOURS.values())),
+    legend=alt.Legend(orient="top", columns=2),  # two a row: three do not fit a phone
+)
+OUTLOOK_YEARS = alt.Scale(domain=[2024, 2030])
+LINE_LEGEND = {
+    "orient": "top",
+    "columns": 2,
+    "symbolType": "stroke",
+    "symbolStrokeWidth": 2.5,
+}
+
+
+def _label(commodity: str) -> str:
+    return commodity.replace("_", " ").capitalize()
+
+
+def project_capacity_charts(data: dict, defaults: dict) -> dict[str, dict]:
+    """Per capacity scope: the pipeline's nameplate by year under each scenario. Capacity is
+    not production: the title says so, and what it counts (usermeta.commodity: dashboard.js
+    draws the picked mineral's charts only)."""
+    out = {}
+    scopes = {r["scope"]: r for r in data["project_capacity"]}
+    order = list(STAGE_COLOURS)  # mining, refining, manufacturing
+    for scope, r in sorted(scopes.items(), key=lambda s: (order.index(s[1]["stage"]), s[0])):
+        unit = f"{r['capacity_unit']} per year"
+        chart = (
+            alt.Chart(alt.NamedData("project_capacity"))
+            .transform_filter(alt.datum.scope == scope)
+            .mark_bar()
+            .encode(
+                x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0, labelFontSize=12)),
+                xOffset=alt.XOffset("scenario_label:N", sort=list(SCENARIO_COLOURS)),
+                y=alt.Y(
+                    "capacity:Q",
+                    title=unit,
+                    axis=alt.Axis(format="~s", tickCount=4, labelFontSize=12),
+                ),
+                color=SCENARIO,
+                tooltip=[
+                    alt.Tooltip("year:O", title="Year"),
+                    alt.Tooltip("scenario_label:N", title="Scenario"),
+                    alt.Tooltip("capacity:Q", title=f"Nameplate ({unit})", format=",.0f"),
+                    alt.Tooltip("n_projects:Q", title="Projects"),
+                    alt.Tooltip("projects_shown:N", title="Counted"),
+                ],
+            )
+            .transform_calculate(projects_shown=shown("projects", None, "none"))
+            .properties(
+                width="container",
+                height=190,
+                usermeta={
+                    "commodity": r["commodity"],
+                    "title": f"{_label(r['commodity'])}, {r['stage']}: {r['product']} outside "
+                    f"China, nameplate capacity in {unit} (capacity, not production)",
+                },
+            )
+        )
+        out[f"capacity-{scope}"] = spec(chart)
+    return out
+
+
+def project_outlook_charts(data: dict, defaults: dict) -> dict[str, dict]:
+    """Per production series: China's share of output 2024-2030 under each scenario, IEA's own
+    2030 projection beside it, the 50% and EU 65% lines."""
+    out = {}
+    rows = data["project_outlook"]
+    for (commodity, stage, source), r in {
+        (r["commodity"], r["stage"], r["source"]): r for r in rows
+    }.items():
+        base = alt.Chart(alt.NamedData("project_outlook")).transform_filter(
+            (alt.datum.commodity == commodity)
+            & (alt.datum.stage == stage)
+            & (alt.datum.source == source)
+        )
+        enc = {
+            "x": alt.X("year:Q", title=None, axis=YEARS, scale=OUTLOOK_YEARS),
+            "y": alt.Y(
+                "china_share:Q", title="China's share of output", axis=PCT,
+                scale=alt.Scale(domain=[0, 1]),
+            ),
+            # one legend of line symbols: colour and dash share the field and the legend
+            "color": SCENARIO.legend(**LINE_LEGEND),
+            "strokeDash": alt.StrokeDash(
+                "scenario_label:N",
+                title=None,
+                scale=alt.Scale(domain=list(SCENARIO_COLOURS), range=[[1, 0], [6, 3], [2, 2]]),
+                legend=alt.Legend(**LINE_LEGEND),
+            ),
+        }  # fmt: skip
+        lines = base.mark_line(strokeWidth=2.2).encode(**enc)
+        points = (
+            base.mark_point(filled=True, size=45, opacity=1)
+            .encode(
+                x=enc["x"],
+                y=enc["y"],
+                color=SCENARIO.legend(None),
+                tooltip=[
+                    alt.Tooltip("year:O", title="Year"),
+                    alt.Tooltip("scenario_label:N", title="Scenario"),
+                    alt.Tooltip("china_share:Q", title="China's share", format=".1%"),
+                    alt.Tooltip("china_output_t:Q", title="China (t)", format=",.0f"),
+                    alt.Tooltip(
+                        "ex_china_output_t:Q", title="Rest of the world (t)", format=",.0f"
+                    ),
+                    alt.Tooltip("output_added_shown:N", title="Pipeline output added (t)"),
+                    alt.Tooltip("kind:N", title="Figure"),
+                ],
+            )
+            .transform_calculate(
+                output_added_shown=shown("pipeline_output_added_t", ",.0f", "none"),
+                kind="datum.is_outlook ? 'modelled' : 'observed'",
+            )
+        )
+        iea = (
+            base.transform_filter(
+                "datum.year == 2030 && datum.scenario == 'as_announced' && "
+                "isValid(datum.iea_china_share_2030)"
+            )
+            .mark_point(shape="diamond", size=170, filled=True, color="#c0392b", opacity=1)
+            .encode(
+                x=enc["x"],
+                y=alt.Y("iea_china_share_2030:Q", scale=alt.Scale(domain=[0, 1])),
+                tooltip=[
+                    alt.Tooltip("iea_china_share_2030:Q", title="IEA 2030, base case",
+                                format=".1%"),
+                    alt.Tooltip("iea_china_share_2035:Q", title="IEA 2035, base case",
+                                format=".1%"),
+                ],
+            )
+        )  # fmt: skip
+        lines_at = alt.Chart(
+            alt.Data(
+                values=[
+                    {"year": 2024, "china_share": 0.65, "what": "EU 65%"},
+                    {"year": 2024, "china_share": 0.5, "what": "50%"},
+                ]
+            )
+        )
+        rules = lines_at.mark_rule(strokeDash=[4, 3], color="#9a3412").encode(y=enc["y"])
+        rule_text = lines_at.mark_text(
+            align="left", dx=3, dy=-6, fontSize=11, color="#9a3412"
+        ).encode(x=enc["x"], y=enc["y"], text="what:N")
+        u = r["utilisation"]
+        chart = alt.layer(rules, rule_text, lines, points, iea).properties(
+            width="container",
+            height=220,
+            usermeta={
+                "commodity": commodity,
+                "title": f"{_label(commodity)}, {stage} ({r['source_label']}; {r['unit']}): "
+                f"China's share of output per scenario = today's output plus the pipeline's "
+                f"nameplate x {u:.0%} utilisation (capacity is not production); red diamond: "
+                "IEA's 2030 projection",
+            },
+        )
+        out[f"outlook-{commodity}-{stage}-{source}"] = spec(chart)
+    return out

@@ -311,6 +311,64 @@
   };
 
 
+  // --- the project pipeline ---------------------------------------------------------------
+  function perMineral(spec) { return spec.usermeta && spec.usermeta.commodity; }
+  function mineralCharts(section, id) {  // charts made per mineral: the picked mineral's only
+    var row = section.querySelector(".charts");
+    dropViews(row);
+    row.textContent = "";
+    var charts = PAGE.charts[id] || {};
+    Object.keys(charts).forEach(function (cid) {
+      if (perMineral(charts[cid]) === state.commodity) {
+        embed(chartBox(row, cid, charts[cid]), charts[cid]);
+      }
+    });
+  }
+  function link(parent, url, text) {  // a real anchor to an http(s) page, in a new tab
+    if (!/^https?:\/\/[^\s]+$/i.test(url || "")) {
+      return node("span", "", parent, text.split(": ")[0] + ": (not a web address)");
+    }
+    var a = node("a", "", parent, text);
+    a.href = url;
+    a.target = "_blank";
+    a.rel = "noopener noreferrer";
+    a.title = url;
+    return a;
+  }
+  function host(url) {
+    try { return new URL(url).hostname.replace(/^www\./, ""); } catch (e) { return "page"; }
+  }
+  renderers.project_pipeline = function (section) {
+    var wrap = section.querySelector(".extra");
+    wrap.textContent = "";
+    var rows = DATA.project_pipeline.filter(function (r) { return r.commodity === state.commodity; });
+    if (!rows.length) { return; }  // the note says so
+    var t = node("table", "pipeline", node("div", "table-wrap", wrap));
+    var tr = node("tr", "", t);
+    [["Project"], ["Status, start, nameplate"], ["Funding", "wide-only"], ["Sources"]]
+      .forEach(function (h) { node("th", h[1] || "", tr, h[0]); });
+    rows.forEach(function (r) {
+      var row = node("tr", r.verified === "unverified" ? "unverified" : "", t);
+      var first = node("td", "", row);
+      node("b", "", first, r.project);
+      node("div", "what", first, r.owner + " · " + r.country_iso3);
+      node("div", "what", first, r.stage + " · " + r.facility.replace("_", " ") + " · " + r.product);
+      var status = node("td", "", row);
+      node("span", "status", status, r.status);
+      node("div", "", status, r.online_year === null ? "no dated start" : "from " + r.online_year);
+      node("div", "", status, num(r.capacity) + " " + r.capacity_unit + " a year");
+      if (r.verified === "unverified") { node("div", "what", status, "unverified: not in the charts"); }
+      var funding = node("td", "wide-only", row);
+      r.funding.forEach(function (f) { link(node("div", "", funding), f.url, f.text); });
+      var pages = node("td", "sources", row);
+      link(node("div", "", pages), r.source_url, "capacity: " + host(r.source_url));
+      if (r.status_source_url !== r.source_url) {
+        link(node("div", "", pages), r.status_source_url, "status: " + host(r.status_source_url));
+      }
+      node("div", "what", pages, r.source_kind + " source, " + r.confidence + " confidence");
+    });
+  };
+
   function kindWords(a) { return a.kind_label || a.kind.replace(/_/g, " "); }  // staging.alert_kinds
 
   renderers.alerts = function (section) {
@@ -350,10 +408,11 @@
     var charts = PAGE.charts[p.id] || {};
     var row = node("div", "charts", section);
     Object.keys(charts).forEach(function (id) {
-      // drawn per measure by their renderers
+      // drawn per measure by their renderers, per mineral by mineralCharts
       if (["export_controls", "export_control_monthly", "import_monthly"].indexOf(p.id) >= 0) {
         return;
       }
+      if (perMineral(charts[id])) { return; }
       embed(chartBox(row, id, charts[id]), charts[id]);
     });
     node("div", "extra", section);
@@ -361,6 +420,10 @@
   }
   function redraw(section, id) {
     notes(section, id);
+    var charts = PAGE.charts[id] || {};
+    if (Object.keys(charts).some(function (c) { return perMineral(charts[c]); })) {
+      mineralCharts(section, id);
+    }
     section.querySelectorAll("h3.chart-title").forEach(function (h) {
       h.textContent = fill(h.dataset.template);
     });

@@ -387,3 +387,71 @@ def import_monthly(q: Reader, ctx: dict) -> dict:
         "import_monthly_by_origin": q.rows("import_monthly_by_origin"),
         "press_china_exports": q.rows("press_china_exports"),
     }
+
+
+# --- the project pipeline (docs/projects.md) ------------------------------------------------
+
+SCENARIOS = {
+    "as_announced": "as announced",
+    "delayed_2y": "delayed two years",
+    "committed_only": "committed only",
+}
+
+
+def _no_projects(have: set[str], focus: list[str], what: str) -> list[dict]:
+    """A note per focus mineral without rows ("<Mineral> <what>"): words, not an empty chart."""
+    return [{"commodity": c, "note": what} for c in focus if c not in have]
+
+
+def project_capacity(q: Reader, ctx: dict) -> dict:
+    """Nameplate capacity of the cited pipeline per scope, scenario and year."""
+    rows = q.rows("project_capacity_by_year")
+    for r in rows:
+        r["label"] = label(r["commodity"])
+        r["scenario_label"] = SCENARIOS[r["scenario"]]
+    notes = _no_projects(
+        {r["commodity"] for r in rows},
+        ctx["focus"],
+        "has no project outside China with a dated start in the cited pipeline.",
+    )
+    return {"project_capacity": rows, "project_capacity_notes": notes}
+
+
+def project_outlook(q: Reader, ctx: dict) -> dict:
+    """China's share of each series' output per scenario and year, and what is not modelled."""
+    rows = q.rows("china_vs_rest_by_scenario")
+    notes = []
+    for r in rows:
+        r["label"] = label(r["commodity"])
+        r["scenario_label"] = SCENARIOS[r["scenario"]]
+        r["source_label"] = SOURCE_LABELS.get(r["source"], r["source"])
+    for (commodity, stage, source), on_iea in {
+        (r["commodity"], r["stage"], r["source_label"]): r["china_on_iea_projection"]
+        for r in rows
+        if r["year"] == 2030
+    }.items():
+        if not on_iea:
+            notes.append(
+                {
+                    "commodity": commodity,
+                    "note": f"{stage} ({source}): the series has no projection, so China is "
+                    "held at its latest observed output.",
+                }
+            )
+    notes += _no_projects(
+        {r["commodity"] for r in rows},
+        ctx["focus"],
+        "has no outlook: no project, or no production series by country on its scopes.",
+    )
+    return {"project_outlook": rows, "project_outlook_notes": notes}
+
+
+def project_pipeline(q: Reader, ctx: dict) -> dict:
+    """The project lines with their pages (dashboard.js draws them as links)."""
+    rows = q.rows("project_pipeline")
+    for r in rows:
+        r["funding"] = r["funding"] or []
+    notes = _no_projects(
+        {r["commodity"] for r in rows}, ctx["focus"], "has no project in the cited pipeline."
+    )
+    return {"project_pipeline": rows, "project_pipeline_notes": notes}

@@ -157,6 +157,40 @@ PANELS = [
         charts.stockpile_charts,
     ),
     Panel(
+        "project_capacity",
+        "New capacity outside China by year",
+        "Nameplate capacity of the cited projects outside China on each scope, per scenario: as "
+        "announced; delayed two years (every project not yet operating); committed only "
+        "(operating, under construction or financed). Capacity is what a plant could make, not "
+        "what it makes; rows found only on pages of doubtful standing are left out "
+        "(docs/projects.md).",
+        ("project_capacity_by_year",),
+        data.project_capacity,
+        charts.project_capacity_charts,
+    ),
+    Panel(
+        "project_outlook",
+        "China vs the rest, per scenario",
+        "China's share of world output of each series the pipeline adds to, 2024-2030: observed "
+        "output up to the latest year, then every other country's output plus its projects' "
+        "nameplate times the utilisation assumption, with China on IEA's base-case path. "
+        "Scenarios as above (committed only: operating, under construction or financed). The "
+        "red diamond is IEA's own 2030 projection; dashed lines at 50% and at the EU's 65% "
+        "single-supplier benchmark.",
+        ("china_vs_rest_by_scenario",),
+        data.project_outlook,
+        charts.project_outlook_charts,
+    ),
+    Panel(
+        "project_pipeline",
+        "Project pipeline",
+        "The picked mineral's projects outside China: status, expected start, nameplate "
+        "capacity, public funding and the pages each figure was read from (links open in a new "
+        "tab). Unverified rows are kept here and left out of the charts above.",
+        ("project_pipeline",),
+        data.project_pipeline,
+    ),
+    Panel(
         "alerts",
         "Latest alerts",
         "A series turning highly concentrated, China's share up 5 points or more, a new breach "
