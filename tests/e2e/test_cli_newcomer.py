@@ -80,3 +80,31 @@ def test_controls_and_show_still_answer(run):
     assert code == 0 and "CN-2023-39" in out and "What each measure is measured on" in out
     code, out = run("show", "gallium")
     assert code == 0 and out.startswith("gallium: concentration")
+
+
+def test_projects_and_the_look_through_answer_in_words(run, published):
+    """`minerals projects REE` prints the pipeline and the outlook and says capacity is not
+    production; `exposure --look-through` adds the look-through on content for the importers the
+    mart covers and refuses the others by name."""
+    code, out = run("projects", "REE")
+    assert code == 0 and "Nameplate capacity, not production." in out
+    assert "UNVERIFIED: not in the outlook" in out  # Eneabba's split is on no page of standing
+    assert "t of magnet rare earth elements" in out and "Left out of the outlook" in out
+    code, _ = run("projects", "copper")
+    assert "unknown commodity with projects 'copper'" in code
+
+    code, plain = run("exposure", "USA", "--commodity", "rare_earths")
+    code, looked = run("exposure", "USA", "--commodity", "rare_earths", "--look-through")
+    assert code == 0 and looked.startswith(plain.rstrip("\n"))
+    assert "refined imports traced" not in plain and "refined imports traced" in looked
+    con, _, _ = published
+    ((direct, through),) = con.execute(
+        "SELECT round(100 * direct_share, 1), round(100 * lookthrough_share, 1) "
+        "FROM marts.refined_origin WHERE importer_iso3 = 'USA' AND commodity = 'rare_earths' "
+        "AND origin_iso3 = 'CHN' AND year = (SELECT max(year) FROM marts.refined_origin)"
+    ).fetchall()
+    section = looked.split("refined imports traced")[1]
+    row = next(line for line in section.splitlines() if line.startswith("rare_earths  "))
+    assert f" {direct} " in row and f" {through} " in row and "t REO" in row
+    code, _ = run("exposure", "KOR", "--look-through")
+    assert code == "error: --look-through covers EU27, JPN, USA, USA_JPN, not KOR"
