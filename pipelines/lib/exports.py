@@ -32,11 +32,23 @@ SOURCES = manifest_sources()  # from the source registry
 # column is the source and whose FROM is the table it enters the warehouse through
 SOURCE_FILES_SQL = "meta/source_files.sql"
 ALERT_KINDS_SQL = "exports/alert_kinds.sql"
+# curated seeds whose rows cite their own public pages (no registry source): an export built
+# from one names it, with these terms
+CITED_SEEDS = {
+    "staging.projects": "project_pipeline",
+    "staging.project_funding": "project_pipeline",
+}
+CITED_TERMS = {
+    "project_pipeline": "Project pipeline (data/seeds/projects.csv, project_funding.csv): each "
+    "row cites the public page it was read from; its figures are the companies' and agencies' "
+    "announcements (docs/projects.md)"
+}
 
 
 def entry_tables() -> dict[str, str]:
     """{table: source key} of the tables each source enters the warehouse through (the raw
-    tables, and staging.governance for WGI), read from sql/meta/source_files.sql."""
+    tables, and staging.governance for WGI), read from sql/meta/source_files.sql, and the
+    curated seeds that cite their own pages (`CITED_SEEDS`)."""
     out = {}
     tree = sqlglot.parse_one(load_query(SOURCE_FILES_SQL), dialect="duckdb")
     for select in tree.find_all(exp.Select):
@@ -44,7 +56,7 @@ def entry_tables() -> dict[str, str]:
         source = first.this if isinstance(first, exp.Alias) else first
         table = select.args["from_"].this
         out[f"{table.db}.{table.name}"] = source.name
-    return out
+    return out | CITED_SEEDS
 
 
 def table_sources(upstream: Mapping[str, Iterable[str]], tables: Iterable[str]) -> dict:
@@ -64,7 +76,10 @@ def table_sources(upstream: Mapping[str, Iterable[str]], tables: Iterable[str]) 
 
 
 def _terms(keys: list[str]) -> list[str]:
-    return [f"{REGISTRY[k].name}: {REGISTRY[k].licence}" for k in keys]
+    return [
+        CITED_TERMS[k] if k in CITED_TERMS else f"{REGISTRY[k].name}: {REGISTRY[k].licence}"
+        for k in keys
+    ]
 
 
 def _refreshed_at(con: duckdb.DuckDBPyConnection) -> str | None:

@@ -518,6 +518,17 @@ def case_outside_china(wh):
     return "'in_china'"
 
 
+def case_factor_is_positive(wh):
+    write(
+        wh,
+        staging__trade_content_factors=pl.DataFrame(
+            [{"nomenclature": "HS92", "hs6": "284690", "factor": 0.677},
+             {"nomenclature": "HS92", "hs6": "280530", "factor": 0.0}]
+        ),
+    )  # fmt: skip
+    return "'280530'"
+
+
 EXPRESSION_CASES = {
     "staging/national_tariff_lines:code_starts_with_hs6": case_code_starts_with_hs6,
     "marts/importer_supply_risk:geopolrisk_or_its_null_reason": (
@@ -537,6 +548,7 @@ EXPRESSION_CASES = {
     "staging/trade_flows:value_usd_is_positive": case_value_usd_is_positive,
     "staging/projects:capacity_is_positive": case_capacity_is_positive,
     "staging/projects:outside_china": case_outside_china,
+    "staging/trade_content_factors:factor_is_positive": case_factor_is_positive,
 }
 
 

@@ -466,6 +466,9 @@ def test_project_panels_in_chromium(published, tmp_path, width):
                 "#panel-project_outlook g.mark-symbol path[aria-label*='IEA 2030, base case']"
             )
             assert diamonds.count() == projected, commodity
+            # the title promises the diamond only where it is drawn
+            assert sum("red diamond: IEA's 2030 projection" in t for t in outlook) == projected
+            assert sum("IEA projects nothing" in t for t in outlook) == len(outlook) - projected
             # the pipeline: one row per line, every page a real anchor in a new tab
             rows = p.locator("#panel-project_pipeline table.pipeline tr")
             assert rows.count() == 1 + len(lines), commodity

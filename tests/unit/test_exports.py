@@ -115,10 +115,12 @@ def test_lineage_reaches_a_source_through_every_table_between():
         "staging.y": {"raw.comtrade_monthly", "staging.z"},
         "staging.z": {"staging.governance"},
         "marts.w": {"staging.seed"},
+        "marts.p": {"staging.projects", "staging.capacity_scopes"},
     }
-    assert table_sources(upstream, ["marts.x", "marts.w"]) == {
+    assert table_sources(upstream, ["marts.x", "marts.w", "marts.p"]) == {
         "marts.x": ["comtrade", "wgi"],
         "marts.w": [],
+        "marts.p": ["project_pipeline"],  # a curated seed citing its pages is its source
     }
 
 
@@ -154,3 +156,6 @@ def test_the_published_manifest_lists_the_alert_kinds_the_data_has(published_sna
         assert any("no bulk redistribution" in t for t in manifest["tables"][table]["terms"])
     assert manifest["tables"]["supply_risk"]["sources"] == ["baci", "iea", "usgs_mcs", "wgi"]
     assert all(e["sources"] for e in manifest["tables"].values())  # every export has a source
+    pipeline = manifest["tables"]["project_capacity"]
+    assert pipeline["sources"] == ["project_pipeline"]
+    assert "cites the public page it was read from" in pipeline["terms"][0]

@@ -224,15 +224,56 @@ def test_lookthrough_usa_rare_earths_by_hand(con):
     assert direct.get("MMR", 0) == 0 < got["MMR"]
 
 
-def test_lookthrough_leaves_out_a_commodity_whose_codes_have_no_content_factor(con):
-    """Nickel's feed is ore (HS 260400) in gross weight and USGS counts mine output in nickel
-    content: with no content factor for the ore, nickel is not traced at all."""
-    factor_codes = {r["hs6"] for r in seed("trade_content_factors")}
-    assert "260400" not in factor_codes
-    traced = {
-        c for (c,) in con.execute("SELECT DISTINCT commodity FROM marts.refined_origin").fetchall()
-    }
-    assert "nickel" not in traced and {"rare_earths", "gallium"} <= traced
+def lookthrough_on(factors: list[tuple[str, float]]) -> set[str]:
+    """The commodities marts.refined_origin traces on a tiny warehouse: nickel refined (HS
+    750210, unwrought metal) bought by the USA from Canada, which mines nickel and imports ore
+    (HS 260400) from Indonesia; `factors` are the content factors the seed holds."""
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA marts; CREATE SCHEMA staging")
+    con.execute(
+        """CREATE TABLE marts.country_share AS SELECT * FROM (VALUES
+           ('usgs_mcs', 'nickel', 'mining', 'production', false, 2024, 'CAN', 150000.0))
+           t(source, commodity, stage, basis, is_projection, year, iso3, amount)"""
+    )
+    con.execute(
+        """CREATE TABLE staging.dim_hs_mineral AS SELECT * FROM (VALUES
+           ('HS17', '750210', 'nickel', 'refining'), ('HS92', '260400', 'nickel', 'mining'))
+           t(nomenclature, hs6, commodity, stage)"""
+    )
+    con.execute(
+        """CREATE TABLE staging.trade_flows AS SELECT * FROM (VALUES
+           ('HS17', '750210', 'USA', 'CAN', 'nickel', 'refining', 2024, 1000.0, 'exclusive'),
+           ('HS92', '260400', 'CAN', 'IDN', 'nickel', 'mining', 2024, 90000.0, 'exclusive'))
+           t(nomenclature, hs6, importer_iso3, exporter_iso3, commodity, stage, year, quantity_t,
+             exclusivity)"""
+    )
+    con.execute(
+        "CREATE TABLE staging.bloc_members (bloc VARCHAR, iso3 VARCHAR, joined INTEGER, "
+        '"left" INTEGER)'
+    )
+    con.execute(
+        "CREATE TABLE staging.trade_content_factors "
+        "(nomenclature VARCHAR, hs6 VARCHAR, factor DOUBLE, content_unit VARCHAR)"
+    )
+    for code, factor in factors:
+        nomenclature = "HS17" if code == "750210" else "HS92"
+        con.execute(
+            "INSERT INTO staging.trade_content_factors VALUES (?, ?, ?, 't Ni')",
+            [nomenclature, code, factor],
+        )
+    from pipelines.lib.sql import load_query
+
+    con.execute(f"CREATE TABLE marts.refined_origin AS {load_query('marts/refined_origin.sql')}")
+    rows = con.execute("SELECT DISTINCT commodity FROM marts.refined_origin").fetchall()
+    return {c for (c,) in rows}
+
+
+def test_lookthrough_leaves_out_a_commodity_whose_feed_code_has_no_content_factor():
+    """Canada's nickel feed is its mine output (t Ni content) and its ore imports (gross
+    weight): without a content factor for the ore, nickel is not traced at all - own output
+    alone would credit Canada with the Indonesian ore's share."""
+    assert lookthrough_on([("750210", 1.0)]) == set()
+    assert lookthrough_on([("750210", 1.0), ("260400", 0.015)]) == {"nickel"}
 
 
 @pytest.mark.parametrize(

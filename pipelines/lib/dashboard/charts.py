@@ -769,15 +769,25 @@ def project_outlook_charts(data: dict, defaults: dict) -> dict[str, dict]:
             align="left", dx=3, dy=-6, fontSize=11, color="#9a3412"
         ).encode(x=enc["x"], y=enc["y"], text="what:N")
         u = r["utilisation"]
+        projected = any(
+            x["iea_china_share_2030"] is not None
+            for x in rows
+            if (x["commodity"], x["stage"], x["source"]) == (commodity, stage, source)
+        )
+        iea_words = (
+            "red diamond: IEA's 2030 projection"
+            if projected
+            else "IEA projects nothing for this series"
+        )
         chart = alt.layer(rules, rule_text, lines, points, iea).properties(
             width="container",
             height=220,
             usermeta={
                 "commodity": commodity,
-                "title": f"{_label(commodity)}, {stage} ({r['source_label']}; {r['unit']}): "
-                f"China's share of output per scenario = today's output plus the pipeline's "
-                f"nameplate x {u:.0%} utilisation (capacity is not production); red diamond: "
-                "IEA's 2030 projection",
+                # the unit names the series' source (e.g. "t of primary gallium, USGS")
+                "title": f"{_label(commodity)}, {stage} ({r['unit']}): China's share of output "
+                f"per scenario = today's output plus the pipeline's nameplate x {u:.0%} "
+                f"utilisation (capacity is not production); {iea_words}",
             },
         )
         out[f"outlook-{commodity}-{stage}-{source}"] = spec(chart)
