@@ -19,6 +19,9 @@ A seed table adds `seed: <name>` (built from `data/seeds/<name>.csv` by the seed
 inputs' rows of that year may add `build_by_year: [schema.table, ...]`: the model factory then
 builds it one year at a time from those inputs, so DuckDB's aggregate holds one year's groups,
 not every year's (`pipelines.lib.sql.restrict_to_year`).
+
+A table whose columns are figures declares their scope in a `scope` section (`parse_scope`,
+below): what each measure counts, so a test can refuse a join of two scopes.
 """
 
 from dataclasses import dataclass, field
@@ -88,6 +91,7 @@ class Contract:
     path: Path | None = None
     data_tests: tuple[Rule, ...] = ()  # the table's own rules (`data_tests:`)
     validator: str | None = None  # great_expectations: its column rules run as a GX suite
+    scope: "Scope | None" = None  # what its measures count (parse_scope)
 
     @property
     def schema(self) -> str:
@@ -178,7 +182,7 @@ def parse_contract(path: Path) -> Contract:
         raise ContractError(f"{path}: a contract needs a `description`")
     unknown = set(doc) - {
         "description", "grain", "columns", "group", "seed", "build_by_year", "data_tests",
-        "validator",
+        "validator", "scope",
     }  # fmt: skip
     if unknown:
         raise ContractError(f"{path}: unknown keys {sorted(unknown)}")
@@ -205,6 +209,7 @@ def parse_contract(path: Path) -> Contract:
         path=path,
         data_tests=tuple(data_tests),
         validator=doc.get("validator"),
+        scope=parse_scope(doc["scope"], path) if "scope" in doc else None,
     )
     missing = set(contract.grain) - {c.name for c in contract.columns}
     if missing:
@@ -216,6 +221,8 @@ def parse_contract(path: Path) -> Contract:
         raise ContractError(
             f"{path}: two rules named {sorted({n for n in names if names.count(n) > 1})}"
         )
+    if contract.scope:
+        check_scope_columns(contract)
     return contract
 
 
@@ -250,3 +257,151 @@ def contract_for(table: str, sql_dir: Path = SQL_DIR) -> Contract:
         raise ContractError(
             f"no contract for {table}: add sql/{table.replace('.', '/')}.yml"
         ) from None
+
+
+# --- Scope: what each figure counts (issue 26) ------------------------------------------------
+#
+#     scope:
+#       series: [source, commodity, stage, basis, year]  # one scope per series (a data check)
+#       dimensions:                                       # every measure's scope...
+#         commodity: {column: commodity}                  # ...read from a column of the row
+#         basis: production                               # ...or the same for every row
+#       measures:                                         # the figures, each with its overrides
+#         amount: {}
+#         value_usd: {measured_by: value, unit: USD, unit_basis: value}
+#         rest_of_world_per_lost_t:                        # a figure that crosses scopes on
+#           cross_scope:                                  # purpose names the scope of each side
+#             numerator: {basis: production, unit_basis: content}
+#             denominator: {basis: imports, unit_basis: gross_weight}
+#
+# basis: production | exports | imports | consumption | flows (a bilateral flow, both an export
+# and an import) | stocks | reliance; measured_by: quantity | value | share (a ratio of two
+# figures of this scope) | index; unit_basis: gross_weight | content | value | count | volume |
+# mixed (varies by row with no column to say it: a stated gap).
+SCOPE_DIMENSIONS = (
+    "commodity", "element", "stage", "basis", "measured_by", "unit", "unit_basis", "source"
+)  # fmt: skip
+SCOPE_VALUES = {
+    "stage": {"mining", "refining", "manufacturing"},
+    "basis": {"production", "exports", "imports", "consumption", "flows", "stocks", "reliance"},
+    "measured_by": {"quantity", "value", "share", "index"},
+    "unit_basis": {"gross_weight", "content", "value", "count", "volume", "none", "mixed"},
+}
+
+
+@dataclass(frozen=True)
+class ColumnRef:
+    """A scope dimension read from a column of each row (it varies by row)."""
+
+    column: str
+
+    def __str__(self) -> str:
+        return f"column {self.column}"
+
+
+@dataclass(frozen=True)
+class MeasureScope:
+    column: str
+    dims: tuple[tuple[str, "str | ColumnRef"], ...]  # the table's dimensions with its overrides
+    cross_scope: tuple[tuple[str, tuple[tuple[str, "str | ColumnRef"], ...]], ...] = ()
+
+    def get(self, dimension: str):
+        return dict(self.dims).get(dimension)
+
+
+@dataclass(frozen=True)
+class Scope:
+    dims: tuple[tuple[str, "str | ColumnRef"], ...]
+    measures: tuple[MeasureScope, ...]
+    series: tuple[str, ...] = ()
+
+    def measure(self, column: str) -> MeasureScope | None:
+        return next((m for m in self.measures if m.column == column), None)
+
+    def column_dimensions(self) -> dict[str, str]:
+        """dimension -> the column holding it, for the dimensions read from rows."""
+        found = {d: v.column for d, v in self.dims if isinstance(v, ColumnRef)}
+        for m in self.measures:
+            found.update({d: v.column for d, v in m.dims if isinstance(v, ColumnRef)})
+        return found
+
+
+def _scope_dims(spec, path: Path, where: str) -> tuple[tuple[str, str | ColumnRef], ...]:
+    if not isinstance(spec, dict):
+        raise ContractError(f"{path}: scope {where} must map dimensions to values")
+    dims = []
+    for dim, value in spec.items():
+        if dim not in SCOPE_DIMENSIONS:
+            raise ContractError(
+                f"{path}: scope {where}: unknown dimension {dim!r} (one of {SCOPE_DIMENSIONS})"
+            )
+        if isinstance(value, dict) and set(value) == {"column"}:
+            dims.append((dim, ColumnRef(value["column"])))
+            continue
+        if not isinstance(value, str):
+            raise ContractError(f"{path}: scope {where}: {dim} must be a value or {{column: x}}")
+        allowed = SCOPE_VALUES.get(dim)
+        if allowed and value not in allowed:
+            raise ContractError(
+                f"{path}: scope {where}: {dim} {value!r} is not one of {sorted(allowed)}"
+            )
+        dims.append((dim, value))
+    return tuple(dims)
+
+
+def parse_scope(spec, path: Path) -> Scope:
+    """The `scope` section of a contract: the dimensions every measure shares, each measure's
+    overrides, the cross-scope figures with the scope of each side, and the series key."""
+    if not isinstance(spec, dict) or not spec.get("measures"):
+        raise ContractError(f"{path}: scope needs `measures` (the columns that are figures)")
+    unknown = set(spec) - {"dimensions", "measures", "series"}
+    if unknown:
+        raise ContractError(f"{path}: scope has unknown keys {sorted(unknown)}")
+    base = _scope_dims(spec.get("dimensions") or {}, path, "dimensions")
+    measures = spec["measures"]
+    if isinstance(measures, list):
+        measures = {name: {} for name in measures}
+    parsed = []
+    for name, override in measures.items():
+        override = dict(override or {})
+        sides = override.pop("cross_scope", None)
+        dims = dict(base) | dict(_scope_dims(override, path, f"of {name}"))
+        cross = ()
+        if sides is not None:
+            if not isinstance(sides, dict) or len(sides) < 2:
+                raise ContractError(f"{path}: {name}: cross_scope names at least two sides")
+            cross = tuple(
+                (side, _scope_dims(d, path, f"of {name} ({side})")) for side, d in sides.items()
+            )
+        parsed.append(MeasureScope(name, tuple(dims.items()), cross))
+    return Scope(base, tuple(parsed), tuple(spec.get("series") or ()))
+
+
+def check_scope_columns(contract: Contract) -> None:
+    """Every column a scope names (measures, per-row dimensions, series) is a column of the
+    table. Raises ContractError naming the contract and the columns."""
+    names = {c.name for c in contract.columns}
+    scope = contract.scope
+    named = {m.column for m in scope.measures} | set(scope.column_dimensions().values())
+    missing = sorted((named | set(scope.series)) - names)
+    if missing:
+        raise ContractError(f"{contract.path}: scope names undeclared columns {missing}")
+
+
+def scope_violations_sql(contract: Contract) -> dict[str, str]:
+    """Check name -> a query returning the rows that break the scope (empty when it holds):
+    `scope_one_per_series`, no series (the scope's `series` key) mixes two values of a
+    dimension read from rows (two units, two unit bases, two bases)."""
+    scope = contract.scope
+    if scope is None or not scope.series:
+        return {}
+    varying = sorted(set(scope.column_dimensions().values()) - set(scope.series))
+    if not varying:
+        return {}
+    key = ", ".join(scope.series)
+    counts = ", ".join(f"count(DISTINCT {c}) AS {c}_values" for c in varying)
+    mixed = " OR ".join(f"count(DISTINCT {c}) > 1" for c in varying)
+    return {
+        "scope_one_per_series": f"SELECT {key}, {counts} FROM {contract.table} GROUP BY {key} "
+        f"HAVING {mixed} LIMIT {VIOLATION_LIMIT}"
+    }

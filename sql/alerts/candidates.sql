@@ -1,5 +1,9 @@
 -- Every alert the current marts imply; the alerts asset inserts the ones not yet recorded.
 -- Projections never raise alerts. Only critical minerals (on any list of staging.dim_critical_list).
+-- Production concentration (USGS, IEA) and export concentration (BACI) are different kinds, worded
+-- differently: an export-based alert names the traded products and says "exports", never a stage
+-- of production ("antimony ores and concentrates (HS 261710): exports now highly concentrated ...
+-- (BACI exports by quantity, t gross weight, 2024)").
 SELECT * FROM (
 WITH trend AS (
     SELECT *,
@@ -9,6 +13,17 @@ WITH trend AS (
         replace(commodity, '_', ' ') || ' ' || stage AS series
     FROM marts.concentration_trend
     WHERE NOT is_projection AND previous_year IS NOT NULL
+),
+exports AS (  -- export concentration of each trade series' products (marts.export_concentration)
+    SELECT *,
+        product || ' (HS ' || hs_codes
+            || CASE WHEN includes_basket THEN '; a basket: an upper bound, not ' || replace(
+                   commodity, '_', ' ') || ' alone' ELSE '' END || ')' AS subject,
+        'BACI exports by ' || CASE basis WHEN 'export_value' THEN 'value, USD'
+                                         ELSE 'quantity, t gross weight' END
+            || ', ' || year AS label
+    FROM marts.export_concentration
+    WHERE previous_year IS NOT NULL
 )
 SELECT
     concat_ws('|', 'became_highly_concentrated', source, commodity, stage, basis, year)
@@ -27,6 +42,25 @@ SELECT
     series || ': China share ' || round(100 * (china_share - china_share_change))::INT
         || '% -> ' || round(100 * china_share)::INT || '% (' || label || ')'
 FROM trend
+WHERE china_share_change >= 0.05
+UNION ALL
+SELECT
+    concat_ws('|', 'exports_became_highly_concentrated', source, commodity, stage, basis, year),
+    'exports_became_highly_concentrated', source, commodity, stage, basis, year,
+    NULL, hhi - hhi_change, hhi,
+    subject || ': exports now highly concentrated, HHI ' || round(hhi - hhi_change)::INT || ' -> '
+        || round(hhi)::INT || ' (' || label || ')'
+FROM exports
+WHERE concentration_band = 'highly concentrated' AND previous_band <> 'highly concentrated'
+UNION ALL
+SELECT
+    concat_ws('|', 'china_export_share_up_5pts', source, commodity, stage, basis, year),
+    'china_export_share_up_5pts', source, commodity, stage, basis, year,
+    NULL, china_share - china_share_change, china_share,
+    subject || ': China''s share of world exports '
+        || round(100 * (china_share - china_share_change))::INT || '% -> '
+        || round(100 * china_share)::INT || '% (' || label || ')'
+FROM exports
 WHERE china_share_change >= 0.05
 UNION ALL
 SELECT
@@ -56,7 +90,7 @@ SELECT
               strftime(period, '%Y-%m')),
     'china_exports_down_50pct', 'comtrade', commodity, NULL, 'export_value', year(period),
     destination, year_earlier_usd, trailing_usd,
-    label || ' (' || hs6 || '): China''s exports to ' || destination || ' down '
+    label || ': China''s exports to ' || destination || ' down '
         || round(100 * (1 - trailing_usd / year_earlier_usd))::INT || '% ('
         || CASE WHEN month(period) >= 3 THEN strftime(period - INTERVAL 2 MONTH, '%b')
                 ELSE strftime(period - INTERVAL 2 MONTH, '%b %Y') END
@@ -77,11 +111,17 @@ FROM (
                    s.controlled_from
             FROM (
                 SELECT x.hs6, min(x.period) AS first, max(x.period) AS last,
-                       arg_min(array_to_string(m.commodities, '/'), m.effective) AS label,
+                       any_value(p.product) || ' (HS ' || x.hs6 || CASE WHEN any_value(p.is_basket)
+                           THEN '; a basket: an upper bound, not '
+                                || arg_min(array_to_string(m.commodities, ' or '), m.effective)
+                                || ' alone' ELSE '' END || ')' AS label,
                        arg_min(m.commodities[1], m.effective) AS commodity,
                        date_trunc('month', min(m.effective))::DATE AS controlled_from
                 FROM marts.export_control_monthly x
                 JOIN staging.export_controls m USING (measure_id)
+                LEFT JOIN (SELECT hs6, any_value(product) AS product,
+                                  bool_or(basket = 'commodity') AS is_basket
+                           FROM staging.dim_hs_content GROUP BY hs6) p ON p.hs6 = x.hs6
                 GROUP BY x.hs6
             ) s
             CROSS JOIN (VALUES ('USA'), ('JPN'), ('EU27')) d(destination)

@@ -1,7 +1,7 @@
 -- marts.country_share: one row per (source, commodity, stage, basis, year, iso3).
 -- Each country's amount and its share of the world total of the newest edition of the series.
--- The world total is staging.supply_series.world_total (see there). Bases: production
--- (USGS, IEA) and export_value / export_quantity (BACI, by exporter).
+-- The world total is staging.supply_series.world_total (see there). Production only (USGS,
+-- IEA): a country's share of exports is marts.export_share, never a production share.
 -- Withheld or missing amounts stay in the table with a null share and rank.
 SELECT
     l.source,
@@ -22,7 +22,9 @@ SELECT
     END AS rank,
     l.value_flag,
     l.edition,
-    l.measure
+    l.measure,
+    l.unit_basis,
+    l.product
 FROM staging.supply_by_country AS l
 JOIN staging.supply_series AS s USING (source, commodity, stage, basis, year)
 LEFT JOIN staging.dim_country AS c ON c.iso3 = l.iso3

@@ -1,6 +1,7 @@
 -- marts.disruption_exposure: one row per (scenario supplier, importer, commodity, stage, year):
 -- what the importer loses if one of the five largest exporters of that (commodity, stage, year)
--- stops exporting. Only importers that buy from the supplier are listed (others lose nothing).
+-- stops exporting (marts.export_share, by value; outlier flows left out upstream). The products
+-- are those of product_label: a basket code makes every trade figure an upper bound. Only importers that buy from the supplier are listed (others lose nothing).
 -- value_at_risk_usd: the importer's imports from the supplier; share_at_risk: of its imports.
 -- alternative_supply_ratio: what all other suppliers export in the year (to everyone) divided
 -- by the importer's lost imports: > 1 means the rest of the world ships more than is lost, not
@@ -14,13 +15,13 @@
 -- data/seeds/partner_group.csv (EU27 counted through its member states of that year).
 WITH exporters AS (
     SELECT commodity, stage, year, iso3 AS supplier_iso3, amount AS supplier_exports_usd, rank
-    FROM marts.country_share
-    WHERE source = 'baci' AND basis = 'export_value' AND rank <= 5
+    FROM marts.export_share
+    WHERE basis = 'export_value' AND rank <= 5
 ),
 world AS (
     SELECT commodity, stage, year, sum(amount) AS world_exports_usd
-    FROM marts.country_share
-    WHERE source = 'baci' AND basis = 'export_value'
+    FROM marts.export_share
+    WHERE basis = 'export_value'
     GROUP BY ALL
 ),
 importer_totals AS (
@@ -37,14 +38,14 @@ partners AS (  -- partner group members, EU27 expanded to that year's member sta
     WHERE EXISTS (SELECT 1 FROM staging.partner_group p WHERE p.member_iso3 = 'EU27')
 ),
 production AS (  -- world and per-country production of each stage, preferred source first
-    SELECT source, commodity, stage, year, iso3, amount,
+    SELECT source, commodity, stage, year, iso3, amount, unit_basis,
            sum(amount) OVER s / nullif(sum(share) OVER s, 0) AS world_t
     FROM marts.country_share
     WHERE basis = 'production' AND NOT is_projection AND iso3 IS NOT NULL
     WINDOW s AS (PARTITION BY source, commodity, stage, year)
 ),
 production_series AS (  -- the representative series of each year (one rule for all marts)
-    SELECT DISTINCT p.source, p.commodity, p.stage, p.year, p.world_t
+    SELECT DISTINCT p.source, p.commodity, p.stage, p.year, p.world_t, p.unit_basis
     FROM staging.representative_series r
     JOIN production p USING (source, commodity, stage, year)
 ),
@@ -85,7 +86,10 @@ SELECT
     (ps_prod.world_t - coalesce(sp.amount, 0)) / nullif(sp.amount, 0)
         AS production_replacement_ratio,
     (ps_prod.world_t - coalesce(sp.amount, 0)) / nullif(b.quantity_t, 0)
-        AS rest_of_world_production_per_lost_t
+        AS rest_of_world_production_per_lost_t,
+    tp.product_label,
+    tp.includes_basket,
+    ps_prod.unit_basis AS production_unit_basis
 FROM exporters e
 JOIN staging.import_by_supplier b
   ON b.exporter_iso3 = e.supplier_iso3 AND b.commodity = e.commodity AND b.stage = e.stage
@@ -94,6 +98,7 @@ JOIN importer_totals t
   ON t.importer_iso3 = b.importer_iso3 AND t.commodity = b.commodity AND t.stage = b.stage
  AND t.year = b.year
 JOIN world w ON w.commodity = e.commodity AND w.stage = e.stage AND w.year = e.year
+JOIN staging.trade_products tp ON tp.commodity = e.commodity AND tp.stage = e.stage
 LEFT JOIN partner_share ps
   ON ps.importer_iso3 = b.importer_iso3 AND ps.commodity = b.commodity AND ps.stage = b.stage
  AND ps.year = b.year

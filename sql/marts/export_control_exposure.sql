@@ -11,11 +11,16 @@
 -- coverage_note says in words what each measure is measured on (a suspension: the measures it
 -- suspends; an end-use rule with no goods list: the target's monthly imports); a measure that
 -- no annual data can measure has one row (WORLD, nomenclature and year null) with only its note.
+-- Flows that fail a plausibility test (staging.trade_outliers) are left out of the shares.
 WITH flows AS (
     SELECT c.measure_id, f.nomenclature, f.year, f.exporter_iso3, f.importer_iso3, f.value_usd,
            c.is_shared OR f.exclusivity = 'shared' AS is_shared
     FROM staging.trade_flows f
     JOIN staging.export_control_codes c ON c.hs6 = f.hs6 AND c.nomenclature = f.nomenclature
+    WHERE NOT EXISTS (
+        SELECT 1 FROM staging.trade_outliers AS o
+        WHERE o.nomenclature = f.nomenclature AND o.year = f.year AND o.hs6 = f.hs6
+          AND o.exporter_iso3 = f.exporter_iso3 AND o.importer_iso3 = f.importer_iso3)
 ),
 tagged AS (
     SELECT f.*, m.country_iso3, m.effective,

@@ -9,6 +9,11 @@
 -- USGS import sources, Eurostat): the same shares, HHI and China share from tonnes, over the
 -- flows that report a quantity; value_share_with_quantity says how much of the value that is.
 -- Blocs (USA_JPN, the partner group) as in staging.import_by_supplier.
+-- Scope: product_label names the traded products (a basket code makes every figure an upper bound
+-- for the commodity). Plausibility: the importer's tonnes against the world's production of the
+-- same scope that year (staging.trade_products.production_*, same unit basis); above it is
+-- flagged (imports_exceed_world_production). Exclusive codes cannot be above it for a country
+-- (staging.trade_outliers takes the flows out); a basket or a bloc can, and says so.
 WITH by_supplier AS (
     SELECT importer_iso3, commodity, stage, year, exporter_iso3, value_usd, quantity_t,
            includes_shared_codes AS is_shared, value_usd_with_quantity
@@ -22,8 +27,9 @@ shares AS (
         quantity_t / sum(quantity_t) OVER (PARTITION BY importer_iso3, commodity, stage, year)
             AS quantity_share
     FROM by_supplier
-)
-SELECT
+),
+dependence AS (
+    SELECT
     importer_iso3,
     commodity,
     stage,
@@ -47,4 +53,50 @@ SELECT
     sum(value_usd_with_quantity) / nullif(sum(value_usd), 0) AS value_share_with_quantity
 FROM shares
 GROUP BY importer_iso3, commodity, stage, year
-ORDER BY importer_iso3, commodity, stage, year
+),
+world_production AS (  -- the representative production series of each (commodity, stage, year)
+    SELECT r.commodity, r.stage, r.year, r.source, s.world_total, s.unit_basis, s.product
+    FROM staging.representative_series AS r
+    JOIN marts.supply_concentration AS s USING (source, commodity, stage, basis, year)
+    WHERE s.unit = 't'
+),
+usgs_products AS (  -- the USGS US statistic on each series' products, or on a part of them
+    SELECT DISTINCT m.commodity, m.stage, c.usgs_commodity, c.usgs_product, c.usgs_relation
+    FROM staging.dim_hs_mineral AS m
+    JOIN staging.dim_hs_content AS c USING (nomenclature, hs6)
+    WHERE m.stage <> 'exclude' AND c.usgs_relation IN ('same', 'part')
+),
+usgs_imports AS (
+    SELECT p.commodity, p.stage, u.year, sum(u.amount) AS amount_t,
+           'USGS MCS2026, US imports of ' || string_agg(DISTINCT u.commodity
+               || CASE WHEN u.product <> '' THEN ' (' || u.product || ')' ELSE '' END, ', ')
+               || ', ' || string_agg(DISTINCT replace(u.unit_basis, '_', ' '), ', ')
+               || CASE WHEN bool_or(p.usgs_relation = 'part')
+                       THEN ': a part of the traded products' ELSE '' END AS what
+    FROM usgs_products AS p
+    JOIN staging.us_salient AS u
+      ON u.commodity = p.usgs_commodity AND u.product = p.usgs_product
+     AND u.statistic = 'imports' AND u.unit = 't' AND u.amount IS NOT NULL
+    GROUP BY p.commodity, p.stage, u.year
+)
+SELECT
+    d.*,
+    p.product_label,
+    p.includes_basket,
+    w.world_total AS world_production_t,
+    CASE WHEN w.world_total IS NOT NULL
+         THEN p.production_commodity || ' ' || p.production_stage || ': ' || w.product || ', '
+              || CASE w.source WHEN 'iea' THEN 'IEA' ELSE 'USGS' END || ' ' || d.year END
+        AS world_production_scope,
+    d.import_quantity_t > w.world_total AS imports_exceed_world_production,
+    d.import_quantity_t / w.world_total AS imports_to_world_production,
+    u.amount_t AS usgs_imports_t,
+    u.what AS usgs_imports_scope
+FROM dependence AS d
+JOIN staging.trade_products AS p USING (commodity, stage)
+LEFT JOIN world_production AS w
+  ON w.commodity = p.production_commodity AND w.stage = p.production_stage AND w.year = d.year
+LEFT JOIN usgs_imports AS u
+  ON d.importer_iso3 = 'USA' AND u.commodity = d.commodity AND u.stage = d.stage
+ AND u.year = d.year
+ORDER BY d.importer_iso3, d.commodity, d.stage, d.year

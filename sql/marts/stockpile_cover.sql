@@ -6,18 +6,25 @@
 --   Others, and the US where USGS gives no usable NIR (basis net_imports): (imports - exports
 --     by quantity, BACI, blocs counting only trade across their border) x that share.
 -- Value at the importer's unit value of its imports from the supplier (BACI USD / tonnes).
-WITH totals AS (
+WITH checked AS (  -- trade flows, those failing a plausibility test (staging.trade_outliers) left out
+    SELECT * FROM staging.trade_flows AS f
+    WHERE NOT EXISTS (
+        SELECT 1 FROM staging.trade_outliers AS o
+        WHERE o.nomenclature = f.nomenclature AND o.year = f.year AND o.hs6 = f.hs6
+          AND o.exporter_iso3 = f.exporter_iso3 AND o.importer_iso3 = f.importer_iso3)
+),
+totals AS (
     SELECT importer_iso3, commodity, stage, year, sum(quantity_t) AS import_quantity_t
     FROM staging.import_by_supplier
     GROUP BY ALL
 ),
 exports AS (  -- exports by quantity of each country and of each bloc across its border
     SELECT exporter_iso3 AS iso3, commodity, stage, year, sum(quantity_t) AS export_quantity_t
-    FROM staging.trade_flows
+    FROM checked
     GROUP BY ALL
     UNION ALL
     SELECT m.bloc, f.commodity, f.stage, f.year, sum(f.quantity_t)
-    FROM staging.trade_flows f
+    FROM checked f
     JOIN staging.bloc_members m
       ON m.iso3 = f.exporter_iso3
      AND (m.joined IS NULL OR f.year >= m.joined) AND (m."left" IS NULL OR f.year < m."left")

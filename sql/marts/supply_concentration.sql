@@ -1,7 +1,8 @@
 -- marts.supply_concentration: one row per (source, commodity, stage, basis, year).
 -- HHI on the 0-10,000 scale from country shares in percent; effective suppliers = 10,000 / HHI;
 -- bands from the US 2010 Horizontal Merger Guidelines. unallocated_share is what aggregate rows
--- ("Other countries", "Rest of world") hold: the HHI cannot see how it is split.
+-- ("Other countries", "Rest of world") hold: the HHI cannot see how it is split. Production only
+-- (USGS, IEA): the concentration of exports is marts.export_concentration.
 WITH shares AS (
     SELECT
         source, commodity, stage, basis, year,
@@ -45,7 +46,9 @@ SELECT
     s.china_listed,
     s.country_share_total,
     t.published_world_total,
-    t.edition
+    t.edition,
+    t.unit_basis,
+    t.product
 FROM shares AS s
 JOIN staging.supply_series AS t USING (source, commodity, stage, basis, year)
 WHERE s.hhi IS NOT NULL

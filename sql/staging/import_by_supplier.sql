@@ -3,11 +3,15 @@
 -- Importers are every country plus EU27: extra-EU imports of the EU as constituted that year
 -- (staging.eu_membership; GBR a member up to 2019), i.e. member imports from non-members.
 -- Blocs the same way (staging.bloc_members: USA_JPN, the partner group): members' imports from
--- outside the bloc only.
+-- outside the bloc only. Flows that fail a plausibility test (staging.trade_outliers) are left out.
 WITH flows AS (
     SELECT importer_iso3, exporter_iso3, commodity, stage, year, value_usd, quantity_t,
            exclusivity = 'shared' AS is_shared
-    FROM staging.trade_flows
+    FROM staging.trade_flows AS f
+    WHERE NOT EXISTS (
+        SELECT 1 FROM staging.trade_outliers AS o
+        WHERE o.nomenclature = f.nomenclature AND o.year = f.year AND o.hs6 = f.hs6
+          AND o.exporter_iso3 = f.exporter_iso3 AND o.importer_iso3 = f.importer_iso3)
 ),
 bloc_flows AS (
     SELECT mi.bloc AS importer_iso3, f.exporter_iso3, f.commodity, f.stage, f.year,

@@ -1,22 +1,12 @@
--- staging.supply_by_country: every supplier row the share marts measure, in one shape.
--- basis 'production': the newest edition of each USGS/IEA series (staging.production), with its
--- aggregate rows ("World total", "Other countries", "Rest of world").
--- basis 'export_value' / 'export_quantity': BACI exports by exporter, all importers summed
--- (value in USD; quantity in t, only the flows that report one). Trade has no aggregate rows.
+-- staging.supply_by_country: every producer row the production share marts measure, in one
+-- shape: the newest edition of each USGS/IEA series (staging.production), with its aggregate
+-- rows ("World total", "Other countries", "Rest of world") and the series' scope (unit basis and
+-- product words, staging.dim_production_scope). Exports are not production: they are measured in
+-- marts.export_share and marts.export_concentration.
 SELECT
-    source, commodity, stage, 'production' AS basis, year, edition, is_estimate, is_projection,
-    iso3, country, aggregate, amount, unit, value_flag, measure
-FROM staging.production
-WHERE is_latest_edition
-UNION ALL
-SELECT
-    'baci', commodity, stage, b.basis, year, 'BACI ' || any_value(nomenclature), false, false,
-    exporter_iso3, exporter_iso3, NULL,
-    CASE b.basis WHEN 'export_value' THEN sum(value_usd) ELSE sum(quantity_t) END,
-    CASE b.basis WHEN 'export_value' THEN 'USD' ELSE 't' END,
-    'reported',
-    'exports, ' || string_agg(DISTINCT hs6, ' ' ORDER BY hs6)
-FROM staging.trade_flows
-CROSS JOIN (VALUES ('export_value'), ('export_quantity')) AS b(basis)
-GROUP BY commodity, stage, b.basis, year, exporter_iso3
-HAVING CASE b.basis WHEN 'export_value' THEN sum(value_usd) ELSE sum(quantity_t) END > 0
+    p.source, p.commodity, p.stage, 'production' AS basis, p.year, p.edition, p.is_estimate,
+    p.is_projection, p.iso3, p.country, p.aggregate, p.amount, p.unit, p.value_flag, p.measure,
+    s.unit_basis, s.product
+FROM staging.production AS p
+LEFT JOIN staging.dim_production_scope AS s USING (source, commodity, stage)
+WHERE p.is_latest_edition

@@ -37,6 +37,8 @@ COLUMNS = {
     "notes": pl.String,
     "source_file": pl.String,
     "source_row": pl.Int32,
+    "unit_basis": pl.String,
+    "data_note": pl.String,
 }
 
 # Cells MCS2026 fills with words, or with a character lost in its cp1252 export ("?1" is
@@ -98,6 +100,33 @@ def product_of(statistics: str, detail: str, subject: str, chapter: str) -> str:
     if not rest and _clean(subject).casefold() != _clean(chapter).casefold():
         rest = _clean(subject).casefold()
     return rest
+
+
+def unit_basis() -> pl.Expr:
+    """What a row's amount weighs, as USGS says it: the row's own words first ("Gross weight.",
+    "(gross weight)", "Arsenic content calculated from..."), then the chapter's data note
+    ("(Data in metric tons, antimony content, unless otherwise specified)"); a tonnage the chapter
+    does not qualify is the product's gross weight. Null for shares, prices and counts of people."""
+    own = pl.concat_str(pl.col("detail_raw"), pl.col("notes"), separator=" ").str.to_lowercase()
+    chapter = pl.col("data_note").str.to_lowercase().str.extract(r"^\(data in ([^)]*)\)", 1)
+    content = r"\bcontent\b|equivalent|elemental"
+    return (
+        pl.when(pl.col("unit") == "usd")
+        .then(pl.lit("value"))
+        .when(pl.col("unit") == "carat")
+        .then(pl.lit("count"))
+        .when(pl.col("unit") == "m3")
+        .then(pl.lit("volume"))
+        .when(pl.col("unit") != "t")
+        .then(pl.lit(None, pl.String))
+        .when(own.str.contains("gross weight"))
+        .then(pl.lit("gross_weight"))
+        .when(own.str.contains(content))
+        .then(pl.lit("content"))
+        .when(chapter.fill_null("").str.contains(content))
+        .then(pl.lit("content"))
+        .otherwise(pl.lit("gross_weight"))
+    )
 
 
 def _period(year_raw: str) -> tuple[int | None, int | None]:
@@ -234,4 +263,6 @@ def conform_salient(
         notes="notes",
         source_file="source_file",
         source_row="source_row",
+        unit_basis=unit_basis(),
+        data_note=pl.col("data_note").fill_null("").map_elements(_clean, pl.String),
     ).cast(COLUMNS)

@@ -272,6 +272,7 @@ SALIENT_SCHEMA = {
     "value_raw": pl.String,
     "notes": pl.String,
     "is_critical_raw": pl.String,
+    "data_note": pl.String,
 }
 SALIENT_SECTIONS = ("Salient Statistics", "Import Sources")
 
@@ -305,6 +306,8 @@ def read_mcs2026_salient(path: Path) -> pl.DataFrame:
         if not row[col["Section"]].startswith(SALIENT_SECTIONS):
             continue
         record = {key: row[col[name]] for key, name in names.items()}
+        # the chapter's "(Data in metric tons, antimony content, ...)": the unit basis
+        record["data_note"] = row[col["Other notes"]] if "Other notes" in col else ""
         record.update(edition="MCS2026", source_file=source_label(path), source_row=line)
         records.append(record)
     return pl.DataFrame(records, schema=SALIENT_SCHEMA)
