@@ -40,7 +40,15 @@ def con() -> duckdb.DuckDBPyConnection:
     con.execute("CREATE SCHEMA staging")
     eu = typed_seed("eu_membership", {"iso3": None, "joined": "INTEGER", "left": "INTEGER"})
     partners = load_seed("partner_group")
-    tables = [("trade_flows", flows), ("eu_membership", eu), ("partner_group", partners)]
+    # one real flow left out as an outlier: the largest of 2019 (a year's build must drop it too)
+    key = ["nomenclature", "year", "hs6", "exporter_iso3", "importer_iso3"]
+    outliers = flows.filter(pl.col("year") == 2019).sort("value_usd").tail(1).select(key)
+    tables = [
+        ("trade_flows", flows),
+        ("trade_outliers", outliers),
+        ("eu_membership", eu),
+        ("partner_group", partners),
+    ]
     for table, frame in tables:
         con.register("_frame", frame)
         con.execute(f"CREATE TABLE staging.{table} AS SELECT * FROM _frame")
@@ -52,12 +60,24 @@ def con() -> duckdb.DuckDBPyConnection:
 def test_built_by_year_it_holds_the_rows_of_the_whole_build(con):
     ibs = model("import_by_supplier")
     by_year = contract_for(ibs.table).build_by_year
-    assert by_year == ("staging.trade_flows",)
+    assert by_year == ("staging.trade_flows", "staging.trade_outliers")
     build_model(con, ibs, by_year)
     got = con.execute(f"FROM {ibs.table} ORDER BY ALL").fetchall()
     whole = con.execute(f"FROM ({ibs.sql}) ORDER BY ALL").fetchall()
     assert len(got) > 1000 and {r[4] for r in got} == set(YEARS)
     assert same_rows(got, whole)  # doubles: the two sum in different orders
+    # the outlier flow is in no supplier's total: its pair sums the other codes' flows only
+    ((left_out, outlier_value),) = con.execute(
+        """WITH o AS (SELECT f.* FROM staging.trade_flows f JOIN staging.trade_outliers
+                      USING (nomenclature, year, hs6, exporter_iso3, importer_iso3))
+           SELECT (SELECT sum(f.value_usd) FROM staging.trade_flows f
+                   WHERE f.year = o.year AND f.exporter_iso3 = o.exporter_iso3
+                     AND f.importer_iso3 = o.importer_iso3 AND f.commodity = o.commodity
+                     AND f.stage = o.stage) - coalesce(b.value_usd, 0), o.value_usd
+           FROM o LEFT JOIN staging.import_by_supplier b
+             USING (year, exporter_iso3, importer_iso3, commodity, stage)"""
+    ).fetchall()
+    assert left_out == pytest.approx(outlier_value)
     types = "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ?"
     built = con.execute(types, ["import_by_supplier"]).fetchall()
     assert built == [(r[0], r[1]) for r in con.execute(f"DESCRIBE ({ibs.sql})").fetchall()]

@@ -173,8 +173,18 @@ def test_monthly_series_destinations_by_hand(con, raw):
 
 
 def test_monthly_drop_alert_in_words(con, raw):
-    for table in ("concentration_trend", "import_dependence"):  # the other alert kinds' inputs
+    # the other alert kinds' inputs, empty
+    for table in ("concentration_trend", "import_dependence", "export_concentration"):
         con.execute(f"DROP TABLE IF EXISTS marts.{table}")
+    con.execute("""CREATE TABLE marts.export_concentration (source VARCHAR, commodity VARCHAR,
+        stage VARCHAR, basis VARCHAR, year INT, previous_year INT, hhi DOUBLE,
+        hhi_change DOUBLE, concentration_band VARCHAR, previous_band VARCHAR,
+        china_share DOUBLE, china_share_change DOUBLE, product VARCHAR, hs_codes VARCHAR,
+        includes_basket BOOLEAN)""")
+    content = load_seed("hs_content")  # the code's products in words, a basket said so
+    con.register("_f", content)
+    con.execute("CREATE OR REPLACE TABLE staging.dim_hs_content AS SELECT * FROM _f")
+    con.unregister("_f")
     con.execute("""CREATE TABLE marts.concentration_trend (source VARCHAR, commodity VARCHAR,
         stage VARCHAR, basis VARCHAR, year INT, is_projection BOOLEAN, previous_year INT,
         hhi DOUBLE, hhi_change DOUBLE, concentration_band VARCHAR, previous_band VARCHAR,
@@ -200,8 +210,8 @@ def test_monthly_drop_alert_in_words(con, raw):
     pct = round(100 * (1 - now / earlier))
     assert pct > 50
     assert message == (
-        f"gallium/germanium (811292): China's exports to USA down {pct}% "
-        "(Sep-Nov 2024 vs a year earlier)"
+        "gallium, germanium and other metals (HS 811292; a basket: an upper bound, not gallium "
+        f"or germanium alone): China's exports to USA down {pct}% (Sep-Nov 2024 vs a year earlier)"
     )
     # windows straddling a new year name both years; none starts before the control took effect
     assert any("(Dec 2023-Feb 2024 vs a year earlier)" in m for m, _, _ in alerts.values())

@@ -10,6 +10,7 @@ from pipelines.lib.paths import SNAPSHOT_DIR
 from pipelines.lib.seeds import load_seed, typed_seed
 from pipelines.lib.sql import load_models
 from pipelines.lib.transforms import trade
+from tests.support.scope import no_production_context, trade_outliers, trade_products
 
 BACI = SNAPSHOT_DIR / "baci/hs92/baci_hs92_critical_1995_2024.parquet"
 GRAPHITE = ["250410", "250490"]  # natural graphite: both map to (graphite, mining)
@@ -55,9 +56,12 @@ def mart(raw) -> pl.DataFrame:
     con.execute("CREATE TABLE staging.partner_group AS SELECT * FROM _partners")
     bloc_members = next(m for m in load_models("staging") if m.name == "bloc_members")
     con.execute(f"CREATE TABLE staging.bloc_members AS {bloc_members.sql}")
+    trade_outliers(con)
     # as the asset builds it: one year at a time (its contract's build_by_year), 2019 then 2022
     staging = next(m for m in load_models("staging") if m.name == "import_by_supplier")
     build_model(con, staging, contract_for(staging.table).build_by_year)
+    trade_products(con)
+    no_production_context(con)
     model = next(m for m in load_models("marts") if m.name == "import_dependence")
     return con.sql(model.sql).pl()
 
@@ -101,6 +105,10 @@ def test_contract_columns_first_and_one_row_per_key(mart):
     assert mart.columns[len(CONTRACT) :] == [
         "includes_shared_codes", "top_supplier_iso3_quantity", "top_supplier_share_quantity",
         "china_share_quantity", "supplier_hhi_quantity", "value_share_with_quantity",
+        # issue 26: what the figures are on, and how they compare with world production
+        "product_label", "includes_basket", "world_production_t", "world_production_scope",
+        "imports_exceed_world_production", "imports_to_world_production", "usgs_imports_t",
+        "usgs_imports_scope",
     ]  # fmt: skip
     assert not mart.select("importer_iso3", "commodity", "stage", "year").is_duplicated().any()
 

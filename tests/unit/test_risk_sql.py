@@ -59,10 +59,26 @@ def test_alert_messages_in_plain_words():
         destination VARCHAR, period DATE, value_usd DOUBLE)""")
     con.execute("""CREATE TABLE staging.export_controls (measure_id VARCHAR,
         commodities VARCHAR[], effective DATE)""")
+    con.execute(
+        "CREATE TABLE staging.dim_hs_content (hs6 VARCHAR, product VARCHAR, basket VARCHAR)"
+    )
     # alerts cover critical minerals only: pumice (on no list) must not raise one
     con.execute("""CREATE TABLE staging.dim_critical_list AS SELECT * FROM (VALUES
         ('usgs_2022', 'graphite'), ('eu_2023_srm', 'copper'), ('usgs_2022', 'rare_earths'),
-        ('usgs_2022', 'nickel')) t(list, commodity)""")
+        ('usgs_2022', 'nickel'), ('usgs_2022', 'antimony'), ('usgs_2022', 'gallium'))
+        t(list, commodity)""")
+    # export concentration of traded products (issue 26): worded as exports of those products,
+    # never as a stage of production; a basket says it is one
+    con.execute("""CREATE TABLE marts.export_concentration AS SELECT * FROM (VALUES
+        ('baci', 'antimony', 'mining', 'export_quantity', 2024, 2023, 2747.0, 1621.0,
+         'highly concentrated', 'unconcentrated', 0.10, 0.07, 'antimony ores and concentrates',
+         '261710', false),
+        ('baci', 'gallium', 'refining', 'export_value', 2024, 2022, 3000.0, 100.0,
+         'highly concentrated', 'highly concentrated', 0.33, 0.06,
+         'gallium, germanium and other metals', '811292', true)
+        ) t(source, commodity, stage, basis, year, previous_year, hhi, hhi_change,
+            concentration_band, previous_band, china_share, china_share_change, product,
+            hs_codes, includes_basket)""")
     # EU27 imports: 2023 under the 65% benchmark, 2024 above it (a new breach)
     con.execute("""CREATE TABLE marts.import_dependence AS SELECT * FROM (VALUES
         ('EU27', 'rare_earths', 'refining', 2023, 'CHN', 0.60, false),
@@ -86,7 +102,13 @@ def test_alert_messages_in_plain_words():
         for r in con.sql(f"SELECT message FROM ({load_query('alerts/candidates.sql')})").fetchall()
     )
     assert messages == [
+        "antimony ores and concentrates (HS 261710): China's share of world exports 3% -> 10% "
+        "(BACI exports by quantity, t gross weight, 2024)",
+        "antimony ores and concentrates (HS 261710): exports now highly concentrated, HHI 1126 "
+        "-> 2747 (BACI exports by quantity, t gross weight, 2024)",
         "copper refining: now highly concentrated, HHI 2240 -> 2532 (USGS 2025)",
+        "gallium, germanium and other metals (HS 811292; a basket: an upper bound, not gallium "
+        "alone): China's share of world exports 27% -> 33% (BACI exports by value, USD, 2024)",
         "graphite refining: China share 91% -> 96% (IEA 2024)",
         "rare earths refining: EU27 now gets 70% of its extra-EU imports from CHN, above the 65%"
         " benchmark (BACI 2024)",

@@ -13,6 +13,7 @@ from pipelines.lib.paths import SNAPSHOT_DIR
 from pipelines.lib.seeds import load_seed, typed_seed, units
 from pipelines.lib.sql import load_models
 from pipelines.lib.transforms import countries, salient, trade, usgs
+from tests.support.scope import no_production_context, trade_outliers, trade_products
 
 MCS2026 = SNAPSHOT_DIR / "usgs_mcs/2026/MCS2026_Commodities_Data.csv"
 BACI = SNAPSHOT_DIR / "baci/hs92/baci_hs92_critical_1995_2024.parquet"
@@ -280,9 +281,12 @@ def dependence(baci) -> pl.DataFrame:
     con.execute("CREATE TABLE staging.partner_group AS SELECT * FROM _partners")
     bloc_members = next(m for m in load_models("staging") if m.name == "bloc_members")
     con.execute(f"CREATE TABLE staging.bloc_members AS {bloc_members.sql}")
+    trade_outliers(con)
     con.execute(
         f"CREATE TABLE staging.import_by_supplier AS {model('staging', 'import_by_supplier').sql}"
     )
+    trade_products(con)
+    no_production_context(con)
     return con.sql(model("marts", "import_dependence").sql).pl()
 
 
@@ -340,26 +344,25 @@ def test_rare_earth_refining_replacement_by_production_not_by_trade():
     kt = {ISO3[c]: v["2024"] for c, v in block["countries"].items() if c in ISO3}
     con = duckdb.connect()
     con.execute("CREATE SCHEMA staging; CREATE SCHEMA marts")
-    rows = [
-        ("iea", "production", iso3, value * 1000, value / total, 0) for iso3, value in kt.items()
-    ]
-    # BACI 2024 export value of the stage's HS codes: China a small exporter (rank 2)
-    rows += [
-        ("baci", "export_value", "MYS", 5e8, 0.6, 1),
-        ("baci", "export_value", "CHN", 1e8, 0.12, 2),
-    ]
-    rows += [("baci", "export_value", "JPN", 2.33e8, 0.28, 3)]
     con.execute(
         "CREATE TABLE marts.country_share (source VARCHAR, commodity VARCHAR, stage VARCHAR, "
         "basis VARCHAR, year INT, is_projection BOOLEAN, iso3 VARCHAR, amount DOUBLE, "
-        "share DOUBLE, rank INT)"
+        "share DOUBLE, rank INT, unit_basis VARCHAR)"
     )
-    for source, basis, iso3, amount, share, rank in rows:
+    for iso3, value in kt.items():
         con.execute(
             "INSERT INTO marts.country_share VALUES "
-            "(?, 'rare_earths', 'refining', ?, 2024, false, ?, ?, ?, ?)",
-            [source, basis, iso3, amount, share, rank],
+            "('iea', 'rare_earths', 'refining', 'production', 2024, false, ?, ?, ?, 0, 'content')",
+            [iso3, value * 1000, value / total],
         )
+    # BACI 2024 export value of the stage's HS codes: China a small exporter (rank 2)
+    con.execute(
+        "CREATE TABLE marts.export_share AS SELECT 'baci' AS source, 'rare_earths' AS commodity, "
+        "'refining' AS stage, 'export_value' AS basis, 2024 AS year, * FROM (VALUES "
+        "('MYS', 5e8, 0.6, 1), ('CHN', 1e8, 0.12, 2), ('JPN', 2.33e8, 0.28, 3)) "
+        "t(iso3, amount, share, rank)"
+    )
+    trade_products(con)
     con.execute(
         "CREATE TABLE staging.import_by_supplier AS SELECT * FROM (VALUES "
         "('USA', 'CHN', 'rare_earths', 'refining', 2024, 6e7, 3000.0, false)) "
@@ -426,16 +429,23 @@ def graphite_marts(staged, nir):
         "staging.partner_group": load_seed("partner_group"),
         "staging.us_salient": staged,
         "marts.us_net_import_reliance": nir,
-        "marts.country_share": exporters.select(
+        "marts.export_share": exporters.select(
             source=pl.lit("baci"), commodity=pl.lit("graphite"), stage=pl.lit("mining"),
-            basis=pl.lit("export_value"), year=pl.lit(2024), is_projection=pl.lit(False),
-            iso3=pl.col("exporter_iso3"), amount="amount", share="share", rank="rank",
+            basis=pl.lit("export_value"), year=pl.lit(2024), iso3=pl.col("exporter_iso3"),
+            amount="amount", share="share", rank="rank",
         ),
     }.items():  # fmt: skip
         con.register("_t", frame)
         con.execute(f"CREATE TABLE {name} AS SELECT * FROM _t")
         con.unregister("_t")
     representative_series(con, [])  # graphite production is not part of this slice
+    con.execute(
+        "CREATE TABLE marts.country_share (source VARCHAR, commodity VARCHAR, stage VARCHAR, "
+        "basis VARCHAR, year INT, is_projection BOOLEAN, iso3 VARCHAR, amount DOUBLE, "
+        "share DOUBLE, unit_basis VARCHAR)"
+    )
+    trade_outliers(con)
+    trade_products(con)
     for layer, name in [
         ("staging", "bloc_members"),
         ("staging", "import_by_supplier"),
@@ -544,6 +554,7 @@ def test_geopolrisk_us_and_us_japan_nickel_mining_by_hand():
         f"'USA' AS iso3, {us_production} AS amount, 'reported' AS value_flag, "
         "'mine production' AS measure"
     )
+    trade_outliers(con)
     for layer, name in [("staging", "bloc_members"), ("staging", "import_by_supplier")]:
         con.execute(f"CREATE TABLE {layer}.{name} AS {model(layer, name).sql}")
     risk = con.sql(model("marts", "importer_supply_risk").sql).pl()
