@@ -9,12 +9,16 @@
 --                                 quantity share by a point); not for baskets (811292 mixes
 --                                 vanadium at tens of thousands of USD/t with germanium at two
 --                                 million);
---   exceeds_usgs_us_exports       a US export flow larger than 1.5x what USGS prints for all US
---   exceeds_usgs_us_imports       exports (imports) of the same product (staging.dim_hs_content:
---                                 usgs_relation same or broader), same unit basis only;
---   exceeds_exporter_supply       a flow larger than 1.5x the exporter's production plus its
+--   exceeds_usgs_us_exports       a US export flow larger than twice what USGS prints for all
+--   exceeds_usgs_us_imports       US exports (imports) of the same product (staging.dim_hs_content:
+--                                 usgs_relation same or broader), same unit basis only (mirror
+--                                 gaps of tens of percent are common: one flow twice the
+--                                 country's total is not a gap);
+--   exceeds_exporter_supply       a flow larger than 3x the exporter's production plus its
 --                                 imports of the same scope that year (codes that compare with
---                                 a production series on the same unit basis; not baskets);
+--                                 a production series on the same unit basis; not baskets):
+--                                 USGS estimates small producers and stocks are drawn, so
+--                                 less than 3x is not proof;
 --   imports_exceed_world_production  an importer's imports of a single-mineral scope above the
 --                                 world's production of it that year (same unit basis): its
 --                                 largest flows, until the rest fits. Baskets are flagged in
@@ -111,7 +115,7 @@ us_mirror AS (
     WHERE 'USA' IN (f.exporter_iso3, f.importer_iso3)
       AND f.usgs_relation IN ('same', 'broader')
       AND (f.usgs_compare = 'pure_product' OR (f.usgs_compare = 'gross_weight' AND u.gross_weight))
-      AND f.quantity_t > 1.5 * u.amount_t AND f.quantity_t - u.amount_t >= 100
+      AND f.quantity_t > 2 * u.amount_t AND f.quantity_t - u.amount_t >= 100
 ),
 -- world and country production of each (commodity, stage, year): the representative series
 -- (staging.representative_series: USGS for mining, IEA for refining where it publishes it)
@@ -155,7 +159,7 @@ exporter_supply AS (
       ON i.iso3 = f.exporter_iso3 AND i.production_commodity = f.production_commodity
      AND i.production_stage = f.production_stage AND i.year = f.year
     WHERE f.basket <> 'commodity'
-      AND f.quantity_t > 1.5 * (cp.amount + coalesce(i.imports_t, 0))
+      AND f.quantity_t > 3 * (cp.amount + coalesce(i.imports_t, 0))
       AND f.quantity_t - (cp.amount + coalesce(i.imports_t, 0)) >= 1000
 ),
 -- 4. an importer taking in more than the world produced: its largest flows, until the rest fits

@@ -23,11 +23,14 @@ from pipelines.defs.resources import SourcesResource, WarehouseResource
 from pipelines.defs.risk.assets import (
     WGI_BULK,
     WGI_PV,
+    export_alerts_say_exports,
     governance_suite,
     no_new_alerts,
     political_stability_matches_newer_file,
 )
 from pipelines.defs.tables import contract_check
+from pipelines.defs.scope import scope_checks
+from pipelines.defs.trade import checks as trade_checks
 from pipelines.defs.trade.assets import BACI_HS92, trade_flows_suite
 from pipelines.defs.trade.comtrade import comtrade_vs_baci_gap
 from pipelines.lib.contracts import Contract, Rule, contract_for, load_contracts
@@ -387,8 +390,84 @@ def case_year_to_date_matches_months(wh, resource):
     return result, ERROR, "magnets to WLD 2025-01..2025-07: INCONSISTENT: 27,897 t"
 
 
+def case_trade_outliers_found(wh, resource):
+    # the 2021 USA -> Dominican Republic natural-graphite flow, as BACI has it
+    write(
+        wh,
+        staging__trade_outliers=pl.DataFrame(
+            [
+                {
+                    "nomenclature": "HS92",
+                    "year": 2021,
+                    "hs6": "250490",
+                    "exporter_iso3": "USA",
+                    "importer_iso3": "DOM",
+                    "reason": "exceeds_usgs_us_exports",
+                    "quantity_t": 492941.0,
+                    "detail": "USA -> DOM, HS 250490 (HS92), 2021: 492,941 t, against 8,660 t",
+                }
+            ]
+        ),  # fmt: skip
+    )
+    result = trade_checks.trade_outliers_found(warehouse=resource)
+    return result, WARN, "1 exceeds_usgs_us_exports), largest: USA -> DOM, HS 250490"
+
+
+def case_every_mapped_code_has_content(wh, resource):
+    mapped = load_seed("hs_mineral")
+    write(
+        wh,
+        staging__dim_hs_mineral=mapped,
+        # the content seed without antimony ores: a code the trade map uses is not described
+        staging__dim_hs_content=load_seed("hs_content").filter(pl.col("hs6") != "261710"),
+    )
+    result = trade_checks.every_mapped_code_has_content(warehouse=resource)
+    return result, ERROR, "HS92 261710: no row in data/seeds/hs_content.csv"
+
+
+def case_export_alerts_say_exports(wh, resource):
+    with wh.connect() as con:
+        con.execute((SQL_DIR / "alerts/create_alerts.sql").read_text())
+        # the wording issue 26 found: BACI exports of ores published as mining concentration
+        con.execute(
+            "INSERT INTO marts.alerts (alert_key, kind, source, basis, message, first_seen_at, "
+            "first_seen_run_id) VALUES ('k', 'became_highly_concentrated', 'baci', "
+            "'export_quantity', 'antimony mining: now highly concentrated, HHI 1126 -> 2747 "
+            "(BACI export quantity 2024)', now(), 'r')"
+        )
+    return export_alerts_say_exports(warehouse=resource), ERROR, "antimony mining"
+
+
+def _scope_one_per_series(table: str):
+    """A series of `table` whose rows carry two unit bases: one in tonnes of content, one in
+    gross weight (a country reported on another basis)."""
+
+    def case(wh, resource):
+        contract = CONTRACTS[table]
+        key = dg.AssetKey(table.split("."))
+        (check,) = [c for c in scope_checks if key in {spec.asset_key for spec in c.check_specs}]
+        varying = [c for c in contract.scope.column_dimensions().values()
+                   if c not in contract.scope.series]  # fmt: skip
+        rows = [
+            {**{k: "k0" for k in contract.scope.series}, **{c: "x" for c in varying},
+             "unit_basis": basis}
+            for basis in ("content", "gross_weight")
+        ]  # fmt: skip
+        write(wh, **{table.replace(".", "__"): pl.DataFrame(rows)})
+        return check(warehouse=resource), ERROR, "'unit_basis_values': 2"
+
+    return case
+
+
 NATIVE_CASES = {
     "staging/china_customs_press:year_to_date_matches_months": case_year_to_date_matches_months,
+    "staging/trade_outliers:trade_outliers_found": case_trade_outliers_found,
+    "staging/dim_hs_content:every_mapped_code_has_content": case_every_mapped_code_has_content,
+    "marts/alerts:export_alerts_say_exports": case_export_alerts_say_exports,
+    **{
+        f"{t.replace('.', '/')}:scope_one_per_series": _scope_one_per_series(t)
+        for t in ("marts.country_share", "marts.export_share", "staging.supply_by_country")
+    },
     "marts/supply_concentration:share_sums_to_one": _shares_off_by(0.3),
     "marts/supply_concentration:share_sums_to_one_exactly": _shares_off_by(0.05),
     "marts/supply_concentration:top3_matches_published": case_top3_matches_published,
@@ -646,5 +725,6 @@ def test_every_check_has_a_red_path():
         "staging/comtrade_flows:comtrade_vs_baci_gap",
         "staging/governance:political_stability_matches_newer_file",
         "marts/alerts:no_new_alerts",
+        "staging/trade_outliers:trade_outliers_found",
     }
     assert {k for k, spec in specs.items() if not spec.blocking} == warn

@@ -10,9 +10,9 @@ def test_asset_keys_are_pinned():
     # the public surface: a rename or a removal is a change analysts and dashboards notice
     assert sorted(k.to_user_string() for k in defs.resolve_all_asset_keys()) == [
         "marts/alerts", "marts/capacity_outlook", "marts/concentration_trend",
-        "marts/country_share",
-        "marts/disruption_exposure", "marts/export_control_event_study",
-        "marts/export_control_exposure", "marts/export_control_monthly", "marts/import_dependence",
+        "marts/country_share", "marts/disruption_exposure", "marts/export_concentration",
+        "marts/export_control_event_study", "marts/export_control_exposure",
+        "marts/export_control_monthly", "marts/export_share", "marts/import_dependence",
         "marts/import_event_study", "marts/import_monitor", "marts/import_monthly",
         "marts/importer_supply_risk", "marts/origin_substitution", "marts/project_capacity",
         "marts/refined_origin", "marts/stockpile_cover", "marts/supply_concentration",
@@ -27,9 +27,9 @@ def test_asset_keys_are_pinned():
         "serving/published_warehouse", "staging/alert_kinds", "staging/bloc_members",
         "staging/capacity_scopes", "staging/china_customs_press", "staging/commodity_alias",
         "staging/comtrade_flows", "staging/control_lines", "staging/country_alias",
-        "staging/demand_reference",
-        "staging/dim_country",
-        "staging/dim_critical_list", "staging/dim_hs_mineral", "staging/eu_membership",
+        "staging/demand_reference", "staging/dim_country", "staging/dim_critical_list",
+        "staging/dim_hs_content", "staging/dim_hs_mineral", "staging/dim_production_scope",
+        "staging/eu_membership",
         "staging/export_control_codes", "staging/export_controls", "staging/focus_commodities",
         "staging/governance", "staging/iea_published_top3", "staging/import_by_supplier",
         "staging/national_tariff_lines", "staging/outlook_assumptions", "staging/partner_group",
@@ -37,8 +37,8 @@ def test_asset_keys_are_pinned():
         "staging/projects",
         "staging/representative_series", "staging/source_country_codes",
         "staging/supply_by_country", "staging/supply_series", "staging/trade_content_factors",
-        "staging/trade_flows", "staging/trade_monthly", "staging/us_salient",
-        "staging/usgs_nir_products",
+        "staging/trade_flows", "staging/trade_monthly", "staging/trade_outliers",
+        "staging/trade_products", "staging/us_salient", "staging/usgs_nir_products",
     ]  # fmt: skip
 
 
@@ -59,17 +59,20 @@ def test_bespoke_check_keys_are_pinned():
         if (c.asset_key.to_user_string(), c.name) not in contract_checks
     )
     assert checks == [
-        "marts/alerts:no_new_alerts",
+        "marts/alerts:export_alerts_say_exports", "marts/alerts:no_new_alerts",
+        "marts/country_share:scope_one_per_series", "marts/export_share:scope_one_per_series",
         "marts/supply_concentration:share_sums_to_one",
         "marts/supply_concentration:share_sums_to_one_exactly",
         "marts/supply_concentration:top3_matches_published",
         "staging/china_customs_press:year_to_date_matches_months",
         "staging/comtrade_flows:comtrade_vs_baci_gap", "staging/dim_country:gx_suite",
+        "staging/dim_hs_content:every_mapped_code_has_content",
         "staging/governance:gx_suite",
         "staging/governance:political_stability_matches_newer_file",
         "staging/production:expected_series_present",
         "staging/production:gx_suite", "staging/production:no_collapse_between_editions",
-        "staging/production:year_on_year_moves", "staging/trade_flows:gx_suite",
+        "staging/production:year_on_year_moves", "staging/supply_by_country:scope_one_per_series",
+        "staging/trade_flows:gx_suite", "staging/trade_outliers:trade_outliers_found",
     ]  # fmt: skip
 
 
