@@ -32,6 +32,4 @@ def scope_check(contract: Contract) -> dg.AssetChecksDefinition | None:
     return _check
 
 
-scope_checks = [
-    check for c in load_contracts().values() if (check := scope_check(c)) is not None
-]
+scope_checks = [check for c in load_contracts().values() if (check := scope_check(c)) is not None]

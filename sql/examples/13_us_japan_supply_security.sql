@@ -1,6 +1,7 @@
 -- Supply security for the US, Japan and the US-Japan bloc if China stops: net import reliance
 -- (USGS, US only), China's share of imports by quantity and by value, the stockpile for 6 months,
 -- months that US government stocks cover, replacement by production, GeoPolRisk (latest trade year).
+-- products says what the trade figures are on: gallium's is a basket (HS 811292), an upper bound.
 WITH pick AS (
     SELECT * FROM (VALUES ('rare_earths', 'refining'), ('graphite', 'mining'),
                           ('gallium', 'refining'), ('cobalt', 'refining')) t(commodity, stage)
@@ -14,7 +15,8 @@ SELECT d.commodity, d.stage, d.importer_iso3 AS importer, d.year,
        round(c.industry_stocks_months, 1) AS us_industry_stock_months,
        round(e.production_replacement_ratio, 3) AS replacement_by_production,
        round(e.world_alternative_supply_ratio, 2) AS trade_ratio_not_capacity,
-       round(r.geopolrisk, 4) AS geopolrisk
+       round(r.geopolrisk, 4) AS geopolrisk,
+       d.product_label AS products
 FROM marts.import_dependence d
 JOIN pick USING (commodity, stage)
 LEFT JOIN marts.stockpile_cover c
