@@ -390,14 +390,15 @@ def test_export_concentration_matches_the_raw_parquet(published):
     shares = {r["exporter"]: r["usd"] / world for r in by_exporter.iter_rows(named=True)}
     got = rows(
         con,
-        """SELECT * FROM marts.supply_concentration WHERE source = 'baci'
-        AND basis = 'export_value' AND commodity = 'graphite' AND stage = 'mining'
-        AND year = 2024""",
+        """SELECT * FROM marts.export_concentration WHERE basis = 'export_value'
+        AND commodity = 'graphite' AND stage = 'mining' AND year = 2024""",
     )[0]
     assert got["world_total"] == pytest.approx(world)
     assert got["china_share"] == pytest.approx(shares["CHN"])
     assert got["hhi"] == pytest.approx(sum((100 * s) ** 2 for s in shares.values()))
-    assert got["n_countries"] == len(shares)
+    assert got["n_exporters"] == len(shares)
+    assert got["top_exporter_iso3"] == max(shares, key=shares.get)
+    assert got["outlier_share"] == 0  # no 2024 natural-graphite flow is an outlier
 
 
 def test_import_shares_and_disruption_match_the_raw_parquet(published):
