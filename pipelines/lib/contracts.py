@@ -32,6 +32,7 @@ import yaml
 
 from pipelines.lib.paths import SQL_DIR
 from pipelines.lib.rules import (
+    VIOLATION_LIMIT,
     Rule,
     RuleError,
     parse_relationship,

@@ -23,13 +23,12 @@ from pipelines.defs.resources import SourcesResource, WarehouseResource
 from pipelines.defs.risk.assets import (
     WGI_BULK,
     WGI_PV,
-    export_alerts_say_exports,
     governance_suite,
     no_new_alerts,
     political_stability_matches_newer_file,
 )
-from pipelines.defs.tables import contract_check
 from pipelines.defs.scope import scope_checks
+from pipelines.defs.tables import contract_check
 from pipelines.defs.trade import checks as trade_checks
 from pipelines.defs.trade.assets import BACI_HS92, trade_flows_suite
 from pipelines.defs.trade.comtrade import comtrade_vs_baci_gap
@@ -425,19 +424,6 @@ def case_every_mapped_code_has_content(wh, resource):
     return result, ERROR, "HS92 261710: no row in data/seeds/hs_content.csv"
 
 
-def case_export_alerts_say_exports(wh, resource):
-    with wh.connect() as con:
-        con.execute((SQL_DIR / "alerts/create_alerts.sql").read_text())
-        # the wording issue 26 found: BACI exports of ores published as mining concentration
-        con.execute(
-            "INSERT INTO marts.alerts (alert_key, kind, source, basis, message, first_seen_at, "
-            "first_seen_run_id) VALUES ('k', 'became_highly_concentrated', 'baci', "
-            "'export_quantity', 'antimony mining: now highly concentrated, HHI 1126 -> 2747 "
-            "(BACI export quantity 2024)', now(), 'r')"
-        )
-    return export_alerts_say_exports(warehouse=resource), ERROR, "antimony mining"
-
-
 def _scope_one_per_series(table: str):
     """A series of `table` whose rows carry two unit bases: one in tonnes of content, one in
     gross weight (a country reported on another basis)."""
@@ -463,7 +449,6 @@ NATIVE_CASES = {
     "staging/china_customs_press:year_to_date_matches_months": case_year_to_date_matches_months,
     "staging/trade_outliers:trade_outliers_found": case_trade_outliers_found,
     "staging/dim_hs_content:every_mapped_code_has_content": case_every_mapped_code_has_content,
-    "marts/alerts:export_alerts_say_exports": case_export_alerts_say_exports,
     **{
         f"{t.replace('.', '/')}:scope_one_per_series": _scope_one_per_series(t)
         for t in ("marts.country_share", "marts.export_share", "staging.supply_by_country")
@@ -553,6 +538,21 @@ def case_code_starts_with_hs6(wh):
     return "'85051110'"
 
 
+def case_export_alerts_say_exports(wh):
+    with wh.connect() as con:
+        con.execute((SQL_DIR / "alerts/create_alerts.sql").read_text())
+        # the wording issue 26 found: BACI exports of ores published as mining concentration
+        con.execute(
+            "INSERT INTO marts.alerts (alert_key, kind, source, basis, message, first_seen_at, "
+            "first_seen_run_id) VALUES ('k', 'became_highly_concentrated', 'baci', "
+            "'export_quantity', 'antimony mining: now highly concentrated, HHI 1126 -> 2747 "
+            "(BACI export quantity 2024)', now(), 'r'), ('k2', 'exports_became_highly_"
+            "concentrated', 'baci', 'export_quantity', 'antimony ores and concentrates (HS "
+            "261710): exports now highly concentrated', now(), 'r')"
+        )
+    return "'k'"
+
+
 def case_geopolrisk_or_its_null_reason(wh):
     # US barite 2024: USGS withholds US output, so no figure, and the row must say why
     write(
@@ -616,6 +616,7 @@ EXPRESSION_CASES = {
     "marts/export_control_event_study:change_only_over_complete_windows": (
         case_change_only_over_complete_windows
     ),
+    "marts/alerts:export_alerts_say_exports": case_export_alerts_say_exports,
     "marts/supply_concentration:top1_share_within_top3": case_top1_share_within_top3,
     "marts/import_dependence:china_share_within_top_supplier": (
         case_china_share_within_top_supplier

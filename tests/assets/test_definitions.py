@@ -59,7 +59,7 @@ def test_bespoke_check_keys_are_pinned():
         if (c.asset_key.to_user_string(), c.name) not in contract_checks
     )
     assert checks == [
-        "marts/alerts:export_alerts_say_exports", "marts/alerts:no_new_alerts",
+        "marts/alerts:no_new_alerts",
         "marts/country_share:scope_one_per_series", "marts/export_share:scope_one_per_series",
         "marts/supply_concentration:share_sums_to_one",
         "marts/supply_concentration:share_sums_to_one_exactly",

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import dagster as dg
 import polars as pl
 
-from pipelines.defs.quality import gx_suite_check, query_rows, rows_check_result
+from pipelines.defs.quality import gx_suite_check
 from pipelines.defs.resources import SourcesResource, WarehouseResource
 from pipelines.defs.tables import table_asset, table_key, table_result, table_spec
 from pipelines.lib.inputs import verify_snapshot
@@ -158,34 +158,6 @@ def alerts(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
             previous=before,
             latest_new=dg.MetadataValue.md("\n".join(f"- {m}" for (m,) in new[:20]) or "none"),
         )
-
-
-# An alert computed from trade must say it is about exports of named products, and never word
-# them as a stage of production or call the top exporter a producer (issue 26).
-_EXPORT_ALERTS_AS_PRODUCTION = """
-    SELECT alert_key, message FROM marts.alerts
-    WHERE source = 'baci' AND basis LIKE 'export%'
-      AND (kind IN ('became_highly_concentrated', 'china_share_up_5pts')
-           OR NOT regexp_matches(message, '\\bexports\\b')
-           OR regexp_matches(message, '\\b(mining|refining|manufacturing|producers?)\\b', 'i'))
-    ORDER BY alert_key LIMIT 50"""
-
-
-@dg.asset_check(
-    asset=ALERTS,
-    blocking=True,
-    description="No alert computed from BACI exports is worded as mining, refining or "
-    "manufacturing concentration or calls its top country a producer: it names the traded "
-    "products and says exports.",
-)
-def export_alerts_say_exports(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    bad = query_rows(warehouse, _EXPORT_ALERTS_AS_PRODUCTION)
-    return rows_check_result(
-        bad,
-        "every export-based alert is worded as exports of its products",
-        "export-based alerts worded as production",
-        messages=[r["message"] for r in bad],
-    )
 
 
 # Python, not a contract rule: the rows of this run only (its run id)
