@@ -239,7 +239,8 @@ NO_FIGURES = {
     "staging.dim_critical_list", "staging.dim_hs_content", "staging.dim_hs_mineral",
     "staging.dim_production_scope", "staging.eu_membership", "staging.export_control_codes",
     "staging.export_controls", "staging.focus_commodities", "staging.iea_published_top3",
-    "staging.partner_group", "staging.representative_series", "staging.trade_products",
+    "staging.partner_group", "staging.representative_series", "staging.source_country_codes",
+    "staging.trade_products",
     "meta.check_results", "meta.refresh", "meta.source_files",
 }  # fmt: skip
 
