@@ -155,7 +155,7 @@ REPORTS = (
         (
             Section(
                 "{importer}: import dependence, latest year of each series "
-                "(BACI; shares of import value)",
+                "(BACI imports; shares of import value; a basket's figures are an upper bound)",
                 "exposure_dependence",
             ),
             Section(

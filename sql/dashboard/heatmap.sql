@@ -8,7 +8,8 @@ i AS (SELECT unnest($importers::VARCHAR[]) AS importer)
 SELECT i.importer, k.commodity, k.stage, round(d.china_share, 4) AS china_share,
        round(d.import_value_usd) AS import_value_usd,
        d.top_supplier_iso3 AS top_supplier,
-       round(d.top_supplier_share, 4) AS top_share, d.includes_shared_codes
+       round(d.top_supplier_share, 4) AS top_share, d.includes_shared_codes,
+       d.product_label AS products
 FROM k CROSS JOIN i
 LEFT JOIN marts.import_dependence d ON d.importer_iso3 = i.importer
      AND d.commodity = k.commodity AND d.stage = k.stage AND d.year = $year

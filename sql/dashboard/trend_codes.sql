@@ -1,8 +1,7 @@
 -- Panel "China's share over time" (with trade), notes in words: the HS codes of each focus
--- (commodity, stage), their nomenclatures and whether any is a basket shared with other goods.
-SELECT commodity, stage, string_agg(DISTINCT nomenclature, ', ') AS nomenclature,
-       string_agg(hs6, ', ' ORDER BY hs6) AS codes,
-       bool_or(exclusivity = 'shared') AS shared
-FROM staging.dim_hs_mineral
-WHERE commodity IN (SELECT commodity FROM staging.focus_commodities) AND stage <> 'exclude'
-GROUP BY ALL
+-- (commodity, stage) trade series, their nomenclature and the label its figures carry
+-- (staging.trade_products: a basket says so, "HS 811292: ...; upper bound").
+SELECT commodity, stage, nomenclature, hs_codes AS codes, includes_basket AS shared,
+       product_label
+FROM staging.trade_products
+WHERE commodity IN (SELECT commodity FROM staging.focus_commodities)

@@ -6,7 +6,7 @@ WITH s AS (
            round(china_share, 4) AS china_share,
            round(import_value_usd, -3) AS import_value_usd,
            top_supplier_iso3 AS top_supplier,
-           round(top_supplier_share, 3) AS top_share
+           round(top_supplier_share, 3) AS top_share, product_label AS products
     FROM marts.import_dependence
     WHERE commodity IN (SELECT commodity FROM staging.focus_commodities)
       AND list_contains($importers, importer_iso3)

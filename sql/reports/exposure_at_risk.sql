@@ -12,7 +12,8 @@ SELECT commodity, stage,
        round(value_at_risk_usd / 1e6, 1) AS "at risk $m",
        round(100 * share_at_risk, 1) AS "share at risk %",
        round(alternative_supply_ratio, 1) AS "others' exports / loss",
-       round(100 * partner_group_share, 1) AS "from partners %"
+       round(100 * partner_group_share, 1) AS "from partners %",
+       product_label AS products
 FROM e
 WHERE $commodity IS NULL OR commodity = $commodity
 QUALIFY e.year = max(e.year) OVER (PARTITION BY commodity, stage)

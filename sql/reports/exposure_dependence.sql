@@ -1,6 +1,7 @@
 -- `minerals exposure IMPORTER [--commodity C]`: the importer's dependence on its suppliers
 -- (CEPII BACI, shares of import value), the latest year of each (commodity, stage) series. A
 -- series whose trade stops before the data's latest year shows its own last year, marked "*".
+-- products: the traded products the figures are on; a basket's are an upper bound (issue 26).
 WITH d AS (
     SELECT *, (SELECT max(year) FROM marts.import_dependence) AS data_year
     FROM marts.import_dependence
@@ -12,7 +13,7 @@ SELECT commodity, stage,
        n_suppliers AS suppliers, top_supplier_iso3 AS top,
        round(100 * top_supplier_share, 1) AS "top %",
        round(100 * china_share, 1) AS "China %", round(supplier_hhi) AS hhi,
-       exceeds_eu_65pct_cap AS "over 65%"
+       exceeds_eu_65pct_cap AS "over 65%", product_label AS products
 FROM d
 WHERE $commodity IS NULL OR commodity = $commodity
 QUALIFY d.year = max(d.year) OVER (PARTITION BY commodity, stage)

@@ -24,7 +24,8 @@ SELECT
     c.annual_at_risk_t * $months / 12 AS stockpile_t,
     c.annual_at_risk_t * $months / 12 * c.unit_value_usd_per_t AS stockpile_value_usd,
     c.government_stocks_t, c.government_stocks_months,
-    c.industry_stocks_t, c.industry_stocks_months
+    c.industry_stocks_t, c.industry_stocks_months,
+    d.product_label, d.includes_basket
 FROM marts.disruption_exposure d
 LEFT JOIN marts.stockpile_cover c
   ON c.importer_iso3 = d.importer_iso3 AND c.supplier_iso3 = d.supplier_iso3

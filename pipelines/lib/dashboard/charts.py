@@ -187,6 +187,7 @@ def trend_charts(data: dict, defaults: dict) -> dict[str, dict]:
                 alt.Tooltip("import_value_usd:Q", title="Imports (USD)", format="$,.3s"),
                 alt.Tooltip("top_supplier:N", title="Top supplier"),
                 alt.Tooltip("top_share:Q", title="Top supplier share", format=".1%"),
+                alt.Tooltip("products:N", title="Products"),
             ],
         )
         charts["trend-imports"] = spec(
@@ -217,6 +218,7 @@ def heatmap_charts(data: dict, defaults: dict) -> dict[str, dict]:
             value_shown=shown("import_value_usd", "$,.3s", "none"),
             top_shown=shown("top_supplier", None, "none"),
             top_share_shown=shown("top_share", ".1%", "none"),
+            products_shown=shown("products", None, "no imports recorded"),
         )
         .encode(
             x=alt.X(
@@ -239,6 +241,7 @@ def heatmap_charts(data: dict, defaults: dict) -> dict[str, dict]:
                 alt.Tooltip("value_shown:N", title="Imports (USD)"),
                 alt.Tooltip("top_shown:N", title="Top supplier"),
                 alt.Tooltip("top_share_shown:N", title="Top supplier share"),
+                alt.Tooltip("products_shown:N", title="Products"),
             ],
         )
     )
@@ -417,6 +420,7 @@ def stockpile_charts(data: dict, defaults: dict) -> dict[str, dict]:
                 alt.Tooltip("stockpile_6m_value_usd:Q", title="6 months (USD)", format="$,.3s"),
                 alt.Tooltip("basis:N", title="Basis"),
                 alt.Tooltip("industry_shown:N", title="US industry stocks (months)"),
+                alt.Tooltip("products:N", title="Products"),
             ],
         )
         .add_params(commodity, importer)

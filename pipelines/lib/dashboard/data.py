@@ -188,7 +188,7 @@ def _trade_note(commodity: str, stage: str, codes: dict | None, ys: list[int], l
     if ys and ys[-1] < last:
         parts.append(f"the code has no trade after {ys[-1]}")
     if codes["shared"]:
-        parts.append("a basket code shared with other metals, so it overstates")
+        parts.append(f"{codes['product_label']}: a basket, so it overstates")
     return "; ".join(parts) + "."
 
 
