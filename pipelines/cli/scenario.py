@@ -100,7 +100,9 @@ def format_scenario(
             "",
             f"{r['stage']} ({r['year']}, trade from BACI)",
             f"  products:  {r['product_label']}"
-            + (f" (a basket: not {commodity} alone)" if r["includes_basket"] else ""),
+            + (f" (a basket: not {commodity} alone)" if r["includes_basket"] else "")
+            if r.get("product_label")
+            else "  products:  not named in the data",
             f"  lost:      {tonnes}, ${_num(r['lost_value_usd'], 1, 1e6)}m; {', '.join(shares)}",
         ]
         net_exporter = r["basis"] == "net_imports" and (r["net_imports_t"] or 0) <= 0

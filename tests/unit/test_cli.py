@@ -346,7 +346,7 @@ def test_scenario_words_never_print_n_a():
             "others_exports_per_lost_value", "others_exports_per_supplier_exports",
             "stockpile_t", "stockpile_value_usd", "government_stocks_t",
             "government_stocks_months", "industry_stocks_t", "industry_stocks_months",
-            "net_imports_t", "basis",
+            "net_imports_t", "basis", "product_label", "includes_basket",
         ]
     )  # fmt: skip
     unknown = {

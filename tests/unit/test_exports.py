@@ -133,7 +133,7 @@ def test_every_alert_kind_the_candidates_raise_has_words():
     # each alert's key starts with its kind: concat_ws('|', '<kind>', ...)
     candidates = (SQL_DIR / "alerts" / "candidates.sql").read_text()
     kinds = set(re.findall(r"concat_ws\('\|', '(\w+)'", candidates))
-    assert len(kinds) == 4
+    assert len(kinds) == 6  # issue 26: export concentration is two kinds of its own
     assert kinds == set(load_seed("alert_kinds")["kind"])
 
 
@@ -148,13 +148,15 @@ def test_the_published_manifest_lists_the_alert_kinds_the_data_has(published_sna
             con.execute("SELECT kind, count(*) FROM marts.alerts GROUP BY kind").fetchall()
         )
     alerts = manifest["tables"]["alerts"]
-    assert {k["kind"]: k["alerts"] for k in alerts["kinds"]} == counts and len(counts) == 4
+    assert {k["kind"]: k["alerts"] for k in alerts["kinds"]} == counts and len(counts) == 6
     assert all(k["label"] and k["description"] for k in alerts["kinds"])
     comtrade = {t for t, e in manifest["tables"].items() if "comtrade" in e["sources"]}
     assert {"alerts", "export_control_monthly", "export_control_event_study"} <= comtrade
     for table in comtrade:
         assert any("no bulk redistribution" in t for t in manifest["tables"][table]["terms"])
-    assert manifest["tables"]["supply_risk"]["sources"] == ["baci", "iea", "usgs_mcs", "wgi"]
+    # production only since issue 26: BACI's exports are no longer in the supply-risk mart
+    assert manifest["tables"]["supply_risk"]["sources"] == ["iea", "usgs_mcs", "wgi"]
+    assert "baci" in manifest["tables"]["export_concentration"]["sources"]
     assert all(e["sources"] for e in manifest["tables"].values())  # every export has a source
     pipeline = manifest["tables"]["project_capacity"]
     assert pipeline["sources"] == ["project_pipeline"]

@@ -235,7 +235,8 @@ SCOPE_PENDING = {
 }
 # Tables without figures: reference dimensions, seeds, lists, run metadata.
 NO_FIGURES = {
-    "staging.bloc_members", "staging.country_alias", "staging.dim_country",
+    "staging.alert_kinds", "staging.commodity_alias", "staging.bloc_members",
+    "staging.country_alias", "staging.dim_country",
     "staging.dim_critical_list", "staging.dim_hs_content", "staging.dim_hs_mineral",
     "staging.dim_production_scope", "staging.eu_membership", "staging.export_control_codes",
     "staging.export_controls", "staging.focus_commodities", "staging.iea_published_top3",
