@@ -227,9 +227,12 @@ SCOPE_PENDING = {
     "marts.importer_supply_risk",
     "marts.export_control_event_study",
     "marts.us_net_import_reliance",
-    # edited by the monthly-trade branches at the same time
+    # the monthly-trade branches' tables (landed while this was built): scoped by them
     "staging.trade_monthly",
+    "staging.partner_monthly",
     "marts.export_control_monthly",
+    "meta.monthly_revisions",
+    "meta.monthly_code_changes",
     # World Bank governance scores: an index of countries, not a mineral figure
     "staging.governance",
 }
