@@ -223,7 +223,7 @@ def test_a_series_mixing_two_unit_bases_fails_the_data_check(tmp_path):
 
 # Tables whose figures are not declared yet, and why (everything else with figures must be).
 SCOPE_PENDING = {
-    # edited by the risk-method branch (issue 26 items 5-7) at the same time: scoped at its merge
+    # the risk-method branch's tables (issue 26 items 5-7, landed while this was built)
     "marts.importer_supply_risk",
     "marts.export_control_event_study",
     "marts.us_net_import_reliance",
