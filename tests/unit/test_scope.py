@@ -233,6 +233,12 @@ SCOPE_PENDING = {
     "marts.export_control_monthly",
     "meta.monthly_revisions",
     "meta.monthly_code_changes",
+    "staging.china_customs_press",
+    "marts.import_monthly",
+    "marts.import_monitor",
+    "marts.import_event_study",
+    "marts.origin_substitution",
+    "marts.transit_screen",
     # World Bank governance scores: an index of countries, not a mineral figure
     "staging.governance",
 }
@@ -244,7 +250,8 @@ NO_FIGURES = {
     "staging.dim_production_scope", "staging.eu_membership", "staging.export_control_codes",
     "staging.export_controls", "staging.focus_commodities", "staging.iea_published_top3",
     "staging.partner_group", "staging.representative_series", "staging.source_country_codes",
-    "staging.trade_products",
+    "staging.trade_products", "staging.usgs_nir_products", "staging.control_lines",
+    "staging.national_tariff_lines",
     "meta.check_results", "meta.refresh", "meta.source_files",
 }  # fmt: skip
 
