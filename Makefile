@@ -83,6 +83,7 @@ services:
 # Regenerate the data dictionary from the published warehouse (after make run).
 docs: install
 	$(BIN)/python scripts/gen_data_dictionary.py docs/data-dictionary.md
+	$(BIN)/python scripts/gen_expectations.py
 
 clean:
 	rm -rf warehouse .dagster/storage .dagster/logs .dagster/history .pytest_cache
