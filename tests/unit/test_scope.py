@@ -240,9 +240,15 @@ SCOPE_PENDING = {
     "marts.origin_substitution",
     "marts.transit_screen",
     # the projects branch's tables (issue 29, landed while this was built)
-    "marts.capacity_outlook", "marts.project_capacity", "marts.refined_origin",
-    "staging.capacity_scopes", "staging.demand_reference", "staging.outlook_assumptions",
-    "staging.project_funding", "staging.projects", "staging.trade_content_factors",
+    "marts.capacity_outlook",
+    "marts.project_capacity",
+    "marts.refined_origin",
+    "staging.capacity_scopes",
+    "staging.demand_reference",
+    "staging.outlook_assumptions",
+    "staging.project_funding",
+    "staging.projects",
+    "staging.trade_content_factors",
     # World Bank governance scores: an index of countries, not a mineral figure
     "staging.governance",
 }
