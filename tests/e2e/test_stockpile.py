@@ -13,7 +13,7 @@ def cover(con, importer: str, commodity: str, stage: str, year: int) -> dict[str
     found = rows(
         con,
         "SELECT * FROM marts.stockpile_cover WHERE importer_iso3 = ? AND commodity = ? "
-        "AND stage = ? AND year = ?",
+        "AND stage = ? AND year = ? ORDER BY supplier_rank",
         [importer, commodity, stage, year],
     )
     return {r["supplier_iso3"]: r for r in found}
@@ -45,9 +45,7 @@ def test_us_antimony_from_china_is_on_usgs_share_of_metal_and_oxide(published):
     flows = hs17(["811010", "282580"]).filter(pl.col("importer") == "USA")
     chn = flows.filter(pl.col("exporter") == "CHN")["qty_t"].sum()
     assert got["flow_stops_t"] == pytest.approx(chn)
-    assert got["months_covered_by_6m_stockpile"] == pytest.approx(
-        6 / (nir / 100 * china / 100)
-    )
+    assert got["months_covered_by_6m_stockpile"] == pytest.approx(6 / (nir / 100 * china / 100))
     # antimony ore is not USGS's product (its NIR is the whole chapter): it stays on trade
     assert {r["basis"] for r in cover(con, "USA", "antimony", "mining", 2024).values()} == {
         "imports"
@@ -126,11 +124,14 @@ def test_a_net_exporter_shows_the_flow_that_stops_not_zero(published):
     assert got["annual_at_risk_t"] == pytest.approx(chn) and chn > 0
     assert "net exporter" in got["note"]
     # magnets never carry rare-earth consumption or NIR
-    assert rows(
-        con,
-        "SELECT * FROM marts.stockpile_cover WHERE stage = 'manufacturing' AND (nir_pct IS "
-        "NOT NULL OR apparent_consumption_t IS NOT NULL OR basis <> 'imports')",
-    ) == []
+    assert (
+        rows(
+            con,
+            "SELECT * FROM marts.stockpile_cover WHERE stage = 'manufacturing' AND (nir_pct IS "
+            "NOT NULL OR apparent_consumption_t IS NOT NULL OR basis <> 'imports')",
+        )
+        == []
+    )
     # Japan's JOGMEC target: 60 days of its imports of the codes, against China's flow
     assert got["policy_target_months_covered"] == pytest.approx(
         60 / 365 * 12 * imports / chn, rel=1e-6
