@@ -61,6 +61,7 @@ def test_bespoke_check_keys_are_pinned():
     assert checks == [
         "marts/alerts:no_new_alerts",
         "marts/country_share:scope_one_per_series", "marts/export_share:scope_one_per_series",
+        "marts/stockpile_cover:scope_one_per_series",
         "marts/supply_concentration:share_sums_to_one",
         "marts/supply_concentration:share_sums_to_one_exactly",
         "marts/supply_concentration:top3_matches_published",
