@@ -159,8 +159,10 @@ REPORTS = (
                 "exposure_dependence",
             ),
             Section(
-                "If one of the five largest exporters stopped: what {importer} would lose "
-                "(latest year of each series)",
+                "If one of the world's five largest exporters stopped: what {importer} would "
+                "lose (latest year of each series; BACI imports by value, USD; others' exports "
+                "/ loss by value; its own largest suppliers: minerals scenario, "
+                "marts.stockpile_cover)",
                 "exposure_at_risk",
                 note="A year marked * is the last year that series has trade: it has none in "
                 "the data's latest year (the code stopped being traded or reported).",

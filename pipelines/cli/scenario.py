@@ -41,23 +41,40 @@ def _pct(value) -> str:
     return _num(100 * value, 1) + "%"
 
 
+UNIT_WORDS = {"gross_weight": "gross weight", "content": "content"}
+
+
+def _at_risk_scope(r: dict) -> str:
+    """The scope of the supply at risk in words: basis, unit basis, source."""
+    unit = UNIT_WORDS.get(r["unit_basis"], r["unit_basis"])
+    if r["basis"] == "consumption":
+        table = r["usgs_import_sources_product"]
+        return (
+            f"USGS apparent consumption x net import reliance x USGS's import-source share "
+            f"({table}), t {unit}, USGS MCS2026"
+        )
+    return f"imports, t {unit}, BACI"
+
+
 def _production(r: dict) -> str:
     if r["production_source"] is None:
-        return f"  replace by production: no production series for {r['stage']} (not measured)"
+        return (
+            "  replace by production: no production series on the same scope as these "
+            "products (not measured)"
+        )
     if r["rest_of_world_production_t"] is None:
         return (
             f"  replace by production ({r['production_source']} {r['production_year']}): "
             "the series gives no rest-of-world output"
         )
-    ratios = []
-    if r["production_replacement_ratio"] is not None:
-        ratios.append(f"{_num(r['production_replacement_ratio'], 2)} x the supplier's output")
-    if r["rest_of_world_production_per_lost_t"] is not None:
-        ratios.append(f"{_num(r['rest_of_world_production_per_lost_t'], 1)} x the lost tonnes")
+    ratio = (
+        f" = {_num(r['production_replacement_ratio'], 1)} x the flow that stops"
+        if r["production_replacement_ratio"] is not None
+        else ""
+    )
     return (
-        f"  replace by production ({r['production_source']} {r['production_year']}): rest of "
-        f"world {_num(r['rest_of_world_production_t'])} t"
-        + (f" = {', '.join(ratios)}" if ratios else "")
+        f"  replace by production ({r['production_source']} {r['production_year']}, t on the "
+        f"products' unit basis): rest of world {_num(r['rest_of_world_production_t'])} t{ratio}"
     )
 
 
@@ -66,76 +83,117 @@ def _stocks(r: dict, importer: str) -> str:
     for what in ("government", "industry"):
         tonnes, months_ = r[f"{what}_stocks_t"], r[f"{what}_stocks_months"]
         if tonnes is not None:
-            cover = f" ({_num(months_, 1)} months)" if months_ is not None else ""
+            cover = f" ({_num(months_, 1)} months of the loss)" if months_ is not None else ""
             parts.append(f"{what} stocks {_num(tonnes)} t{cover}")
     if not parts:
         return (
-            f"  stocks on hand: none reported for {importer} (the data hold US stocks only, "
-            "from USGS's salient statistics)"
+            f"  stocks on hand: none reported for {importer} on this scope (the data hold US "
+            "stocks only, from USGS's salient statistics, for series on USGS's product)"
         )
-    return "  stocks on hand: " + "; ".join(parts)
+    return "  stocks on hand (USGS, same product and unit): " + "; ".join(parts)
+
+
+def _stage_block(r: dict, supplier: str, importer: str, commodity: str, months: float) -> list:
+    out = [
+        "",
+        f"{r['stage']} ({r['year']})",
+        f"  products:  {r['product_label']}"
+        + (f" (a basket: not {commodity} alone)" if r["includes_basket"] else ""),
+    ]
+    ranks = []
+    if r["supplier_rank"] is not None:
+        ranks.append(f"#{r['supplier_rank']} of {importer}'s own suppliers of these products")
+    if r["supplier_export_rank"] is not None:
+        ranks.append(f"#{r['supplier_export_rank']} exporter in the world")
+    if ranks:
+        out.append(f"  supplier:  {supplier} is " + "; ".join(ranks) + " (BACI)")
+    tonnes = (
+        f"{_num(r['lost_imports_t'])} t a year (imports, t gross weight, BACI)"
+        if r["lost_imports_t"] is not None
+        else "tonnes not in the trade data"
+    )
+    shares = []
+    if r["lost_share_of_import_quantity"] is not None:
+        shares.append(f"{_pct(r['lost_share_of_import_quantity'])} of import tonnes")
+    if r["lost_share_of_import_value"] is not None:
+        shares.append(f"{_pct(r['lost_share_of_import_value'])} of import value")
+    out.append(
+        f"  flow that stops: {tonnes}, ${_num(r['lost_value_usd'], 1, 1e6)}m (BACI)"
+        + (f"; {', '.join(shares)}" if shares else "")
+    )
+    if r["basis"] is None:  # a world exporter outside the importer's own five largest
+        out.append(
+            f"  at risk:   not measured ({supplier} is not among {importer}'s five largest "
+            "suppliers of these products)"
+        )
+    elif r["annual_at_risk_t"] is None:
+        out.append(f"  at risk:   no figure on its basis ({_at_risk_scope(r)})")
+    else:
+        of = "apparent consumption" if r["basis"] == "consumption" else "import tonnes"
+        share = (
+            f" = {_pct(r['share_of_consumption'])} of {of}"
+            if r["share_of_consumption"] is not None
+            else ""
+        )
+        out.append(
+            f"  at risk:   {_num(r['annual_at_risk_t'])} t a year{share} ({_at_risk_scope(r)})"
+        )
+    if r["exports_replacement_ratio"] is not None:
+        out.append(
+            f"  replace by trade: others export {_num(r['rest_of_world_exports_t'])} t = "
+            f"{_num(r['exports_replacement_ratio'], 1)} x the flow that stops (exports, t gross "
+            "weight, BACI; they already have buyers)"
+        )
+    elif r["others_exports_per_supplier_exports"] is not None:
+        out.append(
+            f"  replace by trade: others export "
+            f"{_num(r['others_exports_per_supplier_exports'], 2)} x the supplier's exports "
+            "(exports, USD, BACI; trade, not capacity)"
+        )
+    if r["basis"] is not None:
+        out.append(_production(r))
+    if r["stockpile_t"] is not None:
+        unit = UNIT_WORDS.get(r["unit_basis"], r["unit_basis"])
+        value = (
+            f", ${_num(r['stockpile_value_usd'], 1, 1e6)}m at the import unit value"
+            if r["stockpile_value_usd"] is not None
+            else ""
+        )
+        out.append(
+            f"  stockpile for {months:g} months: {_num(r['stockpile_t'])} t {unit} "
+            f"({r['basis']} basis){value}"
+        )
+    if r["months_covered_by_6m_stockpile"] is not None:
+        of = "apparent consumption" if r["basis"] == "consumption" else "its imports"
+        out.append(
+            f"  a stockpile of 6 months of {of} covers "
+            f"{_num(r['months_covered_by_6m_stockpile'], 1)} months of the loss"
+        )
+    if r["policy_target_months_covered"] is not None:
+        out.append(
+            f"  {r['policy_target']}: covers {_num(r['policy_target_months_covered'], 1)} "
+            "months of the loss (its imports stand in for consumption)"
+        )
+    if r["basis"] is not None:
+        out.append(_stocks(r, importer))
+    if r["note"]:
+        out.append(f"  note:      {r['note']}")
+    return out
 
 
 def format_scenario(
     rows: list[dict], supplier: str, importer: str, commodity: str, months: float
 ) -> str:
-    """The figures in plain words, one block per stage; a figure the data cannot give is said
-    in words, never printed as "n/a"."""
+    """The figures in plain words, one block per stage, each with its scope (products, basis,
+    unit basis, source); a figure the data cannot give is said in words, never "n/a"."""
     if not rows:
         return (
-            f"{importer} bought no {commodity} from {supplier} among the five largest "
-            "exporters' flows: nothing to lose in this scenario."
+            f"{importer} bought no {commodity} from {supplier} among its own five largest "
+            "suppliers or the five largest exporters' flows: nothing to lose in this scenario."
         )
     out = [f"Scenario: {supplier} stops supplying {commodity} to {importer}"]
     for r in rows:
-        tonnes = (
-            f"{_num(r['lost_imports_t'])} t of imports"
-            if r["lost_imports_t"] is not None
-            else "imports of unknown tonnage"
-        )
-        shares = [f"{_pct(r['lost_share_of_import_value'])} of import value"]
-        if r["lost_share_of_import_quantity"] is not None:
-            shares.insert(0, f"{_pct(r['lost_share_of_import_quantity'])} of import tonnes")
-        out += [
-            "",
-            f"{r['stage']} ({r['year']}, trade from BACI)",
-            f"  products:  {r['product_label']}"
-            + (f" (a basket: not {commodity} alone)" if r["includes_basket"] else "")
-            if r.get("product_label")
-            else "  products:  not named in the data",
-            f"  lost:      {tonnes}, ${_num(r['lost_value_usd'], 1, 1e6)}m; {', '.join(shares)}",
-        ]
-        net_exporter = r["basis"] == "net_imports" and (r["net_imports_t"] or 0) <= 0
-        if r["annual_at_risk_t"] is None:
-            out.append("  at risk:   not measured (no stockpile figures for this flow)")
-        elif net_exporter:
-            out.append(
-                f"  at risk:   none on a net-imports basis: {importer} exported more than it "
-                f"imported ({_num(r['net_imports_t'])} t net imports, BACI tonnes)"
-            )
-        else:
-            of = "apparent consumption" if r["basis"] == "usgs_nir" else "net imports"
-            share = (
-                f", {_pct(r['share_of_consumption'])} of {of}"
-                if r["share_of_consumption"] is not None
-                else ""
-            )
-            out.append(f"  at risk:   {_num(r['annual_at_risk_t'])} t a year ({r['basis']}){share}")
-        out.append(_production(r))
-        if r["others_exports_per_supplier_exports"] is not None:
-            out.append(
-                f"  replace by trade: others export "
-                f"{_num(r['others_exports_per_supplier_exports'], 2)} x the supplier's exports "
-                "(trade, not capacity)"
-            )
-        if r["stockpile_t"] is not None and not net_exporter:
-            value = (
-                f", ${_num(r['stockpile_value_usd'], 1, 1e6)}m at the import unit value"
-                if r["stockpile_value_usd"] is not None
-                else ""
-            )
-            out.append(f"  stockpile for {months:g} months: {_num(r['stockpile_t'])} t{value}")
-        out.append(_stocks(r, importer))
+        out += _stage_block(r, supplier, importer, commodity, months)
     return "\n".join(out)
 
 
@@ -155,7 +213,7 @@ def cmd_scenario(args: argparse.Namespace) -> int:
     supplier = pick(
         args.supplier,
         "scenario_suppliers",
-        "supplier (one of the five largest exporters of a stage)",
+        "supplier (one of the importer's own five largest or the world's five largest exporters)",
         "country",
     )
     rows = scenario(con, supplier, importer, commodity, args.months)

@@ -1,6 +1,6 @@
 -- Supply security for the US, Japan and the US-Japan bloc if China stops: net import reliance
--- (USGS, US only), China's share of imports by quantity and by value, the stockpile for 6 months,
--- months that US government stocks cover, replacement by production, GeoPolRisk (latest trade year).
+-- (USGS, US only), China's share of imports by quantity and by value, the stockpile for 6 months
+-- on its basis and unit basis (docs/stockpile.md), months that US government stocks cover, replacement by production, GeoPolRisk (latest trade year).
 -- products says what the trade figures are on: gallium's is a basket (HS 811292), an upper bound.
 WITH pick AS (
     SELECT * FROM (VALUES ('rare_earths', 'refining'), ('graphite', 'mining'),
@@ -10,7 +10,8 @@ SELECT d.commodity, d.stage, d.importer_iso3 AS importer, d.year,
        n.nir_pct AS us_nir_pct, n.nir_raw AS us_nir_raw,
        round(100 * d.china_share_quantity, 1) AS china_pct_quantity,
        round(100 * d.china_share, 1) AS china_pct_value,
-       round(c.stockpile_6m_t) AS stockpile_6m_t,
+       round(c.stockpile_6m_t) AS stockpile_6m_t, c.basis AS stockpile_basis,
+       c.unit_basis AS stockpile_unit_basis,
        round(c.government_stocks_months, 1) AS gov_stock_months,
        round(c.industry_stocks_months, 1) AS us_industry_stock_months,
        round(e.production_replacement_ratio, 3) AS replacement_by_production,

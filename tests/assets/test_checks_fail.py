@@ -451,7 +451,12 @@ NATIVE_CASES = {
     "staging/dim_hs_content:every_mapped_code_has_content": case_every_mapped_code_has_content,
     **{
         f"{t.replace('.', '/')}:scope_one_per_series": _scope_one_per_series(t)
-        for t in ("marts.country_share", "marts.export_share", "staging.supply_by_country")
+        for t in (
+            "marts.country_share",
+            "marts.export_share",
+            "marts.stockpile_cover",
+            "staging.supply_by_country",
+        )
     },
     "marts/supply_concentration:share_sums_to_one": _shares_off_by(0.3),
     "marts/supply_concentration:share_sums_to_one_exactly": _shares_off_by(0.05),

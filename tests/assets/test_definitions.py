@@ -36,7 +36,8 @@ def test_asset_keys_are_pinned():
         "staging/partner_monthly", "staging/production", "staging/project_funding",
         "staging/projects",
         "staging/representative_series", "staging/source_country_codes",
-        "staging/supply_by_country", "staging/supply_series", "staging/trade_content_factors",
+        "staging/stockpile_targets", "staging/stockpile_usgs_scope", "staging/supply_by_country",
+        "staging/supply_series", "staging/trade_content_factors",
         "staging/trade_flows", "staging/trade_monthly", "staging/trade_outliers",
         "staging/trade_products", "staging/us_salient", "staging/usgs_nir_products",
     ]  # fmt: skip
@@ -61,6 +62,7 @@ def test_bespoke_check_keys_are_pinned():
     assert checks == [
         "marts/alerts:no_new_alerts",
         "marts/country_share:scope_one_per_series", "marts/export_share:scope_one_per_series",
+        "marts/stockpile_cover:scope_one_per_series",
         "marts/supply_concentration:share_sums_to_one",
         "marts/supply_concentration:share_sums_to_one_exactly",
         "marts/supply_concentration:top3_matches_published",

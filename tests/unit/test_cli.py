@@ -334,35 +334,46 @@ def test_scenario_months_must_be_positive(capsys):
 
 def test_scenario_words_never_print_n_a():
     """A figure the data cannot give is said in words ("n/a t (n/a months)", "(no series )"
-    used to be printed), and a net exporter is not shown a negative share."""
+    used to be printed), a net exporter is shown the flow that stops (not 0, no negative
+    share), and every figure says its scope."""
     from pipelines.cli.scenario import format_scenario
 
     empty = dict.fromkeys(
         [
             "lost_imports_t", "lost_share_of_import_quantity", "annual_at_risk_t",
             "share_of_consumption", "production_source", "production_year",
-            "supplier_production_t", "rest_of_world_production_t",
-            "production_replacement_ratio", "rest_of_world_production_per_lost_t",
-            "others_exports_per_lost_value", "others_exports_per_supplier_exports",
+            "rest_of_world_production_t", "production_replacement_ratio",
+            "rest_of_world_exports_t", "exports_replacement_ratio",
+            "others_exports_per_supplier_exports", "supplier_rank", "supplier_export_rank",
             "stockpile_t", "stockpile_value_usd", "government_stocks_t",
             "government_stocks_months", "industry_stocks_t", "industry_stocks_months",
-            "net_imports_t", "basis", "product_label", "includes_basket",
+            "net_imports_t", "is_net_exporter", "basis", "unit_basis", "at_risk_source",
+            "us_product", "usgs_import_sources_product", "usgs_supplier_share",
+            "months_covered_by_6m_stockpile", "policy_target", "policy_target_months_covered",
+            "product_label", "includes_basket", "note",
         ]
     )  # fmt: skip
     unknown = {
         **empty, "stage": "manufacturing", "year": 2024, "lost_value_usd": 1.5e8,
-        "lost_share_of_import_value": 0.276,
+        "lost_share_of_import_value": 0.276, "supplier_export_rank": 1,
+        "product_label": "HS 850511: permanent magnets of metal",
     }  # fmt: skip
     exporter = {
-        **unknown, "stage": "refining", "basis": "net_imports", "net_imports_t": -467.2,
-        "annual_at_risk_t": 0.0, "share_of_consumption": -0.0, "stockpile_t": 0.0,
+        **unknown, "stage": "refining", "basis": "imports", "unit_basis": "gross_weight",
+        "net_imports_t": -467.2, "is_net_exporter": True, "lost_imports_t": 3715.0,
+        "annual_at_risk_t": 3715.0, "share_of_consumption": 0.359, "stockpile_t": 1857.5,
+        "supplier_rank": 1, "note": "JPN is a net exporter of these products in 2024",
     }  # fmt: skip
     text = format_scenario([unknown, exporter], "CHN", "JPN", "rare_earths", 6)
     assert "n/a" not in text and "no series" not in text and "-0.0" not in text, text
-    assert "replace by production: no production series for manufacturing" in text
+    assert "at risk:   not measured (CHN is not among JPN's five largest suppliers" in text
+    assert "replace by production: no production series on the same scope" in text
     assert "stocks on hand: none reported for JPN" in text
-    assert "none on a net-imports basis: JPN exported more than it imported" in text
-    assert "stockpile for" not in text  # nothing at risk, so no stockpile figure
+    assert "at risk:   3,715 t a year = 35.9% of import tonnes (imports, t gross weight, BACI)" in (
+        text
+    )
+    assert "note:      JPN is a net exporter" in text
+    assert "stockpile for 6 months: 1,858 t gross weight (imports basis)" in text
 
 
 def test_an_exact_code_prefix_ranks_first():

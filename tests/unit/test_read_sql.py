@@ -124,5 +124,4 @@ def test_a_panel_is_one_file_and_one_entry(published, monkeypatch):
     assert rows and {r["importer"] for r in rows} <= set(out["importers"])
     assert panel.needs == (
         "marts.import_dependence", "marts.stockpile_cover", "staging.focus_commodities",
-        "staging.trade_products",
     )  # fmt: skip

@@ -261,7 +261,8 @@ NO_FIGURES = {
     "staging.export_controls", "staging.focus_commodities", "staging.iea_published_top3",
     "staging.partner_group", "staging.representative_series", "staging.source_country_codes",
     "staging.trade_products", "staging.usgs_nir_products", "staging.control_lines",
-    "staging.national_tariff_lines",
+    "staging.national_tariff_lines", "staging.stockpile_usgs_scope",
+    "staging.stockpile_targets",  # a policy's days, with its source: no mineral figure
     "meta.check_results", "meta.refresh", "meta.source_files",
 }  # fmt: skip
 

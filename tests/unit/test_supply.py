@@ -407,7 +407,8 @@ def graphite_marts(staged, nir):
     share = china["qty_t"].sum() / into_us["qty_t"].sum()
     consumption = cell["Consumption, apparent"]
     reliance = cell["Net import reliance as a percentage of apparent consumption"] / 100
-    want_annual = consumption * reliance * share
+    usgs_china = _import_sources("GRAPHITE (NATURAL)", "Graphite (Natural)", "All")["China"] / 100
+    want_annual = consumption * reliance * usgs_china  # USGS's own share, not BACI's
     want_unit_value = china["value_kusd"].sum() * 1000 / china["qty_t"].sum()
 
     exporters = (
@@ -446,6 +447,13 @@ def graphite_marts(staged, nir):
     )
     trade_outliers(con)
     trade_products(con)
+    for seed, types in [
+        ("stockpile_usgs_scope", dict.fromkeys(["commodity", "stage", "nir_product", "note"])),
+        ("stockpile_targets", {"importer_iso3": None, "target": None, "target_days": "INTEGER"}),
+    ]:
+        con.register("_t", typed_seed(seed, types))
+        con.execute(f"CREATE TABLE staging.{seed} AS SELECT * FROM _t")
+        con.unregister("_t")
     for layer, name in [
         ("staging", "bloc_members"),
         ("staging", "import_by_supplier"),
@@ -455,6 +463,12 @@ def graphite_marts(staged, nir):
     con.execute(f"CREATE TABLE marts.stockpile_cover AS {model('marts', 'stockpile_cover').sql}")
     hand = {
         "share": share,
+        "usgs_china": usgs_china,
+        "own_top5": into_us.group_by("exporter_iso3")
+        .agg(pl.col("qty_t").sum())
+        .sort("qty_t", descending=True)["exporter_iso3"]
+        .head(5)
+        .to_list(),
         "reliance": reliance,
         "annual": want_annual,
         "unit_value": want_unit_value,
@@ -474,14 +488,24 @@ def test_us_graphite_stockpile_cover_matches_hand_computation(graphite_marts):
         pl.col("commodity") == "graphite",
         pl.col("year") == 2024,
     ).to_dicts()
-    assert got["basis"] == "usgs_nir"
+    assert got["basis"] == "consumption" and got["unit_basis"] == "gross_weight"
     assert got["supplier_share_quantity"] == pytest.approx(share)
+    assert got["flow_stops_t"] == pytest.approx(hand["china_t"])  # the gross flow, beside it
+    assert got["usgs_supplier_share"] == pytest.approx(hand["usgs_china"])
     assert got["annual_at_risk_t"] == pytest.approx(want_annual)
     assert got["stockpile_6m_t"] == pytest.approx(want_annual / 2)
     assert got["monthly_at_risk_t"] == pytest.approx(want_annual / 12)
     assert got["unit_value_usd_per_t"] == pytest.approx(want_unit_value)
-    assert got["stockpile_6m_value_usd"] == pytest.approx(want_annual / 2 * want_unit_value)
+    # a value of USGS tonnes at a BACI unit value would cross scopes: none on this basis
+    assert got["stockpile_6m_value_usd"] is None
+    assert got["months_covered_by_6m_stockpile"] == pytest.approx(
+        6 / (hand["reliance"] * hand["usgs_china"])
+    )
     assert got["government_stocks_t"] is None  # MCS2026 reports no NDS graphite inventory
+    # the importer's own five largest suppliers by tonnes, Canada and Mexico among them
+    us = cover.filter(pl.col("importer_iso3") == "USA", pl.col("year") == 2024)
+    assert us.sort("supplier_rank")["supplier_iso3"].to_list() == hand["own_top5"]
+    assert {"CAN", "MEX"} <= set(hand["own_top5"])
 
 
 # --- GeoPolRisk as published: US nickel ore 2024, by hand from BACI, MCS2026 and WGIData.csv ---
@@ -581,11 +605,12 @@ def test_scenario_figures_and_words(graphite_marts):
     assert row["lost_imports_t"] == pytest.approx(hand["china_t"])
     assert row["lost_value_usd"] == pytest.approx(hand["china_usd"])
     assert row["stockpile_t"] == pytest.approx(hand["annual"] * 4 / 12)
-    # US: share of apparent consumption = net import reliance x China's share of import tonnes
-    assert row["share_of_consumption"] == pytest.approx(hand["reliance"] * hand["share"])
+    # US: share of apparent consumption = net import reliance x USGS's China share
+    assert row["share_of_consumption"] == pytest.approx(hand["reliance"] * hand["usgs_china"])
     text = format_scenario([row], "CHN", "USA", "graphite", 4)
-    assert f"{hand['china_t']:,.0f} t of imports" in text
-    assert f"stockpile for 4 months: {hand['annual'] * 4 / 12:,.0f} t" in text
+    assert f"{hand['china_t']:,.0f} t a year (imports, t gross weight, BACI)" in text
+    assert f"stockpile for 4 months: {hand['annual'] * 4 / 12:,.0f} t gross weight" in text
+    assert "import-source share (all), t gross weight, USGS MCS2026" in text
     assert scenario(con, "CHN", "JPN", "graphite", 4) == []  # no Japanese flows in the slice
     assert "nothing to lose" in format_scenario([], "CHN", "JPN", "graphite", 4)
 

@@ -380,22 +380,29 @@ def net_import_reliance_charts(data: dict, defaults: dict) -> dict[str, dict]:
 
 
 def stockpile_charts(data: dict, defaults: dict) -> dict[str, dict]:
-    """The stockpile covering six months of each large supplier's shipments to the picked
-    importer, by value (tonnes of ore and of magnets do not add up)."""
+    """Six months of what each of the picked importer's own largest suppliers ships, by value
+    (tonnes of ore and of magnets do not add up); the tooltip gives the supply at risk with its
+    basis, unit basis and source, and the months a 6-month stockpile covers."""
     commodity = commodity_param(defaults["commodity"])
     importer = importer_param(defaults["importer"])
     chart = (
         alt.Chart(alt.NamedData("stockpile_cover"))
         .transform_filter((alt.datum.commodity == commodity) & (alt.datum.importer == importer))
         .transform_calculate(
-            industry_shown=shown("industry_stocks_months", ".1f", "none reported (US only)")
+            industry_shown=shown("industry_stocks_months", ".1f", "none reported (US only)"),
+            at_risk_shown=shown("annual_at_risk_t", ",.0f", "no figure on this basis (see note)"),
+            months_shown=shown("months_covered_by_6m_stockpile", ".1f", "not measured"),
+            flow_shown=shown("flow_stops_t", ",.0f", "no tonnes in the trade data"),
+            stockpile_shown=shown("stockpile_6m_t", ",.0f", "no figure on this basis"),
+            replace_shown=shown("exports_replacement_ratio", ",.1f", "not measured"),
+            scope=alt.datum.basis + ", " + alt.datum.unit_basis + ", " + alt.datum.source,
         )
         .mark_bar()
         .encode(
             y=alt.Y("row:N", sort="-x", title=None, axis=alt.Axis(labelFontSize=12)),
             x=alt.X(
-                "stockpile_6m_value_usd:Q",
-                title="Six months of supply, USD",
+                "flow_6m_value_usd:Q",
+                title="Six months of the flow that stops, USD (BACI)",
                 # the last label ends at its tick, so "$150M" is not cut on a phone
                 axis=alt.Axis(
                     format="$~s",
@@ -410,24 +417,26 @@ def stockpile_charts(data: dict, defaults: dict) -> dict[str, dict]:
             color=STAGE.legend(None),  # the row label names the stage
             tooltip=[
                 alt.Tooltip("supplier:N", title="If this supplier stops"),
+                alt.Tooltip("supplier_rank:O", title="Its rank among the importer's suppliers"),
                 alt.Tooltip("stage:N", title="Stage"),
                 alt.Tooltip("year:O", title="Year"),
+                alt.Tooltip("products:N", title="Products (HS codes)"),
                 alt.Tooltip("supplier_share:Q", title="Its share (tonnes)", format=".0%"),
-                alt.Tooltip("annual_at_risk_t:Q", title="Lost per year (t)", format=",.0f"),
-                alt.Tooltip("stockpile_3m_t:Q", title="3 months (t)", format=",.0f"),
-                alt.Tooltip("stockpile_6m_t:Q", title="6 months (t)", format=",.0f"),
-                alt.Tooltip("stockpile_12m_t:Q", title="12 months (t)", format=",.0f"),
-                alt.Tooltip("stockpile_6m_value_usd:Q", title="6 months (USD)", format="$,.3s"),
-                alt.Tooltip("basis:N", title="Basis"),
+                alt.Tooltip("flow_shown:N", title="Flow that stops (t, gross weight)"),
+                alt.Tooltip("scope:N", title="At risk: basis, unit basis, source"),
+                alt.Tooltip("at_risk_shown:N", title="Lost per year (t)"),
+                alt.Tooltip("stockpile_shown:N", title="Stockpile for 6 months (t)"),
+                alt.Tooltip("months_shown:N", title="Months a 6-month stockpile covers"),
+                alt.Tooltip("replace_shown:N", title="Others' exports / flow (t/t)"),
                 alt.Tooltip("industry_shown:N", title="US industry stocks (months)"),
-                alt.Tooltip("products:N", title="Products"),
+                alt.Tooltip("note:N", title="Note"),
             ],
         )
         .add_params(commodity, importer)
         .properties(
             width="container",
             height=260,
-            usermeta={"title": "{commodity}: stockpile for six months, {importer}"},
+            usermeta={"title": "{commodity}: six months of each large supplier's flow, {importer}"},
         )
     )
     return {"stockpile-cover": spec(chart)}

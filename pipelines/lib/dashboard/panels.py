@@ -148,10 +148,12 @@ PANELS = [
     Panel(
         "stockpile_cover",
         "Stockpile cover",
-        "If one of the five largest suppliers of the picked importer stopped: the stockpile "
-        "that would cover six months of what it ships, at the importer's import unit value "
-        "(US: USGS consumption x net import reliance; others: net imports by tonnes, BACI). "
-        "Tap a bar for 3, 6 and 12 months in tonnes.",
+        "If one of the picked importer's own five largest suppliers stopped: six months of "
+        "what it ships (BACI, USD; tonnes gross weight of the products named). The supply at "
+        "risk says its basis, unit basis and source: imports (BACI gross weight) or, for US "
+        "series on USGS's own product, USGS consumption x net import reliance x USGS's "
+        "import-source share. Tap a bar for the stockpile in tonnes and the months a 6-month "
+        "stockpile covers (docs/stockpile.md).",
         ("stockpile_cover",),
         data.stockpile_cover,
         charts.stockpile_charts,
