@@ -665,3 +665,25 @@ def test_scenario_command_is_registered():
         ["scenario", "CHN", "--commodity", "graphite", "--importer", "USA_JPN"]
     )
     assert args.func is cmd_scenario and args.months == 6
+
+
+def test_a_tonnage_is_content_where_the_chapter_note_says_so(staged):
+    """The unit basis of a salient tonnage follows the chapter's data note in the raw file, whose
+    own parentheses nest: "(Data in metric tons, rare-earth-oxide (REO) equivalent, ...)"."""
+    notes = {r["MCS chapter"]: r["Other notes"] for r in raw_rows()}
+    ree = notes["RARE EARTHS"]
+    assert ree.startswith("(Data in metric tons, rare-earth-oxide (REO) equivalent")
+    rows = staged.filter(
+        pl.col("commodity") == "rare_earths",
+        pl.col("statistic") == "apparent_consumption",
+        pl.col("unit") == "t",
+    )
+    assert rows.height > 0 and set(rows["unit_basis"]) == {"content"}
+    # a chapter in gross weight stays so: no "content"/"equivalent" in its data note
+    graphite = staged.filter(
+        pl.col("commodity") == "graphite",
+        pl.col("statistic") == "apparent_consumption",
+        pl.col("unit") == "t",
+    )
+    assert "content" not in notes["GRAPHITE (NATURAL)"].split(")")[0].lower()
+    assert graphite.height > 0 and set(graphite["unit_basis"]) == {"gross_weight"}

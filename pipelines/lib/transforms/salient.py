@@ -108,7 +108,12 @@ def unit_basis() -> pl.Expr:
     ("(Data in metric tons, antimony content, unless otherwise specified)"); a tonnage the chapter
     does not qualify is the product's gross weight. Null for shares, prices and counts of people."""
     own = pl.concat_str(pl.col("detail_raw"), pl.col("notes"), separator=" ").str.to_lowercase()
-    chapter = pl.col("data_note").str.to_lowercase().str.extract(r"^\(data in ([^)]*)\)", 1)
+    # the note's own parentheses nest: "(Data in metric tons, rare-earth-oxide (REO) equivalent, ...)"
+    chapter = (
+        pl.col("data_note")
+        .str.to_lowercase()
+        .str.extract(r"^\(data in ((?:[^()]|\([^()]*\))*)\)", 1)
+    )
     content = r"\bcontent\b|equivalent|elemental"
     return (
         pl.when(pl.col("unit") == "usd")
