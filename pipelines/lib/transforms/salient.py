@@ -108,7 +108,7 @@ def unit_basis() -> pl.Expr:
     ("(Data in metric tons, antimony content, unless otherwise specified)"); a tonnage the chapter
     does not qualify is the product's gross weight. Null for shares, prices and counts of people."""
     own = pl.concat_str(pl.col("detail_raw"), pl.col("notes"), separator=" ").str.to_lowercase()
-    # the note's own parentheses nest: "(Data in metric tons, rare-earth-oxide (REO) equivalent, ...)"
+    # the note's parentheses nest: "(Data in metric tons, rare-earth-oxide (REO) equivalent, ..."
     chapter = (
         pl.col("data_note")
         .str.to_lowercase()
