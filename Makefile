@@ -59,7 +59,7 @@ lint: install
 # Ctrl-C / SIGTERM stop dagster dev, which stops its webserver and daemon with SIGINT. Started
 # as a background job (`make ui &` from a script) every process inherits SIGINT *ignored* and
 # that shutdown hangs, so SIGINT is reset to its default before exec. Schedules and the sensor:
-# see "Scheduled refreshes" in the README.
+# see "Schedules" in docs/operations.md.
 UI_PORT ?= 3000
 ui: install
 	exec $(BIN)/python -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); \

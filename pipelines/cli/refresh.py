@@ -163,15 +163,11 @@ def _run(args: argparse.Namespace, live: bool, warehouse_dir: Path):
 
 def _report(result, path: Path, before, after) -> int:
     """Failed checks, what happened to the published file and, after a publish, the headline."""
-    import dagster as dg
-
     failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed]
     if failed_checks:
         print("\nChecks that did not pass:")
     for e in failed_checks:
-        level = "WARN" if e.severity == dg.AssetCheckSeverity.WARN else "FAILED"
-        name = e.asset_key.to_user_string().replace("/", ".")
-        print(f"  {level}: {name} {e.check_name}: {e.description}")
+        print(check_line(e))
     outcome = publish_outcome(path, before, after, result.success)
     if not result.success:
         print(f"\n{outcome}", file=sys.stderr)
@@ -179,7 +175,22 @@ def _report(result, path: Path, before, after) -> int:
     print(f"\n{outcome}")
     if after is None or before == after:
         return 0
-    con = console.connect_readonly()
+    print_headline(console.connect_readonly(), path)
+    return 0
+
+
+def check_line(evaluation) -> str:
+    """One check that did not pass, as the refresh lists it: level, asset, check, description."""
+    import dagster as dg
+
+    level = "WARN" if evaluation.severity == dg.AssetCheckSeverity.WARN else "FAILED"
+    name = evaluation.asset_key.to_user_string().replace("/", ".")
+    return f"  {level}: {name} {evaluation.check_name}: {evaluation.description}"
+
+
+def print_headline(con, path: Path) -> None:
+    """What a publishing refresh ends with: the headline table and how to query the warehouse
+    (the README's sample is compared with it)."""
     print(
         "\nCritical minerals: who mines, who refines (latest year per stage, projections "
         "excluded)\n"
@@ -192,7 +203,6 @@ def _report(result, path: Path, before, after) -> int:
     print(f'           {minerals} sql "show all tables"')
     if minerals != "minerals":
         print(f"           (or `source {console.typed('activate')}` once, then `minerals ...`)")
-    return 0
 
 
 def add_parser(sub) -> None:

@@ -2,7 +2,7 @@
 dictionary generated from the published warehouse.
 
 `apply_comments(con)` runs on the build just before publish (every `CREATE OR REPLACE TABLE`
-drops a table's comments, so they are applied once, last). The README data dictionary is
+drops a table's comments, so they are applied once, last). The data dictionary (docs/) is
 rendered from `duckdb_tables()` / `duckdb_columns()` of the published warehouse by
 `scripts/gen_data_dictionary.py`.
 """

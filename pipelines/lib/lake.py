@@ -73,7 +73,7 @@ class Lake:
         """(Re)create `table` in the connected DuckDB database from every year in the lake, its
         columns in `columns` order; returns its row count."""
         # the caller has just dropped the frames of its year loop: hand their pages back to the
-        # system first, or glibc keeps them in RSS under the load's own memory (README, Performance)
+        # system first, or glibc keeps them in RSS under the load's own memory (docs/performance.md)
         release_freed_memory()
         years = self.years(table)
         select = ", ".join(f'"{c}"' for c in columns)

@@ -2,7 +2,7 @@
 
 `GENERAL_SETTINGS` are the project's own (source mode, folders, executor, caches, Dagster's
 home); each source of the registry (`pipelines/lib/sources/catalog.py`) adds its own (base URLs,
-API key). `all_settings()` is the list `.env.example` and the README's configuration table
+API key). `all_settings()` is the list `.env.example` and docs/operations.md's configuration table
 follow (a test keeps them in step). Code reads a value with `read(ENV)` or one of the typed
 helpers below, never `os.environ` itself; Dagster's resources bind the same variables with
 `dg.EnvVar` (`pipelines/defs/resources.py`), and the CLI passes what it decides (`--live`, the

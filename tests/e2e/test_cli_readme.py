@@ -46,21 +46,48 @@ def analyst_dir(published, tmp_path):
     return tmp_path
 
 
-def test_every_command_of_the_minerals_section_works_as_typed(analyst_dir):
-    block = first_bash_block(section("The `minerals` command"))
-    assert "minerals refresh" in block and "source .venv/bin/activate" in block
-    env = dict(
+def blocks(text: str) -> list[tuple[str, str]]:
+    """(language, body) of every fenced block."""
+    return re.findall(r"^```(\w*)\n(.*?)^```", text, re.M | re.S)
+
+
+def readme_env(analyst_dir: Path) -> dict:
+    return dict(
         os.environ,
         MINERALS_WAREHOUSE_DIR=str(analyst_dir / "warehouse"),
         DAGSTER_HOME=str(analyst_dir / "dagster_home"),
     )
+
+
+def test_every_block_of_the_readme_is_run_or_compared():
+    """What the tests below run: the bash and python blocks, the `$ command` samples and the
+    `make run` sample. Any other block holds no command (the layout tree)."""
+    kinds = {lang for lang, _ in blocks(README)}
+    assert kinds == {"bash", "python", ""}
+    for lang, body in blocks(README):
+        if lang == "" and not body.startswith(("$ ", "Refreshing from the bundled snapshot")):
+            assert not re.search(r"^\$|^(make|minerals|duckdb|\.venv)\b", body, re.M), body
+
+
+def test_every_command_of_the_readme_works_as_typed(analyst_dir):
+    """Every line of every bash block after the quick start (`make run`, `make test`: what CI
+    runs), in one shell as typed, from the working copy's root."""
+    quick = first_bash_block(section("Quick start"))
+    lines = [c for lang, b in blocks(README) if lang == "bash" and b != quick for c in commands(b)]
+    assert "minerals refresh" in " ".join(lines) and lines[0] == "source .venv/bin/activate"
     # one shell, as typed; each command's output is checked to be its own, not just exit 0
-    script = "set -e\n" + "".join(f"echo {shlex.quote('>>> ' + c)}\n{c}\n" for c in commands(block))
+    script = "set -e\n" + "".join(f"echo {shlex.quote('>>> ' + c)}\n{c}\n" for c in lines)
     ran = subprocess.run(
-        ["bash", "-c", script], cwd=analyst_dir, env=env, capture_output=True, text=True
+        ["bash", "-c", script],
+        cwd=analyst_dir,
+        env=readme_env(analyst_dir),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
     )
     assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-3000:]
     by_start = dict(part.split("\n", 1) for part in ran.stdout.split(">>> ")[1:])
+    assert set(by_start) == set(lines)
     show = by_start["minerals show rare_earths"]
     assert show.startswith("rare_earths: concentration") and "refining  iea" in show
     assert by_start['minerals show "Rare Earths"'] == show
@@ -75,6 +102,86 @@ def test_every_command_of_the_minerals_section_works_as_typed(analyst_dir):
     assert "nothing was published; warehouse/minerals.duckdb is unchanged." in refresh
     shell = next(out for c, out in by_start.items() if c.startswith("duckdb -readonly"))
     assert re.search(r"│\s+\d+\s+│", shell)  # the count, from the shell of .venv
+    assert "supply_concentration" in by_start['.venv/bin/minerals sql "show all tables"']
+    iea = next(out for c, out in by_start.items() if "source = 'iea'" in c)
+    assert re.search(r"^rare_earths\s+2024\s+8353\.0$", iea, re.M)
+
+
+def test_python_blocks_of_the_readme_run(analyst_dir):
+    for lang, body in blocks(README):
+        if lang == "python":
+            ran = subprocess.run(
+                [sys.executable, "-c", body], cwd=analyst_dir, capture_output=True, text=True
+            )
+            assert ran.returncode == 0, ran.stderr
+            assert "rare_earths" in ran.stdout
+
+
+def test_samples_of_the_readme_are_what_the_commands_print(analyst_dir):
+    """A block starting `$ command` shows the command's whole output."""
+    samples = [b for lang, b in blocks(README) if lang == "" and b.startswith("$ ")]
+    assert samples
+    for sample in samples:
+        command, expected = sample.split("\n", 1)
+        ran = subprocess.run(
+            ["bash", "-c", f"source .venv/bin/activate && {command[2:]}"],
+            cwd=analyst_dir,
+            env=readme_env(analyst_dir),
+            capture_output=True,
+            text=True,
+        )
+        assert ran.returncode == 0, ran.stderr
+        assert ran.stdout.rstrip("\n").splitlines() == expected.rstrip("\n").splitlines()
+
+
+def elided(sample: list[str], actual: list[str]) -> bool:
+    """`actual` is `sample` with each `...` line of the sample standing for one or more lines."""
+    pattern = "".join(
+        "(?:[^\n]*\n)+" if line.strip() == "..." else re.escape(line) + "\n" for line in sample
+    )
+    return re.fullmatch(pattern, "".join(f"{line}\n" for line in actual)) is not None
+
+
+def test_elided_matches_only_in_order():
+    assert elided(["a", "  ...", "d"], ["a", "b", "c", "d"])
+    assert not elided(["a", "...", "d"], ["a", "d"])
+    assert not elided(["a", "...", "d"], ["a", "b", "d", "e"])
+    assert not elided(["d", "...", "a"], ["a", "b", "d"])
+
+
+def test_make_run_sample_is_what_the_snapshot_refresh_prints(published, capsys, monkeypatch):
+    """The quick start's `make run` sample against the session's snapshot build: row counts of the
+    built tables, the checks that did not pass, what the publish did, then the headline and
+    how to query, as `minerals refresh` prints them (timings and the refresh time aside)."""
+    from pipelines.cli import refresh
+
+    con, checks, _ = published
+    monkeypatch.chdir(PROJECT_ROOT)  # paths are printed as typed from the repository root
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")  # so the commands show as .venv/bin/...
+    path = PROJECT_ROOT / "warehouse" / "minerals.duckdb"
+    sample = next(b for lang, b in blocks(README) if b.startswith("Refreshing from the bundled"))
+    lines = sample.rstrip("\n").splitlines()
+    published_at = lines.index(refresh.publish_outcome(path, None, (1, 2, 3), True))
+    built = [re.fullmatch(r" +\d+\.\ds  built    (\S+) *([\d,]+)?(?: rows)?", x) for x in lines]
+    for match in filter(None, built):
+        table, rows = match[1], match[2]
+        if rows:
+            assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == int(
+                rows.replace(",", "")
+            ), table
+    assert sum(1 for m in built if m) >= 3
+    failed = [refresh.check_line(e) for e in checks.values() if not e.passed]
+    warned = [x for x in lines[:published_at] if x.startswith("  WARN: ")]
+    assert warned
+    for line in warned:
+        head = line.removesuffix("; ...")
+        assert any(f == line or f.startswith(head + ";") for f in failed), line
+
+    refresh.print_headline(con, path)
+    printed = capsys.readouterr().out.splitlines()
+    when = r"\(refreshed \d{4}-\d\d-\d\d \d\d:\d\d UTC\)"
+    tail = [re.sub(when, "(refreshed ...)", x) for x in lines[published_at + 1 :]]
+    assert elided(tail, [re.sub(when, "(refreshed ...)", x.rstrip()) for x in printed])
 
 
 def test_quick_start_commands_are_what_ci_runs():

@@ -55,7 +55,7 @@ class Source:
     used_for: tuple[str, ...]
     raw_assets: tuple[str, ...]  # raw tables this source feeds
     snapshot_files: tuple[str, ...]  # under data/snapshot/
-    live: str  # how live mode gets it, in words (README)
+    live: str  # how live mode gets it, in words (docs/sources.md)
     settings: tuple[Setting, ...]
     cadence: str  # when the publisher releases
     # (years after the latest edition or data year, month, day) the next edition is due
