@@ -63,7 +63,7 @@ def test_every_block_of_the_readme_is_run_or_compared():
     """What the tests below run: the bash and python blocks, the `$ command` samples and the
     `make run` sample. Any other block holds no command (the layout tree)."""
     kinds = {lang for lang, _ in blocks(README)}
-    assert kinds == {"bash", "python", ""}
+    assert "bash" in kinds and kinds <= {"bash", "python", "", "mermaid"}
     for lang, body in blocks(README):
         if lang == "" and not body.startswith(("$ ", "Refreshing from the bundled snapshot")):
             assert not re.search(r"^\$|^(make|minerals|duckdb|\.venv)\b", body, re.M), body
@@ -118,19 +118,18 @@ def test_python_blocks_of_the_readme_run(analyst_dir):
 
 
 def test_samples_of_the_readme_are_what_the_commands_print(analyst_dir):
-    """A block starting `$ command` shows the command's whole output."""
+    """A block starting `$ command` shows the command's whole output (an error's too)."""
     samples = [b for lang, b in blocks(README) if lang == "" and b.startswith("$ ")]
-    assert samples
+    assert len(samples) >= 2
     for sample in samples:
         command, expected = sample.split("\n", 1)
         ran = subprocess.run(
-            ["bash", "-c", f"source .venv/bin/activate && {command[2:]}"],
+            ["bash", "-c", f"source .venv/bin/activate && {command[2:]} 2>&1"],
             cwd=analyst_dir,
             env=readme_env(analyst_dir),
             capture_output=True,
             text=True,
         )
-        assert ran.returncode == 0, ran.stderr
         assert ran.stdout.rstrip("\n").splitlines() == expected.rstrip("\n").splitlines()
 
 
