@@ -1,0 +1,85 @@
+"""Prices and unit values in the published snapshot warehouse, recomputed from the raw files
+(the MCS2026 CSV, the yearbook's T3 sheet, China's monthly export CSV), never from our tables."""
+
+import csv
+
+import openpyxl
+import pytest
+
+from pipelines.lib.paths import SNAPSHOT_DIR
+
+pytestmark = pytest.mark.e2e
+
+MCS2026 = SNAPSHOT_DIR / "usgs_mcs/2026/MCS2026_Commodities_Data.csv"
+MYB = SNAPSHOT_DIR / "usgs_myb/myb1-2022-raree_tables.xlsx"
+
+
+def mcs2026_prices(subject: str) -> dict[int, float]:
+    """{year: dollars per kilogram} of the Price rows of one Commodity of the MCS2026 CSV."""
+    with open(MCS2026, encoding="cp1252", newline="") as f:
+        return {
+            int(r["Year"]): float(r["Value"].replace(",", ""))
+            for r in csv.DictReader(f)
+            if r["Commodity"] == subject and r["Statistics"] == "Price"
+            and r["Unit"] == "dollars per kilogram"
+        }  # fmt: skip
+
+
+def t3_prices(label_start: str) -> dict[int, float]:
+    """{year: dollars per kilogram} of one product of the yearbook's T3 (years in row 6)."""
+    ws = openpyxl.load_workbook(MYB, data_only=True)["T3"]
+    years = {c.column_letter: int(c.value) for c in ws[6] if str(c.value or "").isdigit()}
+    (row,) = [r for r in ws.iter_rows() if str(r[0].value or "").startswith(label_start)]
+    return {year: float(row[ord(col) - ord("A")].value) for col, year in years.items()}
+
+
+def mart(con, product: str, edition: str) -> dict[int, float]:
+    return dict(
+        con.execute(
+            "SELECT year, price_usd_per_kg FROM marts.prices WHERE product = ? AND edition = ? "
+            "AND price_basis = 'market_quote'",
+            [product, edition],
+        ).fetchall()
+    )
+
+
+@pytest.mark.parametrize(
+    ("subject", "product"),
+    [
+        ("Dysprosium", "dysprosium oxide, 99.5% minimum"),
+        ("Terbium", "terbium oxide, 99.99% minimum"),
+    ],
+)
+def test_dy_and_tb_oxide_prices_2020_2024_from_the_raw_files(published, subject, product):
+    con, _, _ = published
+    mcs, myb = mcs2026_prices(subject), t3_prices(subject)
+    # what the bundled files print: MCS2026 2021-2025 (2025 estimated), T3 2021-2022; 2020 is in
+    # neither (it is in the MCS2022-2024 salient files, which the snapshot does not hold)
+    assert sorted(mcs) == [2021, 2022, 2023, 2024, 2025] and sorted(myb) == [2021, 2022]
+    assert mart(con, product, "MCS2026") == pytest.approx(mcs)
+    assert mart(con, product, "MYB2022") == pytest.approx(myb)
+    (n_2020,) = con.execute(
+        "SELECT count(*) FROM marts.prices WHERE product = ? AND year = 2020", [product]
+    ).fetchone()
+    assert n_2020 == 0
+    # the latest edition per year is the series an analyst reads: 2021-2024 from MCS2026
+    latest = dict(
+        con.execute(
+            "SELECT year, price_usd_per_kg FROM marts.prices WHERE product = ? "
+            "AND is_latest_edition AND year BETWEEN 2020 AND 2024",
+            [product],
+        ).fetchall()
+    )
+    assert latest == pytest.approx({y: mcs[y] for y in range(2021, 2025)})
+
+
+def test_terbium_2021_revision_between_editions(published):
+    con, _, _ = published
+    revision, rounding = con.execute(
+        "SELECT revision, revision_within_rounding FROM marts.prices "
+        "WHERE product = 'terbium oxide, 99.99% minimum' AND year = 2021 AND edition = 'MCS2026'"
+    ).fetchone()
+    assert revision == pytest.approx(
+        mcs2026_prices("Terbium")[2021] / t3_prices("Terbium")[2021] - 1
+    )
+    assert rounding is False

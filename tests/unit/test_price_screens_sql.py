@@ -1,0 +1,383 @@
+"""marts.unit_values and the four price screens on small planted slices: each screen fires on one
+slice and not on another, and each figure is the hand calculation beside it."""
+
+from datetime import date
+
+import duckdb
+import polars as pl
+import pytest
+
+from pipelines.lib.seeds import load_seed
+from pipelines.lib.sql import load_models, load_query
+from pipelines.lib.transforms import prices as price_columns
+
+GRAPHITE = ("HS92", "250410", "graphite", "mining", "exclusive")
+BASKET = ("HS17", "811292", "gallium", "refining", "shared")
+OTHERS = ("IND", "BRA", "MOZ", "MDG")
+MARTS = [
+    "unit_values", "screen_flooding", "screen_price_discrimination", "screen_control_premium",
+    "prices", "screen_price_vs_unit_value",
+]  # fmt: skip
+
+
+def model(name: str) -> str:
+    return next(m for m in load_models("marts") if m.name == name).sql
+
+
+def build(flows, *, outliers=(), monthly=(), measures=(), prices=(), pairs=()):
+    """A warehouse of the planted staging rows, with every mart of this module built on it."""
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA staging; CREATE SCHEMA marts")
+    con.execute(
+        """CREATE TABLE staging.trade_flows (source VARCHAR, nomenclature VARCHAR, year INT,
+           hs6 VARCHAR, commodity VARCHAR, stage VARCHAR, exclusivity VARCHAR,
+           exporter_iso3 VARCHAR, importer_iso3 VARCHAR, value_usd DOUBLE, quantity_t DOUBLE)"""
+    )
+    for code, year, exporter, importer, value, tonnes in flows:
+        nomenclature, hs6, commodity, stage, exclusivity = code
+        con.execute(
+            "INSERT INTO staging.trade_flows VALUES ('baci', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [nomenclature, year, hs6, commodity, stage, exclusivity, exporter, importer, value,
+             tonnes],
+        )  # fmt: skip
+    con.execute(
+        """CREATE TABLE staging.trade_outliers AS SELECT * FROM (VALUES
+           ('', 0, '', '', '', '')) t(nomenclature, year, hs6, exporter_iso3, importer_iso3,
+           reason) WHERE false"""
+    )
+    for nomenclature, year, hs6, exporter, importer in outliers:
+        con.execute(
+            "INSERT INTO staging.trade_outliers VALUES (?, ?, ?, ?, ?, 'far from the median')",
+            [nomenclature, year, hs6, exporter, importer],
+        )
+    con.execute(
+        """CREATE TABLE staging.dim_hs_content AS SELECT * FROM (VALUES
+           ('HS92', '250410', 'natural graphite, powder or flakes', ''),
+           ('HS22', '250410', 'natural graphite, powder or flakes', ''),
+           ('HS17', '811292', 'gallium, germanium and other metals', 'commodity'),
+           ('HS22', '811292', 'gallium, germanium and other metals', 'commodity'))
+           t(nomenclature, hs6, product, basket)"""
+    )
+    con.execute(
+        """CREATE TABLE staging.dim_hs_mineral AS SELECT * FROM (VALUES
+           ('HS92', '250410', 'graphite', 'mining', 'exclusive'),
+           ('HS17', '811292', 'gallium', 'refining', 'shared'))
+           t(nomenclature, hs6, commodity, stage, exclusivity)"""
+    )
+    con.execute(
+        """CREATE TABLE staging.bloc_members AS SELECT * FROM (VALUES
+           ('EU27', 'DEU', 1958, NULL), ('EU27', 'FRA', 1958, NULL))
+           t(bloc, iso3, joined, "left")"""
+    )
+    con.register("_same", load_seed("hs_same_product"))
+    con.execute("CREATE TABLE staging.hs_same_product AS SELECT * FROM _same")
+    con.execute(
+        """CREATE TABLE staging.trade_monthly (reporter_iso3 VARCHAR, partner_iso3 VARCHAR,
+           is_aggregate_partner BOOLEAN, flow VARCHAR, hs6 VARCHAR, nomenclature VARCHAR,
+           period DATE, value_usd DOUBLE, quantity DOUBLE, source VARCHAR)"""
+    )
+    for nomenclature, hs6, partner, period, value, kg in monthly:
+        con.execute(
+            "INSERT INTO staging.trade_monthly VALUES ('CHN', ?, false, 'X', ?, ?, ?, ?, ?, "
+            "'comtrade')",
+            [partner, hs6, nomenclature, period, value, kg],
+        )
+    con.execute(
+        """CREATE TABLE staging.export_controls (measure_id VARCHAR, effective DATE,
+           target_iso3 VARCHAR)"""
+    )
+    con.execute(
+        """CREATE TABLE staging.export_control_codes (measure_id VARCHAR, nomenclature VARCHAR,
+           hs6 VARCHAR, is_shared BOOLEAN)"""
+    )
+    for measure_id, effective, target, codes in measures:
+        con.execute(
+            "INSERT INTO staging.export_controls VALUES (?, ?, ?)", [measure_id, effective, target]
+        )
+        for nomenclature, hs6 in codes:
+            con.execute(
+                "INSERT INTO staging.export_control_codes VALUES (?, ?, ?, false)",
+                [measure_id, nomenclature, hs6],
+            )
+    planted_prices = pl.DataFrame(
+        [
+            {"source": "usgs_mcs", "edition": "MCS2026", "edition_posted": date(2026, 2, 6),
+             "commodity": commodity, "product": product, "stage": "refining",
+             "price_basis": basis, "quoted_source": "Argus", "unit_basis": "product as sold",
+             "year": year, "is_estimate": False, "price": usd_per_kg,
+             "unit_raw": "dollars per kilogram", "unit_read": "dollars per kilogram",
+             "normalised_unit": "usd_per_t", "price_normalised": usd_per_kg * 1000,
+             "price_usd_per_t": usd_per_kg * 1000, "price_usd_per_kg": usd_per_kg,
+             "value_raw": str(usd_per_kg), "value_flag": "reported", "series_label": product,
+             "source_file": "planted", "source_row": 1}
+            for commodity, product, basis, year, usd_per_kg in prices
+        ],
+        schema=price_columns.COLUMNS,
+    )  # fmt: skip
+    con.register("_prices", planted_prices)
+    con.execute("CREATE TABLE staging.usgs_prices AS SELECT * FROM _prices")
+    con.execute(
+        """CREATE TABLE staging.price_trade_pairs (commodity VARCHAR, product VARCHAR,
+           price_basis VARCHAR, nomenclature VARCHAR, hs6 VARCHAR, exporter_iso3 VARCHAR,
+           importer_iso3 VARCHAR, relation VARCHAR, note VARCHAR)"""
+    )
+    for pair in pairs:
+        con.execute(
+            "INSERT INTO staging.price_trade_pairs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", pair
+        )
+    for name in MARTS:
+        con.execute(f"CREATE TABLE marts.{name} AS {model(name)}")
+    return con
+
+
+def one(con, sql, params=()):
+    cur = con.execute(sql, list(params))
+    rows = cur.fetchall()
+    assert len(rows) == 1, rows
+    return dict(zip([d[0] for d in cur.description], rows[0], strict=True))
+
+
+def market(code, years, china_uv, china_share, *, other_uv=1000.0, world_t=1000.0):
+    """China exports `china_share` of `world_t` at `china_uv` (to USA and DEU, half each), four
+    other exporters share the rest at `other_uv` (to USA): one planted year per item of years."""
+    flows = []
+    for year, uv, share in zip(years, china_uv, china_share, strict=True):
+        china_t = share * world_t
+        flows += [
+            (code, year, "CHN", dest, uv * china_t / 2, china_t / 2) for dest in ("USA", "DEU")
+        ]
+        other_t = (world_t - china_t) / len(OTHERS)
+        flows += [(code, year, x, "USA", other_uv * other_t, other_t) for x in OTHERS]
+    return flows
+
+
+# --- marts.unit_values ----------------------------------------------------------------------
+
+
+def test_unit_values_leave_outliers_out_and_take_a_tonne_weighted_world_median():
+    flows = [
+        (GRAPHITE, 2022, "CHN", "USA", 500 * 100, 100),  # 500 USD/t, 100 t
+        (GRAPHITE, 2022, "MOZ", "USA", 800 * 300, 300),  # 800 USD/t, 300 t: the median tonne
+        (GRAPHITE, 2022, "BRA", "DEU", 1200 * 50, 50),
+        (GRAPHITE, 2022, "IND", "FRA", 900 * 40, 40),
+        (GRAPHITE, 2022, "FRA", "DEU", 950 * 10, 10),  # intra-EU: not an EU27 import
+        (GRAPHITE, 2022, "USA", "DOM", 75 * 400_000, 400_000),  # the outlier
+        (GRAPHITE, 2022, "MDG", "USA", 30_000, None),  # no quantity: value only
+    ]
+    con = build(flows, outliers=[("HS92", 2022, "250410", "USA", "DOM")])
+    usa = one(
+        con, "SELECT * FROM marts.unit_values WHERE partner_scope = 'world_to_importer' "
+        "AND importer_iso3 = 'USA'",
+    )  # fmt: skip
+    assert usa["unit_value_usd_per_t"] == pytest.approx((50_000 + 240_000) / 400)
+    assert usa["value_usd"] == pytest.approx(50_000 + 240_000 + 30_000)
+    assert usa["n_flows"] == 3 and usa["outlier_flows_excluded"] == 0
+    # tonne-weighted median of the kept flows: 500 (100 t), 800 (300 t) ... of 500 t: 800
+    assert usa["world_median_usd_per_t"] == pytest.approx(800)
+    assert usa["vs_world_median"] == pytest.approx(725 / 800 - 1)
+    exporter = one(
+        con, "SELECT * FROM marts.unit_values WHERE partner_scope = 'exporter_to_world' "
+        "AND exporter_iso3 = 'USA'",
+    )  # fmt: skip
+    assert exporter["outlier_flows_excluded"] == 1 and exporter["value_usd"] is None
+    eu = one(
+        con,
+        "SELECT * FROM marts.unit_values WHERE importer_iso3 = 'EU27' AND exporter_iso3 = 'WLD'",
+    )
+    assert eu["quantity_t"] == pytest.approx(90)  # BRA and IND; FRA -> DEU is inside the EU
+    assert eu["product_label"] == "HS 250410: natural graphite, powder or flakes"
+    assert eu["is_basket"] is False
+
+
+def test_monthly_rows_take_the_same_product_median_of_another_nomenclature():
+    flows = [(GRAPHITE, 2023, "MOZ", "USA", 600 * 10, 10)]
+    monthly = [
+        ("HS22", "250410", "USA", date(2023, 5, 1), 9_000, 12_000),  # 750 USD/t
+        ("HS22", "811292", "USA", date(2023, 5, 1), 5_000, 10),
+    ]
+    con = build(flows, monthly=monthly)
+    graphite = one(
+        con, "SELECT * FROM marts.unit_values WHERE frequency = 'monthly' AND hs6 = '250410'"
+    )
+    assert graphite["unit_value_usd_per_t"] == pytest.approx(750)
+    assert (graphite["world_median_usd_per_t"], graphite["world_median_nomenclature"]) == (
+        600, "HS92",
+    )  # fmt: skip
+    basket = one(
+        con, "SELECT * FROM marts.unit_values WHERE frequency = 'monthly' AND hs6 = '811292'"
+    )
+    assert basket["is_basket"] and "not any one mineral's price" in basket["product_label"]
+    assert basket["world_median_usd_per_t"] is None  # 811292 changed content in HS2022
+
+
+# --- marts.screen_flooding --------------------------------------------------------------------
+
+
+def test_flooding_fires_on_a_persistent_discount_while_chinas_share_rises():
+    years = [2020, 2021, 2022, 2023]
+    con = build(market(GRAPHITE, years, [1000, 500, 500, 500], [0.1, 0.2, 0.3, 0.4]))
+    rows = {
+        r[0]: r[1:]
+        for r in con.execute(
+            "SELECT year, fires, china_discount, discount_years, share_change_over_run "
+            "FROM marts.screen_flooding ORDER BY year"
+        ).fetchall()
+    }
+    assert [rows[y][0] for y in years] == [False, False, False, True]
+    _, discount, run, share_change = rows[2023]
+    assert discount == pytest.approx(0.5) and run == 3 and share_change == pytest.approx(0.2)
+    hit = one(con, "SELECT evidence FROM marts.screen_flooding WHERE fires")
+    assert (
+        "500 USD/t against the other exporters' median 1,000 USD/t (50% below)" in hit["evidence"]
+    )
+    assert "BACI exports" in hit["evidence"]
+
+
+def test_flooding_does_not_fire_when_chinas_share_falls_or_on_a_basket():
+    years = [2020, 2021, 2022, 2023]
+    falling = build(market(GRAPHITE, years, [500] * 4, [0.4, 0.35, 0.3, 0.25]))
+    assert not any(
+        f for (f,) in falling.execute("SELECT fires FROM marts.screen_flooding").fetchall()
+    )
+    why = one(falling, "SELECT why_not_fired FROM marts.screen_flooding WHERE year = 2023")
+    assert why["why_not_fired"] == "China's share did not rise 5 points over the run"
+    basket = build(market(BASKET, years, [500] * 4, [0.1, 0.2, 0.3, 0.4]))
+    row = one(basket, "SELECT fires, why_not_fired FROM marts.screen_flooding WHERE year = 2023")
+    assert row["fires"] is False and row["why_not_fired"].startswith("a basket code")
+
+
+# --- marts.screen_price_discrimination ---------------------------------------------------------
+
+
+def discrimination_months(usa_after_uv: float):
+    """China's monthly graphite exports 2023-01..2024-12: USA and KOR at 1,000 USD/t before
+    2023-12, then USA at usa_after_uv and KOR still at 1,000: 200 t a month each."""
+    rows = []
+    for month in range(24):
+        period = date(2023 + month // 12, month % 12 + 1, 1)
+        after = period >= date(2023, 12, 1)
+        rows.append(("HS22", "250410", "USA", period, (usa_after_uv if after else 1000) * 200,
+                     200_000))  # fmt: skip
+        rows.append(("HS22", "250410", "KOR", period, 1000 * 200, 200_000))
+    return rows
+
+
+def test_discrimination_fires_when_the_target_pays_relatively_more_after_the_measure():
+    con = build(
+        [], monthly=discrimination_months(1500),
+        measures=[("CN-2023-39", date(2023, 12, 1), None, [("HS22", "250410")])],
+    )  # fmt: skip
+    row = one(
+        con, "SELECT * FROM marts.screen_price_discrimination WHERE target_iso3 = 'USA' "
+        "AND window_months = 6",
+    )  # fmt: skip
+    assert (row["before_from"], row["before_to"]) == (date(2023, 6, 1), date(2023, 11, 1))
+    assert (row["after_from"], row["after_to"]) == (date(2023, 12, 1), date(2024, 5, 1))
+    assert row["premium_before"] == pytest.approx(0) and row["premium_after"] == pytest.approx(0.5)
+    assert (
+        row["fires"]
+        and "0% above its other destinations' (all but USA and JPN) before, 50% above after"
+        in row["evidence"]
+    )
+    # 12 months before 2023-12 start in 2022-12, before the series: incomplete, never fires
+    twelve = one(
+        con, "SELECT * FROM marts.screen_price_discrimination WHERE target_iso3 = 'USA' "
+        "AND window_months = 12",
+    )  # fmt: skip
+    assert twelve["is_complete"] is False and twelve["fires"] is False
+    assert twelve["premium_before"] is None
+
+
+def test_discrimination_does_not_fire_when_the_premium_holds():
+    con = build(
+        [], monthly=discrimination_months(1100),
+        measures=[("CN-2023-39", date(2023, 12, 1), None, [("HS22", "250410")])],
+    )  # fmt: skip
+    row = one(
+        con, "SELECT * FROM marts.screen_price_discrimination WHERE target_iso3 = 'USA' "
+        "AND window_months = 6",
+    )  # fmt: skip
+    assert row["premium_change"] == pytest.approx(0.1) and row["fires"] is False
+    assert row["why_not_fired"] == "the premium moved less than 25 points"
+
+
+# --- marts.screen_control_premium -------------------------------------------------------------
+
+
+def test_control_premium_fires_on_complete_windows_and_not_on_incomplete_ones():
+    flows = [
+        (GRAPHITE, 2022, "CHN", "USA", 1000 * 100, 100),
+        (GRAPHITE, 2023, "CHN", "USA", 1500 * 100, 100),  # the effective year: in no window
+        (GRAPHITE, 2024, "CHN", "USA", 2500 * 100, 100),
+        (GRAPHITE, 2022, "MOZ", "JPN", 1000 * 100, 100),
+        (GRAPHITE, 2024, "MOZ", "JPN", 1200 * 100, 100),
+    ]
+    measures = [
+        ("CN-2023-39", date(2023, 12, 1), None, [("HS92", "250410")]),
+        ("CN-2024-33", date(2024, 9, 15), None, [("HS92", "250410")]),  # after = 2025: no data
+    ]
+    con = build(flows, measures=measures)
+    usa = one(
+        con, "SELECT * FROM marts.screen_control_premium WHERE measure_id = 'CN-2023-39' "
+        "AND importer_iso3 = 'USA' AND origin = 'all'",
+    )  # fmt: skip
+    assert (usa["uv_before_usd_per_t"], usa["uv_after_usd_per_t"]) == (1000, 2500)
+    assert usa["premium"] == pytest.approx(1.5) and usa["fires"]
+    assert "+150%" in usa["evidence"] and "USA's unit value from all origins" in usa["evidence"]
+    jpn = one(
+        con, "SELECT * FROM marts.screen_control_premium WHERE measure_id = 'CN-2023-39' "
+        "AND importer_iso3 = 'JPN' AND origin = 'all'",
+    )  # fmt: skip
+    assert jpn["premium"] == pytest.approx(0.2) and jpn["fires"] is False
+    late = one(
+        con, "SELECT * FROM marts.screen_control_premium WHERE measure_id = 'CN-2024-33' "
+        "AND importer_iso3 = 'USA' AND origin = 'all'",
+    )  # fmt: skip
+    assert late["is_complete"] is False and late["premium"] is None and not late["fires"]
+
+
+# --- marts.screen_price_vs_unit_value ---------------------------------------------------------
+
+
+def test_usgs_price_against_unit_value_fires_on_a_same_scope_gap_only():
+    flows = [
+        (GRAPHITE, 2024, "MOZ", "USA", 1000 * 100, 100),
+        (BASKET, 2024, "CHN", "USA", 100_000 * 10, 10),  # 100 USD/kg of the basket
+    ]
+    prices = [
+        ("graphite", "natural graphite, flake", "import_unit_value", 2024, 3.0),  # 3,000 USD/t
+        ("gallium", "gallium metal", "import_unit_value", 2024, 439.0),
+    ]
+    pairs = [
+        ("graphite", "natural graphite, flake", "import_unit_value", "HS92", "250410", "WLD",
+         "USA", "same", "planted"),
+        ("gallium", "gallium metal", "import_unit_value", "HS17", "811292", "WLD", "USA",
+         "basket", "planted"),
+    ]  # fmt: skip
+    con = build(flows, prices=prices, pairs=pairs)
+    same = one(con, "SELECT * FROM marts.screen_price_vs_unit_value WHERE commodity = 'graphite'")
+    assert same["price_to_unit_value"] == pytest.approx(3.0) and same["fires"]
+    basket = one(con, "SELECT * FROM marts.screen_price_vs_unit_value WHERE commodity = 'gallium'")
+    assert basket["price_to_unit_value"] == pytest.approx(4.39) and basket["fires"] is False
+    assert basket["evidence"].startswith("Basket comparison, not gallium's price")
+
+
+# --- the alerts of the screens ---------------------------------------------------------------
+
+
+def screen_alerts(con):
+    con.execute("CREATE TABLE staging.dim_critical_list AS SELECT 'graphite' AS commodity")
+    sql = load_query("alerts/price_screens.sql")
+    return con.execute(f"SELECT kind, year, message FROM ({sql}) ORDER BY kind, year").fetchall()
+
+
+def test_a_new_flooding_hit_alerts_once_worded_with_scope_and_basis():
+    years = [2020, 2021, 2022, 2023, 2024]
+    con = build(market(GRAPHITE, years, [1000, 500, 500, 500, 500], [0.1, 0.2, 0.3, 0.4, 0.5]))
+    (alert,) = screen_alerts(con)  # 2023 and 2024 fire: one alert, the run's first year
+    kind, year, message = alert
+    assert (kind, year) == ("flooding_pattern", 2023)
+    assert message.startswith("Flooding pattern (a screen, not a dumping finding): HS 250410")
+    assert "(BACI exports, value FOB USD over tonnes gross weight" in message
+    calm = build(market(GRAPHITE, years, [1000] * 5, [0.1, 0.2, 0.3, 0.4, 0.5]))
+    assert screen_alerts(calm) == []
