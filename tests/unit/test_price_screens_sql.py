@@ -1,16 +1,22 @@
 """marts.unit_values and the four price screens on small planted slices: each screen fires on one
 slice and not on another, and each figure is the hand calculation beside it."""
 
+import csv
 from datetime import date
 
 import duckdb
 import polars as pl
 import pytest
 
+from pipelines.defs.trade.monthly import CHINA_MONTHLY
+from pipelines.lib.paths import SNAPSHOT_DIR
 from pipelines.lib.seeds import load_seed
 from pipelines.lib.sql import load_models, load_query
+from pipelines.lib.transforms import countries, trade_monthly
 from pipelines.lib.transforms import prices as price_columns
+from pipelines.lib.transforms.export_controls import conform_export_controls
 
+MONTHLY_CSV = SNAPSHOT_DIR / CHINA_MONTHLY
 GRAPHITE = ("HS92", "250410", "graphite", "mining", "exclusive")
 BASKET = ("HS17", "811292", "gallium", "refining", "shared")
 OTHERS = ("IND", "BRA", "MOZ", "MDG")
@@ -24,8 +30,9 @@ def model(name: str) -> str:
     return next(m for m in load_models("marts") if m.name == name).sql
 
 
-def build(flows, *, outliers=(), monthly=(), measures=(), prices=(), pairs=()):
-    """A warehouse of the planted staging rows, with every mart of this module built on it."""
+def build(flows, *, outliers=(), monthly=(), measures=(), prices=(), pairs=(), real=None):
+    """A warehouse of the planted staging rows, with every mart of this module built on it;
+    `real` replaces staging tables by name with frames conformed from the raw files."""
     con = duckdb.connect()
     con.execute("CREATE SCHEMA staging; CREATE SCHEMA marts")
     con.execute(
@@ -125,6 +132,10 @@ def build(flows, *, outliers=(), monthly=(), measures=(), prices=(), pairs=()):
         con.execute(
             "INSERT INTO staging.price_trade_pairs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", pair
         )
+    for table, frame in (real or {}).items():
+        con.register("_real", frame)
+        con.execute(f"CREATE OR REPLACE TABLE staging.{table} AS SELECT * FROM _real")
+        con.unregister("_real")
     for name in MARTS:
         con.execute(f"CREATE TABLE marts.{name} AS {model(name)}")
     return con
@@ -208,6 +219,45 @@ def test_monthly_rows_take_the_same_product_median_of_another_nomenclature():
     )
     assert basket["is_basket"] and "not any one mineral's price" in basket["product_label"]
     assert basket["world_median_usd_per_t"] is None  # 811292 changed content in HS2022
+
+
+def test_chinas_811292_unit_value_to_the_usa_12_months_around_2023_08_from_the_raw_csv():
+    with open(MONTHLY_CSV, newline="") as f:
+        raw = [r for r in csv.DictReader(f) if r["hs6"] == "811292" and r["partner_name"] == "USA"]
+
+    def usd_per_kg(first, last):  # value over kilograms, months that report a quantity
+        rows = [r for r in raw if first <= r["period_dt"][:7] <= last and float(r["qty"]) > 0]
+        return sum(float(r["val"]) for r in rows) / sum(float(r["qty"]) for r in rows)
+
+    reference = countries.load_reference(
+        SNAPSHOT_DIR / "reference/country_codes_datahub/country-codes.csv"
+    )
+    monthly = trade_monthly.conform_china_monthly(
+        trade_monthly.read_china_monthly_csv(SNAPSHOT_DIR / CHINA_MONTHLY),
+        countries.build_lookup(reference, load_seed("country_aliases")),
+        file=CHINA_MONTHLY,
+    )
+    measures, codes = conform_export_controls(
+        load_seed("export_controls"), set(load_seed("hs_mineral")["hs6"])
+    )
+    con = build([], real={"trade_monthly": monthly, "export_controls": measures,
+                          "export_control_codes": codes})  # fmt: skip
+    row = one(
+        con, "SELECT * FROM marts.screen_control_premium WHERE measure_id = 'CN-2023-23' "
+        "AND frequency = 'monthly' AND window_months = 12 AND importer_iso3 = 'USA'",
+    )  # fmt: skip
+    before, after = usd_per_kg("2022-08", "2023-07"), usd_per_kg("2023-08", "2024-07")
+    assert row["uv_before_usd_per_t"] / 1000 == pytest.approx(before)
+    assert row["uv_after_usd_per_t"] / 1000 == pytest.approx(after)
+    assert row["premium"] == pytest.approx(after / before - 1) and row["is_complete"]
+    # the 811292 basket: a unit value of the mix China ships, never gallium's price
+    assert row["is_basket"] and row["fires"] is False
+    assert "not any one mineral's price" in row["product_label"]
+    (months,) = con.execute(
+        "SELECT count(*) FROM marts.unit_values WHERE frequency = 'monthly' AND hs6 = '811292' "
+        "AND importer_iso3 = 'USA' AND period BETWEEN '2022-08-01' AND '2024-07-01'"
+    ).fetchone()
+    assert months == len([r for r in raw if "2022-08" <= r["period_dt"][:7] <= "2024-07"])
 
 
 # --- marts.screen_flooding --------------------------------------------------------------------
