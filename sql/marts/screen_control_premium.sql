@@ -82,8 +82,9 @@ SELECT
     coalesce(is_complete AND NOT is_basket AND t_before >= 1 AND t_after >= 1
              AND uv_after_usd_per_t / uv_before_usd_per_t - 1 >= 0.5, false) AS fires,
     CASE WHEN NOT is_complete THEN 'a window is not covered by the data (' || window_text || ')'
-         WHEN coalesce(t_before, 0) < 1 OR coalesce(t_after, 0) < 1
-             THEN 'under 1 t in a window'
+         WHEN t_before IS NULL OR t_after IS NULL
+             THEN 'no tonnes in a window (no shipments, or values without quantities)'
+         WHEN t_before < 1 OR t_after < 1 THEN 'under 1 t in a window'
          WHEN is_basket THEN 'a basket code: a change may be the mix, not the price'
          WHEN uv_after_usd_per_t / uv_before_usd_per_t - 1 < 0.5
              THEN 'the unit value did not rise 50%'
