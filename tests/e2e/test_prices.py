@@ -83,3 +83,23 @@ def test_terbium_2021_revision_between_editions(published):
         mcs2026_prices("Terbium")[2021] / t3_prices("Terbium")[2021] - 1
     )
     assert rounding is False
+
+
+def test_minerals_prices_prints_prices_unit_values_and_screens(published, monkeypatch, capsys):
+    from pipelines import cli
+
+    _, _, root = published
+    monkeypatch.setenv("MINERALS_WAREHOUSE_DIR", str(root / "warehouse"))
+    assert cli.main(["prices", "REE"]) == 0  # an alias of rare_earths
+    out = capsys.readouterr().out
+    dy = next(line for line in out.splitlines() if line.startswith("dysprosium oxide, 99.5%"))
+    assert "market quote, FOB" in dy and "2024 257" in dy and "2025e 239 [CN-2025-18" in dy
+    assert "terbium oxide, 99.99% minimum" in out and "2021: MYB2022 1350 -> MCS2026 1,340" in out
+    assert "HS 284690" in out and "not one element's price" in out
+    assert "a window is not covered by the data (2024 vs 2026)" in out  # the 2025 measures
+    assert cli.main(["prices", "graphite", "--importer", "Japan"]) == 0
+    out = capsys.readouterr().out
+    assert "JPN <- all origins" in out and "JPN <- China" in out and "China -> world" not in out
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["prices", "graphite", "--importer", "Japn"])
+    assert "JPN" in str(exc.value.code)
