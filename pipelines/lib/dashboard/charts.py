@@ -796,3 +796,101 @@ def project_outlook_charts(data: dict, defaults: dict) -> dict[str, dict]:
         )
         out[f"outlook-{commodity}-{stage}-{source}"] = spec(chart)
     return out
+
+
+def _measure_rules(commodity: alt.Parameter) -> alt.Chart:
+    """Each export control on the picked mineral: a red dashed rule at its effective date."""
+    return (
+        alt.Chart(alt.NamedData("prices_measures"))
+        .transform_filter(alt.datum.commodity == commodity)
+        .mark_rule(color="#c0392b", strokeDash=[4, 3], strokeWidth=1.5)
+        .encode(
+            x=alt.X("effective_year:Q"),
+            tooltip=[
+                alt.Tooltip("measure_id:N", title="Export control"),
+                alt.Tooltip("effective:N", title="Effective"),
+                alt.Tooltip("status:N", title="Status"),
+            ],
+        )
+    )
+
+
+def prices_charts(data: dict, defaults: dict) -> dict[str, dict]:
+    """USGS's price lines by product and the trade unit-value lines (China's exports, the world
+    median, the picked importer's imports) of the picked mineral, USD per kg on a log scale (a
+    terbium oxide and a cerium oxide share one axis), each export control a red dashed rule."""
+    commodity = commodity_param(defaults["commodity"])
+    importer = importer_param(defaults["importer"])
+    x = alt.X("year:Q", title=None, axis=YEARS)
+    y = alt.Y("usd_per_kg:Q", title="USD per kg", scale=alt.Scale(type="log"))
+    usgs = alt.Chart(alt.NamedData("prices_usgs")).transform_filter(
+        alt.datum.commodity == commodity
+    )
+    enc = {
+        "x": x,
+        "y": y,
+        "color": alt.Color(
+            "product:N",
+            title=None,
+            legend=alt.Legend(orient="bottom", columns=2, labelLimit=WIDE_LABELS),
+        ),
+    }
+    usgs_chart = alt.layer(
+        usgs.mark_line(strokeWidth=2).encode(**enc),
+        usgs.mark_point(filled=True, size=50).encode(
+            **enc,
+            tooltip=[
+                alt.Tooltip("product:N", title="Product"),
+                alt.Tooltip("year:O", title="Year"),
+                alt.Tooltip("usd_per_kg:Q", title="USD per kg", format=",.2f"),
+                alt.Tooltip("basis:N", title="Basis"),
+                alt.Tooltip("terms:N", title="Terms"),
+                alt.Tooltip("quoted_source:N", title="Source USGS cites"),
+                alt.Tooltip("unit_basis:N", title="Per kg of"),
+                alt.Tooltip("edition:N", title="Edition"),
+            ],
+        ),
+        _measure_rules(commodity),
+    ).add_params(commodity)
+    trade = alt.Chart(alt.NamedData("prices_unit_values")).transform_filter(
+        (alt.datum.commodity == commodity)
+        & ((alt.datum.importer == "WLD") | (alt.datum.importer == importer))
+    )
+    trade_enc = {
+        "x": x,
+        "y": y,
+        "color": alt.Color(
+            "line:N", title=None, legend=alt.Legend(orient="top", direction="horizontal")
+        ),
+        "strokeDash": alt.StrokeDash("hs6:N", title="HS code", legend=alt.Legend(orient="top")),
+    }
+    trade_chart = alt.layer(
+        trade.mark_line(strokeWidth=2).encode(**trade_enc),
+        trade.mark_point(filled=True, size=40).encode(
+            **trade_enc,
+            tooltip=[
+                alt.Tooltip("product_label:N", title="Code"),
+                alt.Tooltip("line:N", title="Line"),
+                alt.Tooltip("year:O", title="Year"),
+                alt.Tooltip("usd_per_kg:Q", title="USD per kg", format=",.2f"),
+                alt.Tooltip("quantity_t:Q", title="Tonnes", format=",.0f"),
+            ],
+        ),
+        _measure_rules(commodity),
+    ).add_params(commodity, importer)
+    return {
+        "prices-usgs": spec(
+            usgs_chart.properties(
+                width="container",
+                height=240,
+                usermeta={"title": "{commodity}: USGS prices by product (latest edition)"},
+            )
+        ),
+        "prices-unit-values": spec(
+            trade_chart.properties(
+                width="container",
+                height=220,
+                usermeta={"title": "{commodity}: trade unit values (BACI, per kg gross weight)"},
+            )
+        ),
+    }
