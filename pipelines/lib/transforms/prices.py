@@ -311,7 +311,7 @@ def read_ds140(path: Path) -> pl.DataFrame:
             records.append(
                 {
                     "source": "usgs_ds140",
-                    "edition": "DS140",
+                    "edition": f"DS140-{posted.year}",  # the year it was last modified
                     "edition_posted": posted,
                     "source_file": file,
                     "sheet": ws.title,
