@@ -113,11 +113,13 @@ SELECT
          WHEN abs(premium_after - premium_before) < 0.25
              THEN 'the premium moved less than 25 points'
     END AS why_not_fired,
-    product_label || ': China''s unit value to ' || target_iso3 || ' '
-        || CASE WHEN premium_before IS NULL THEN 'cannot be set against its other destinations'
-                ELSE CASE WHEN premium_before >= 0 THEN round(100 * premium_before)::INT || '% above'
-                          ELSE round(-100 * premium_before)::INT || '% below' END
-                     || ' its other destinations'' (all but USA and JPN) before, '
+    product_label || ': China''s exports to ' || target_iso3 || ' '
+        || CASE WHEN premium_before IS NULL
+                THEN 'cannot be priced against its exports to other destinations'
+                ELSE 'priced ' || CASE WHEN premium_before >= 0
+                                       THEN round(100 * premium_before)::INT || '% above'
+                                       ELSE round(-100 * premium_before)::INT || '% below' END
+                     || ' its exports to other destinations (all but USA and JPN) before, '
                      || CASE WHEN premium_after >= 0 THEN round(100 * premium_after)::INT || '% above'
                              ELSE round(-100 * premium_after)::INT || '% below' END
                      || ' after' END
