@@ -255,7 +255,7 @@ NO_FIGURES = {
     "staging.export_controls", "staging.focus_commodities", "staging.iea_published_top3",
     "staging.partner_group", "staging.representative_series", "staging.source_country_codes",
     "staging.trade_products", "staging.usgs_nir_products", "staging.control_lines",
-    "staging.national_tariff_lines",
+    "staging.national_tariff_lines", "staging.hs_same_product", "staging.price_trade_pairs",
     "meta.check_results", "meta.refresh", "meta.source_files",
 }  # fmt: skip
 
