@@ -862,7 +862,9 @@ def prices_charts(data: dict, defaults: dict) -> dict[str, dict]:
         "color": alt.Color(
             "line:N", title=None, legend=alt.Legend(orient="top", direction="horizontal")
         ),
-        "strokeDash": alt.StrokeDash("hs6:N", title="HS code", legend=alt.Legend(orient="top")),
+        "strokeDash": alt.StrokeDash(
+            "hs6:N", title="HS code", legend=alt.Legend(orient="bottom", direction="horizontal")
+        ),
     }
     trade_chart = alt.layer(
         trade.mark_line(strokeWidth=2).encode(**trade_enc),

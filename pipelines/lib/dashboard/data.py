@@ -459,16 +459,20 @@ def project_pipeline(q: Reader, ctx: dict) -> dict:
 
 def prices(q: Reader, ctx: dict) -> dict:
     """USGS's price lines and the trade unit-value lines of the focus minerals, each measure's
-    effective date, and in words for each mineral: the screens' hits, or why its charts are
-    empty (no USGS price in the bundled editions, no unit value in BACI)."""
+    effective date, and in words for each mineral: one note per screen that fires (its hits as
+    the panel's query keeps them, the latest in words), or why its charts are empty."""
     usgs = q.rows("prices_usgs")
     unit_values = q.rows("prices_unit_values", importers=ctx["importers"])
+    hits: dict[tuple[str, str], list[dict]] = {}
+    for h in q.rows("prices_screens"):
+        hits.setdefault((h["commodity"], h["screen"]), []).append(h)
     notes = [
         {
-            "commodity": h["commodity"],
-            "note": f"{h['screen']} screen ({h['when']}): {h['evidence']}",
+            "commodity": commodity,
+            "note": f"{screen} screen: {len(rows)} hit{'s' if len(rows) > 1 else ''} (each: "
+            f"minerals prices {commodity}), latest {rows[0]['when']}: {rows[0]['evidence']}",
         }
-        for h in q.rows("prices_screens")
+        for (commodity, screen), rows in hits.items()
     ]
     priced, traded = {r["commodity"] for r in usgs}, {r["commodity"] for r in unit_values}
     for c in ctx["focus"]:
