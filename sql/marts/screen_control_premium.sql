@@ -2,10 +2,10 @@
 -- before it, on equal windows, complete windows only: the control premium.
 --   annual (BACI, marts.unit_values): the importer's unit value from all origins and from China,
 --   the calendar year after the effective year against the year before it;
---   monthly (China's declared exports, FOB): the destination's unit value from China in the 3, 6
---   and 12 months from the effective month against as many months before it.
---   Partner-side monthly lines (marts.import_event_study, issue 28) join here when they land on
---   main: the same columns from their complete windows, declared by the importer.
+--   monthly: the destination's unit value from China in the 3, 6 and 12 months from the
+--   effective month against as many months before it, as China declares its exports (FOB) and,
+--   where the importer publishes monthly (staging.partner_monthly: UK, Brazil ...), as the
+--   importer declares its imports from China and from all origins (CIF).
 -- premium = unit value after / before - 1; the screen fires at +50% or more, with at least 1 t in
 -- each window, never on a basket code (a rise may be a change of mix, not of price).
 WITH measures AS (
@@ -27,20 +27,25 @@ windows AS (
            make_date(year(m.effective) + 1, 1, 1), make_date(year(m.effective) + 1, 1, 1)
     FROM measures AS m
 ),
-importers AS (SELECT * FROM (VALUES ('USA'), ('JPN'), ('EU27'), ('KOR'), ('DEU')) t(iso3)),
+importers AS (SELECT * FROM (VALUES ('USA'), ('JPN'), ('EU27'), ('KOR'), ('DEU'), ('GBR'), ('BRA'))
+                   t(iso3)),
 observed AS (  -- what each importer paid: from all origins (annual) and from China (both)
     SELECT frequency, source, declared_by, nomenclature, hs6, period, importer_iso3,
            CASE exporter_iso3 WHEN 'WLD' THEN 'all' ELSE exporter_iso3 END AS origin,
            value_with_quantity_usd, quantity_t, product_label, is_basket, commodity, stage
     FROM marts.unit_values
     WHERE importer_iso3 IN (SELECT iso3 FROM importers)
-      AND ((frequency = 'annual' AND exporter_iso3 IN ('WLD', 'CHN'))
-           OR (frequency = 'monthly' AND exporter_iso3 = 'CHN'))
+      AND (exporter_iso3 = 'CHN'
+           OR exporter_iso3 = 'WLD' AND (frequency = 'annual' OR declared_by LIKE 'importer%'))
 ),
-coverage AS (  -- the months (years) each series covers: a window outside it is incomplete
-    SELECT frequency, nomenclature, hs6, min(period) AS first_period, max(period) AS last_period
-    FROM marts.unit_values
-    WHERE frequency = 'annual' OR exporter_iso3 = 'CHN'
+coverage AS (  -- the months (years) each source's series covers: a window outside it is
+               -- incomplete (China's declarations are its exports, an importer's its own imports)
+    SELECT frequency, source, nomenclature, hs6, importer_iso3,
+           min(period) AS first_period, max(period) AS last_period
+    FROM (SELECT frequency, source, nomenclature, hs6, period,
+                 CASE WHEN declared_by LIKE 'importer%' THEN importer_iso3 END AS importer_iso3
+          FROM marts.unit_values
+          WHERE frequency = 'annual' OR exporter_iso3 = 'CHN' OR declared_by LIKE 'importer%')
     GROUP BY ALL
 ),
 sides AS (
@@ -71,7 +76,11 @@ scored AS (
                  || strftime(s.after_from, '%Y-%m') || '..' || strftime(s.after_to, '%Y-%m')
         END AS window_text
     FROM sides AS s
-    JOIN coverage AS v USING (frequency, nomenclature, hs6)
+    JOIN coverage AS v
+        ON v.frequency = s.frequency AND v.source = s.source AND v.nomenclature = s.nomenclature
+       AND v.hs6 = s.hs6
+       AND v.importer_iso3 IS NOT DISTINCT FROM
+           CASE WHEN s.declared_by LIKE 'importer%' THEN s.importer_iso3 END
 )
 SELECT
     measure_id, frequency, window_months, source, declared_by, nomenclature, hs6, commodity,
@@ -93,7 +102,8 @@ SELECT
         || CASE origin WHEN 'all' THEN 'from all origins' ELSE 'from ' || origin END || ' '
         || coalesce(format('{:,}', round(uv_before_usd_per_t)::BIGINT), 'none') || ' -> '
         || coalesce(format('{:,}', round(uv_after_usd_per_t)::BIGINT), 'none') || ' USD/t'
-        || CASE WHEN is_complete AND uv_before_usd_per_t > 0 THEN ' ('
+        || CASE WHEN is_complete AND uv_before_usd_per_t > 0 AND uv_after_usd_per_t IS NOT NULL
+                THEN ' ('
                 || CASE WHEN uv_after_usd_per_t >= uv_before_usd_per_t THEN '+' ELSE '' END
                 || round(100 * (uv_after_usd_per_t / uv_before_usd_per_t - 1))::INT || '%)'
                 ELSE '' END

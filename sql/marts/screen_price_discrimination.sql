@@ -31,8 +31,8 @@ windows AS (
 china AS (  -- China's exports by destination: monthly declarations, annual BACI flows
     SELECT frequency, nomenclature, hs6, period, importer_iso3, value_with_quantity_usd,
            quantity_t, product_label, is_basket, commodity, stage
-    FROM marts.unit_values
-    WHERE exporter_iso3 = 'CHN' AND partner_scope = 'bilateral'
+    FROM marts.unit_values  -- China's own declarations and BACI, not importers' (another scope)
+    WHERE exporter_iso3 = 'CHN' AND partner_scope = 'bilateral' AND source IN ('baci', 'comtrade')
 ),
 coverage AS (
     SELECT frequency, nomenclature, hs6, min(period) AS first_period, max(period) AS last_period,

@@ -3,15 +3,19 @@
 --   importer's imports from the world (countries and blocs, a bloc counting only imports from
 --   outside it); flows staging.trade_outliers names are left out (counted in
 --   outlier_flows_excluded); the unit value counts the flows that report a quantity.
---   monthly (UN Comtrade): China's exports by destination, as China declares them (FOB).
---   Partner-side monthly lines (issue 28, marts.import_monthly): not on main when this was built;
---   they join as a third block of the same shape (frequency monthly, declared_by importer).
+--   monthly, exporter-declared (UN Comtrade): China's exports by destination (FOB);
+--   monthly, importer-declared (staging.partner_monthly, issue 28: UK HMRC, Brazil, US Census,
+--   Eurostat members, Japan): each importer's imports by origin and from every origin, at the
+--   HS6 subheading its national lines belong to (value USD at the month's ECB rate, net mass),
+--   as the importer values them (CIF; US customs value); confidential and unallocated partners
+--   are left out (a country row only). The mapped national lines of issue 28
+--   (marts.import_monthly) resolve baskets further; they are not on main as this is written.
 -- Beside each row: the code's world median unit value that year, weighted by tonnes over every
 -- bilateral flow that is not an outlier (half the world's tonnes are priced at or below it);
 -- a monthly row takes the median of the code in its own nomenclature, or of the same product in
 -- another (staging.hs_same_product). A basket code's unit value is the mix's: labelled so.
 WITH content AS (
-    SELECT nomenclature, hs6, product, basket,
+    SELECT nomenclature, hs6, basket,
         'HS ' || hs6 || ': ' || product || CASE basket
             WHEN 'commodity' THEN ' (a basket of several minerals: its unit value is the mix''s, '
                 || 'not any one mineral''s price)'
@@ -101,9 +105,37 @@ monthly_values AS (
     WHERE flow = 'X' AND NOT is_aggregate_partner AND partner_iso3 IS NOT NULL
     GROUP BY ALL
 ),
+partner_rows AS (
+    SELECT p.source, 'importer (' || p.source || ', ' || p.valuation || ')' AS declared_by,
+           CASE p.hs_edition WHEN 'HS2017' THEN 'HS17' WHEN 'HS2022' THEN 'HS22'
+                ELSE p.hs_edition END AS nomenclature,
+           p.hs6, d.commodity, d.stage, p.partner_iso3, p.reporter_iso3, p.period,
+           p.value_usd, p.quantity_kg
+    FROM staging.partner_monthly AS p
+    JOIN (SELECT hs6, any_value(commodity) AS commodity, any_value(stage) AS stage
+          FROM staging.dim_hs_mineral WHERE stage <> 'exclude' GROUP BY hs6) AS d USING (hs6)
+    WHERE p.flow = 'M' AND NOT p.is_aggregate_partner AND p.partner_iso3 IS NOT NULL
+),
+partner_values AS (
+    SELECT 'monthly' AS frequency, source, declared_by, partner_scope, nomenclature, hs6,
+           commodity, stage, exporter_iso3, reporter_iso3 AS importer_iso3,
+           period, year(period) AS year, month(period) AS month,
+           sum(value_usd) AS value_usd,
+           sum(quantity_kg / 1000) FILTER (WHERE quantity_kg > 0 AND value_usd IS NOT NULL)
+               AS quantity_t,
+           sum(value_usd) FILTER (WHERE quantity_kg > 0) AS value_with_quantity_usd,
+           count(*) AS n_flows, 0 AS outlier_flows_excluded
+    FROM (
+        SELECT *, 'bilateral' AS partner_scope, partner_iso3 AS exporter_iso3 FROM partner_rows
+        UNION ALL
+        SELECT *, 'world_to_importer', 'WLD' FROM partner_rows
+    )
+    GROUP BY ALL
+),
 unit_values AS (
     SELECT *, value_with_quantity_usd / nullif(quantity_t, 0) AS unit_value_usd_per_t
-    FROM (SELECT * FROM annual_values UNION ALL SELECT * FROM monthly_values)
+    FROM (SELECT * FROM annual_values UNION ALL SELECT * FROM monthly_values
+          UNION ALL SELECT * FROM partner_values)
 ),
 median_for AS (  -- the median each (nomenclature, code, year) is shown with: its own, else the
                  -- same product's in the nearest other nomenclature that has one that year
@@ -123,10 +155,21 @@ median_for AS (  -- the median each (nomenclature, code, year) is shown with: it
                   AND s.same_as_nomenclature = w.nomenclature))
     )
     WHERE pick = 1
+),
+content_for AS (  -- each (nomenclature, code)'s content: its own row, else the same code's in
+                  -- the latest nomenclature the seed describes (an HS2022 line of a code the
+                  -- seed lists for HS2017 only); a code it does not describe is labelled by number
+    SELECT k.nomenclature, k.hs6, c.basket, c.product_label
+    FROM (SELECT DISTINCT nomenclature, hs6 FROM unit_values) AS k
+    LEFT JOIN content AS c ON c.hs6 = k.hs6
+    QUALIFY row_number() OVER (PARTITION BY k.nomenclature, k.hs6
+                               ORDER BY c.nomenclature = k.nomenclature DESC,
+                                        c.nomenclature DESC) = 1
 )
 SELECT
     u.frequency, u.source, u.declared_by, u.partner_scope, u.nomenclature, u.hs6,
-    u.commodity, u.stage, c.product_label, coalesce(c.basket, '') <> '' AS is_basket,
+    u.commodity, u.stage, coalesce(c.product_label, 'HS ' || u.hs6) AS product_label,
+    coalesce(c.basket, '') <> '' AS is_basket,
     u.exporter_iso3, u.importer_iso3, u.period, u.year, u.month,
     u.value_usd, u.quantity_t, u.value_with_quantity_usd,
     u.unit_value_usd_per_t, u.unit_value_usd_per_t / 1000 AS unit_value_usd_per_kg,
@@ -135,5 +178,5 @@ SELECT
     m.median_nomenclature AS world_median_nomenclature,
     u.unit_value_usd_per_t / nullif(m.median_usd_per_t, 0) - 1 AS vs_world_median
 FROM unit_values AS u
-LEFT JOIN content AS c USING (nomenclature, hs6)
+LEFT JOIN content_for AS c USING (nomenclature, hs6)
 LEFT JOIN median_for AS m USING (nomenclature, hs6, year)

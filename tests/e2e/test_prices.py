@@ -103,3 +103,41 @@ def test_minerals_prices_prints_prices_unit_values_and_screens(published, monkey
     with pytest.raises(SystemExit) as exc:
         cli.main(["prices", "graphite", "--importer", "Japn"])
     assert "JPN" in str(exc.value.code)
+
+
+PARTNER = SNAPSHOT_DIR / "partner_monthly"
+
+
+def test_uk_antimony_unit_value_around_the_2024_control_from_the_raw_hmrc_and_ecb_files(published):
+    """The UK's imports of unwrought antimony (CN8 81101000, HS 811010), every origin country,
+    the 3 months before September 2024 against the 3 from it: HMRC's GBP at the ECB's monthly
+    average rates (USD per EUR over GBP per EUR), over net mass."""
+
+    def per_eur(file):
+        with open(PARTNER / file, newline="") as f:
+            return {
+                r["TIME_PERIOD"].replace("-", ""): float(r["OBS_VALUE"]) for r in csv.DictReader(f)
+            }
+
+    usd, gbp = per_eur("ecb_exr_usd_eur_monthly.csv"), per_eur("ecb_exr_gbp_eur_monthly.csv")
+    with open(PARTNER / "hmrc_ots_cn8_monthly.csv", newline="") as f:
+        rows = [
+            r for r in csv.DictReader(f)
+            if r["native_code"] == "81101000" and r["flow"] == "import"
+            and len(r["partner"]) == 3 and float(r["qty_kg"]) > 0
+        ]  # fmt: skip
+
+    def usd_per_t(first, last):
+        kept = [r for r in rows if first <= r["period"] <= last]
+        value = sum(float(r["value"]) * usd[r["period"]] / gbp[r["period"]] for r in kept)
+        return value / sum(float(r["qty_kg"]) / 1000 for r in kept)
+
+    con, _, _ = published
+    got = con.execute(
+        "SELECT uv_before_usd_per_t, uv_after_usd_per_t, premium, fires FROM "
+        "marts.screen_control_premium WHERE measure_id = 'CN-2024-33' AND source = 'hmrc' "
+        "AND hs6 = '811010' AND importer_iso3 = 'GBR' AND origin = 'all' AND window_months = 3"
+    ).fetchone()
+    before, after = usd_per_t("202406", "202408"), usd_per_t("202409", "202411")
+    assert got[:2] == pytest.approx((before, after))
+    assert got[2] == pytest.approx(after / before - 1) and got[3] is True  # about +96%

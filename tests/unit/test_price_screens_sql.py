@@ -30,7 +30,9 @@ def model(name: str) -> str:
     return next(m for m in load_models("marts") if m.name == name).sql
 
 
-def build(flows, *, outliers=(), monthly=(), measures=(), prices=(), pairs=(), real=None):
+def build(
+    flows, *, outliers=(), monthly=(), partner=(), measures=(), prices=(), pairs=(), real=None
+):
     """A warehouse of the planted staging rows, with every mart of this module built on it;
     `real` replaces staging tables by name with frames conformed from the raw files."""
     con = duckdb.connect()
@@ -83,11 +85,23 @@ def build(flows, *, outliers=(), monthly=(), measures=(), prices=(), pairs=(), r
            is_aggregate_partner BOOLEAN, flow VARCHAR, hs6 VARCHAR, nomenclature VARCHAR,
            period DATE, value_usd DOUBLE, quantity DOUBLE, source VARCHAR)"""
     )
-    for nomenclature, hs6, partner, period, value, kg in monthly:
+    for nomenclature, hs6, destination, period, value, kg in monthly:
         con.execute(
             "INSERT INTO staging.trade_monthly VALUES ('CHN', ?, false, 'X', ?, ?, ?, ?, ?, "
             "'comtrade')",
-            [partner, hs6, nomenclature, period, value, kg],
+            [destination, hs6, nomenclature, period, value, kg],
+        )
+    con.execute(
+        """CREATE TABLE staging.partner_monthly (source VARCHAR, reporter_iso3 VARCHAR,
+           partner_iso3 VARCHAR, is_aggregate_partner BOOLEAN, flow VARCHAR, hs6 VARCHAR,
+           hs_edition VARCHAR, period DATE, value_usd DOUBLE, quantity_kg DOUBLE,
+           valuation VARCHAR)"""
+    )
+    for reporter, origin, hs6, period, value_usd, kg in partner:  # imports, CIF, HS2022
+        con.execute(
+            "INSERT INTO staging.partner_monthly VALUES ('hmrc', ?, ?, ?, 'M', ?, 'HS2022', ?, ?, "
+            "?, 'CIF')",
+            [reporter, origin, origin is None, hs6, period, value_usd, kg],
         )
     con.execute(
         """CREATE TABLE staging.export_controls (measure_id VARCHAR, effective DATE,
@@ -384,6 +398,40 @@ def test_control_premium_fires_on_complete_windows_and_not_on_incomplete_ones():
         "AND importer_iso3 = 'USA' AND origin = 'all'",
     )  # fmt: skip
     assert late["is_complete"] is False and late["premium"] is None and not late["fires"]
+
+
+def test_control_premium_on_the_importers_own_monthly_declarations():
+    """The UK's imports of graphite by month (HMRC, CIF), 2024-06..2025-05: the 3 months from
+    2024-12 against the 3 before, from all origins (country rows only) and from China; the
+    6-month window starts before the UK's series: incomplete."""
+    partner = []
+    for month in range(12):
+        period = date(2024 + (month + 5) // 12, (month + 5) % 12 + 1, 1)
+        after = period >= date(2024, 12, 1)
+        partner.append(("GBR", "CHN", "250410", period, (3000 if after else 1000) * 10, 10_000))
+        partner.append(("GBR", "MOZ", "250410", period, 1000 * 10, 10_000))
+        partner.append(("GBR", None, "250410", period, 99_999 * 10, 10_000))  # confidential
+    con = build(
+        [], partner=partner,
+        measures=[("CN-2024-46", date(2024, 12, 3), "USA", [("HS22", "250410")])],
+    )  # fmt: skip
+
+    def row(origin, window):
+        return one(
+            con, "SELECT * FROM marts.screen_control_premium WHERE source = 'hmrc' "
+            "AND importer_iso3 = 'GBR' AND origin = ? AND window_months = ?", [origin, window],
+        )  # fmt: skip
+
+    china, world = row("CHN", 3), row("all", 3)
+    assert (china["uv_before_usd_per_t"], china["uv_after_usd_per_t"]) == (1000, 3000)
+    assert china["fires"] and world["premium"] == pytest.approx(2000 / 1000 - 1) and world["fires"]
+    assert "GBR's unit value from CHN 1,000 -> 3,000 USD/t (+200%)" in china["evidence"]
+    assert "(importer (hmrc, CIF)" in china["evidence"]
+    assert row("CHN", 6)["is_complete"] is True  # 2024-06..2024-11 vs 2024-12..2025-05
+    assert row("CHN", 12)["is_complete"] is False
+    # China's own declarations are another scope: never the rest of the discrimination screen
+    (n,) = con.execute("SELECT count(*) FROM marts.screen_price_discrimination").fetchone()
+    assert n == 0
 
 
 # --- marts.screen_price_vs_unit_value ---------------------------------------------------------
