@@ -100,6 +100,12 @@ def test_minerals_prices_prints_prices_unit_values_and_screens(published, monkey
     assert cli.main(["prices", "graphite", "--importer", "Japan"]) == 0
     out = capsys.readouterr().out
     assert "JPN <- all origins" in out and "JPN <- China" in out and "China -> world" not in out
+    assert cli.main(["prices", "antimony", "--importer", "United Kingdom"]) == 0
+    uk = next(
+        line for line in capsys.readouterr().out.splitlines()
+        if line.startswith("CN-2024-33  811010  GBR       all     hmrc")
+    )  # fmt: skip
+    assert "2024-06..2024-11" in uk and "fires" in uk  # the UK's own declarations, +96%
     with pytest.raises(SystemExit) as exc:
         cli.main(["prices", "graphite", "--importer", "Japn"])
     assert "JPN" in str(exc.value.code)
