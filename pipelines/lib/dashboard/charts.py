@@ -852,9 +852,13 @@ def prices_charts(data: dict, defaults: dict) -> dict[str, dict]:
         ),
         _measure_rules(commodity),
     ).add_params(commodity)
-    trade = alt.Chart(alt.NamedData("prices_unit_values")).transform_filter(
-        (alt.datum.commodity == commodity)
-        & ((alt.datum.importer == "WLD") | (alt.datum.importer == importer))
+    trade = (
+        alt.Chart(alt.NamedData("prices_unit_values"))
+        .transform_filter(
+            (alt.datum.commodity == commodity)
+            & ((alt.datum.importer == "WLD") | (alt.datum.importer == importer))
+        )
+        .transform_calculate(tonnes_shown=shown("quantity_t", ",.0f", "a median: no tonnes"))
     )
     trade_enc = {
         "x": x,
@@ -875,7 +879,7 @@ def prices_charts(data: dict, defaults: dict) -> dict[str, dict]:
                 alt.Tooltip("line:N", title="Line"),
                 alt.Tooltip("year:O", title="Year"),
                 alt.Tooltip("usd_per_kg:Q", title="USD per kg", format=",.2f"),
-                alt.Tooltip("quantity_t:Q", title="Tonnes", format=",.0f"),
+                alt.Tooltip("tonnes_shown:N", title="Tonnes"),
             ],
         ),
         _measure_rules(commodity),
