@@ -2,12 +2,14 @@
 -- before it, on equal windows, complete windows only: the control premium.
 --   annual (BACI, marts.unit_values): the importer's unit value from all origins and from China,
 --   the calendar year after the effective year against the year before it;
---   monthly: the destination's unit value from China in the 3, 6 and 12 months from the
---   effective month against as many months before it, as China declares its exports (FOB) and,
---   where the importer publishes monthly (staging.partner_monthly: UK, Brazil ...), as the
---   importer declares its imports from China and from all origins (CIF).
--- premium = unit value after / before - 1; the screen fires at +50% or more, with at least 1 t in
--- each window, never on a basket code (a rise may be a change of mix, not of price).
+--   monthly, China's declarations (marts.unit_values): the destination's unit value from China
+--   in the 3, 6 and 12 months from the effective month against as many months before it (FOB);
+--   monthly, the importer's own declarations of its national lines (issue 28's
+--   marts.import_event_study, its complete windows: UK, Brazil, the EU27, the US ...), from
+--   China and from all origins (CIF; recording outliers left out there).
+-- premium = unit value after / before - 1; the screen fires at +50% or more, with at least
+-- USD 100,000 of priced imports in each window (a gallium line moves 0.2 t worth that), never on
+-- a basket code or line (a rise may be a change of mix, not of price).
 WITH measures AS (
     SELECT m.measure_id, m.effective, c.nomenclature, c.hs6,
            date_trunc('month', m.effective)::DATE AS effective_month
@@ -34,18 +36,14 @@ observed AS (  -- what each importer paid: from all origins (annual) and from Ch
            CASE exporter_iso3 WHEN 'WLD' THEN 'all' ELSE exporter_iso3 END AS origin,
            value_with_quantity_usd, quantity_t, product_label, is_basket, commodity, stage
     FROM marts.unit_values
-    WHERE importer_iso3 IN (SELECT iso3 FROM importers)
-      AND (exporter_iso3 = 'CHN'
-           OR exporter_iso3 = 'WLD' AND (frequency = 'annual' OR declared_by LIKE 'importer%'))
+    WHERE source IN ('baci', 'comtrade') AND importer_iso3 IN (SELECT iso3 FROM importers)
+      AND (exporter_iso3 = 'CHN' OR exporter_iso3 = 'WLD' AND frequency = 'annual')
 ),
-coverage AS (  -- the months (years) each source's series covers: a window outside it is
-               -- incomplete (China's declarations are its exports, an importer's its own imports)
-    SELECT frequency, source, nomenclature, hs6, importer_iso3,
-           min(period) AS first_period, max(period) AS last_period
-    FROM (SELECT frequency, source, nomenclature, hs6, period,
-                 CASE WHEN declared_by LIKE 'importer%' THEN importer_iso3 END AS importer_iso3
-          FROM marts.unit_values
-          WHERE frequency = 'annual' OR exporter_iso3 = 'CHN' OR declared_by LIKE 'importer%')
+coverage AS (  -- the months (years) each source's series covers: a window outside it is incomplete
+    SELECT frequency, source, nomenclature, hs6, min(period) AS first_period,
+           max(period) AS last_period
+    FROM marts.unit_values
+    WHERE source IN ('baci', 'comtrade') AND (frequency = 'annual' OR exporter_iso3 = 'CHN')
     GROUP BY ALL
 ),
 sides AS (
@@ -65,22 +63,43 @@ sides AS (
             OR o.period BETWEEN w.after_from AND w.after_to)
     GROUP BY ALL
 ),
-scored AS (
-    SELECT s.*,
-           s.before_from >= v.first_period AND s.after_to <= v.last_period AS is_complete,
+trade AS (  -- BACI and China's declarations: the code is the HS6 code
+    SELECT s.measure_id, s.frequency, s.window_months, s.source, s.declared_by, s.nomenclature,
+           s.hs6, s.hs6 AS code, s.commodity, s.stage, s.product_label, s.is_basket,
+           s.importer_iso3, s.origin, s.effective, s.before_from, s.before_to, s.after_from,
+           s.after_to, s.before_from >= v.first_period AND s.after_to <= v.last_period
+               AS is_complete,
+           s.t_before, s.t_after, s.usd_before, s.usd_after,
            s.usd_before / nullif(s.t_before, 0) AS uv_before_usd_per_t,
-           s.usd_after / nullif(s.t_after, 0) AS uv_after_usd_per_t,
-        CASE s.frequency WHEN 'annual'
-            THEN strftime(s.before_from, '%Y') || ' vs ' || strftime(s.after_from, '%Y')
-            ELSE strftime(s.before_from, '%Y-%m') || '..' || strftime(s.before_to, '%Y-%m') || ' vs '
-                 || strftime(s.after_from, '%Y-%m') || '..' || strftime(s.after_to, '%Y-%m')
-        END AS window_text
+           s.usd_after / nullif(s.t_after, 0) AS uv_after_usd_per_t
     FROM sides AS s
-    JOIN coverage AS v
-        ON v.frequency = s.frequency AND v.source = s.source AND v.nomenclature = s.nomenclature
-       AND v.hs6 = s.hs6
-       AND v.importer_iso3 IS NOT DISTINCT FROM
-           CASE WHEN s.declared_by LIKE 'importer%' THEN s.importer_iso3 END
+    JOIN coverage AS v USING (frequency, source, nomenclature, hs6)
+),
+lines AS (  -- the importers' own national lines: issue 28's equal windows, as it computed them
+    SELECT e.measure_id, 'monthly' AS frequency, e.window_months, e.source,
+           'importer (' || e.source || ')' AS declared_by, e.nomenclature, l.hs6, e.code,
+           e.commodity, e.stage, e.scope_label || CASE e.coverage WHEN 'line = item' THEN ''
+               ELSE ' (' || e.coverage || ' than the controlled items)' END AS product_label,
+           e.is_basket, e.importer_iso3, e.origin, e.effective, e.before_from,
+           (date_trunc('month', e.effective) - INTERVAL 1 MONTH)::DATE AS before_to,
+           date_trunc('month', e.effective)::DATE AS after_from, e.after_to, e.is_complete,
+           e.quantity_before_kg / 1000 AS t_before, e.quantity_after_kg / 1000 AS t_after,
+           e.value_before_usd AS usd_before, e.value_after_usd AS usd_after,
+           1000 * e.unit_value_before_usd_per_kg AS uv_before_usd_per_t,
+           1000 * e.unit_value_after_usd_per_kg AS uv_after_usd_per_t
+    FROM marts.import_event_study AS e
+    JOIN (SELECT DISTINCT source, nomenclature, code, hs6 FROM marts.import_monthly) AS l
+        USING (source, nomenclature, code)
+    WHERE e.origin IN ('CHN', 'all') AND e.window_name IN ('3', '6', '12')
+),
+scored AS (
+    SELECT *,
+        CASE frequency WHEN 'annual'
+            THEN strftime(before_from, '%Y') || ' vs ' || strftime(after_from, '%Y')
+            ELSE strftime(before_from, '%Y-%m') || '..' || strftime(before_to, '%Y-%m') || ' vs '
+                 || strftime(after_from, '%Y-%m') || '..' || strftime(after_to, '%Y-%m')
+        END AS window_text
+    FROM (SELECT * FROM trade UNION ALL BY NAME SELECT * FROM lines)
 )
 SELECT
     measure_id, frequency, window_months, source, declared_by, nomenclature, hs6, commodity,
@@ -88,12 +107,13 @@ SELECT
     after_from, after_to, is_complete, t_before AS quantity_before_t,
     t_after AS quantity_after_t, uv_before_usd_per_t, uv_after_usd_per_t,
     CASE WHEN is_complete THEN uv_after_usd_per_t / uv_before_usd_per_t - 1 END AS premium,
-    coalesce(is_complete AND NOT is_basket AND t_before >= 1 AND t_after >= 1
+    coalesce(is_complete AND NOT is_basket AND usd_before >= 100000 AND usd_after >= 100000
              AND uv_after_usd_per_t / uv_before_usd_per_t - 1 >= 0.5, false) AS fires,
     CASE WHEN NOT is_complete THEN 'a window is not covered by the data (' || window_text || ')'
-         WHEN t_before IS NULL OR t_after IS NULL
+         WHEN uv_before_usd_per_t IS NULL OR uv_after_usd_per_t IS NULL
              THEN 'no tonnes in a window (no shipments, or values without quantities)'
-         WHEN t_before < 1 OR t_after < 1 THEN 'under 1 t in a window'
+         WHEN usd_before < 100000 OR usd_after < 100000
+             THEN 'under USD 100,000 in a window'
          WHEN is_basket THEN 'a basket code: a change may be the mix, not the price'
          WHEN uv_after_usd_per_t / uv_before_usd_per_t - 1 < 0.5
              THEN 'the unit value did not rise 50%'
@@ -108,6 +128,7 @@ SELECT
                 || round(100 * (uv_after_usd_per_t / uv_before_usd_per_t - 1))::INT || '%)'
                 ELSE '' END
         || ', ' || window_text || ', ' || measure_id
-        || ' (' || declared_by || ', USD per t gross weight)' AS evidence
+        || ' (' || declared_by || ', USD per t gross weight)' AS evidence,
+    code
 FROM scored
-ORDER BY measure_id, hs6, importer_iso3, origin, frequency, window_months
+ORDER BY measure_id, code, importer_iso3, origin, source, frequency, window_months

@@ -5,8 +5,8 @@
 --   effective month against the effective month and the months after it;
 --   annual (BACI): the calendar year before the effective year against the year after it.
 -- premium = target's unit value / the rest's - 1; the screen fires when the premium moved by 25
--- points or more between the windows, each window with at least 1 t and USD 100,000 shipped to
--- the target and 1 t to the rest, never on a basket code (the mix shipped to one destination can
+-- points or more between the windows, each window with at least USD 100,000 shipped (and priced)
+-- to the target and to the rest, never on a basket code (the mix shipped to one destination can
 -- differ from the mix shipped to another). Price discrimination: charging buyers different prices
 -- for the same good (OECD Glossary of Industrial Organisation Economics and Competition Law).
 WITH measures AS (
@@ -76,7 +76,7 @@ scored AS (
            s.target_usd_after / nullif(s.target_t_after, 0) AS target_uv_after_usd_per_t,
            s.rest_usd_after / nullif(s.rest_t_after, 0) AS rest_uv_after_usd_per_t,
            s.target_t_before, s.target_t_after, s.rest_t_before, s.rest_t_after,
-           s.target_usd_before, s.target_usd_after
+           s.target_usd_before, s.target_usd_after, s.rest_usd_before, s.rest_usd_after
     FROM windows AS w
     JOIN coverage AS v USING (frequency, nomenclature, hs6)
     JOIN sides AS s USING (measure_id, frequency, window_months, nomenclature, hs6)
@@ -87,9 +87,8 @@ premiums AS (
             AS premium_before,
         CASE WHEN is_complete THEN target_uv_after_usd_per_t / rest_uv_after_usd_per_t - 1 END
             AS premium_after,
-        coalesce(target_t_before >= 1 AND target_t_after >= 1 AND rest_t_before >= 1
-                 AND rest_t_after >= 1 AND target_usd_before >= 100000
-                 AND target_usd_after >= 100000, false) AS is_material,
+        coalesce(target_usd_before >= 100000 AND target_usd_after >= 100000
+                 AND rest_usd_before >= 100000 AND rest_usd_after >= 100000, false) AS is_material,
         CASE frequency WHEN 'annual'
             THEN strftime(before_from, '%Y') || ' vs ' || strftime(after_from, '%Y')
             ELSE strftime(before_from, '%Y-%m') || '..' || strftime(before_to, '%Y-%m') || ' vs '
@@ -107,8 +106,7 @@ SELECT
     coalesce(is_complete AND is_material AND NOT is_basket
              AND abs(premium_after - premium_before) >= 0.25, false) AS fires,
     CASE WHEN NOT is_complete THEN 'a window is not covered by the data (' || window_text || ')'
-         WHEN NOT is_material THEN 'under 1 t or USD 100,000 to the target, or 1 t to the rest, '
-             || 'in a window'
+         WHEN NOT is_material THEN 'under USD 100,000 to the target or to the rest in a window'
          WHEN is_basket THEN 'a basket code: the mix shipped to each destination may differ'
          WHEN abs(premium_after - premium_before) < 0.25
              THEN 'the premium moved less than 25 points'

@@ -4,12 +4,10 @@
 --   outside it); flows staging.trade_outliers names are left out (counted in
 --   outlier_flows_excluded); the unit value counts the flows that report a quantity.
 --   monthly, exporter-declared (UN Comtrade): China's exports by destination (FOB);
---   monthly, importer-declared (staging.partner_monthly, issue 28: UK HMRC, Brazil, US Census,
---   Eurostat members, Japan): each importer's imports by origin and from every origin, at the
---   HS6 subheading its national lines belong to (value USD at the month's ECB rate, net mass),
---   as the importer values them (CIF; US customs value); confidential and unallocated partners
---   are left out (a country row only). The mapped national lines of issue 28
---   (marts.import_monthly) resolve baskets further; they are not on main as this is written.
+--   monthly, importer-declared (issue 28's marts.import_monthly): each importer's imports of its
+--   mapped national lines (CN8, HTS-10, NCM8 ...; code) by origin and from every origin (WLD),
+--   as the importer values them (CIF; US customs value), net mass with issue 28's recording
+--   outliers left out; a national line can split an HS6 basket (UK CN8 81129289 gallium).
 -- Beside each row: the code's world median unit value that year, weighted by tonnes over every
 -- bilateral flow that is not an outlier (half the world's tonnes are priced at or below it);
 -- a monthly row takes the median of the code in its own nomenclature, or of the same product in
@@ -105,37 +103,27 @@ monthly_values AS (
     WHERE flow = 'X' AND NOT is_aggregate_partner AND partner_iso3 IS NOT NULL
     GROUP BY ALL
 ),
-partner_rows AS (
-    SELECT p.source, 'importer (' || p.source || ', ' || p.valuation || ')' AS declared_by,
-           CASE p.hs_edition WHEN 'HS2017' THEN 'HS17' WHEN 'HS2022' THEN 'HS22'
-                ELSE p.hs_edition END AS nomenclature,
-           p.hs6, d.commodity, d.stage, p.partner_iso3, p.reporter_iso3, p.period,
-           p.value_usd, p.quantity_kg
-    FROM staging.partner_monthly AS p
-    JOIN (SELECT hs6, any_value(commodity) AS commodity, any_value(stage) AS stage
-          FROM staging.dim_hs_mineral WHERE stage <> 'exclude' GROUP BY hs6) AS d USING (hs6)
-    WHERE p.flow = 'M' AND NOT p.is_aggregate_partner AND p.partner_iso3 IS NOT NULL
-),
 partner_values AS (
-    SELECT 'monthly' AS frequency, source, declared_by, partner_scope, nomenclature, hs6,
-           commodity, stage, exporter_iso3, reporter_iso3 AS importer_iso3,
-           period, year(period) AS year, month(period) AS month,
-           sum(value_usd) AS value_usd,
-           sum(quantity_kg / 1000) FILTER (WHERE quantity_kg > 0 AND value_usd IS NOT NULL)
-               AS quantity_t,
-           sum(value_usd) FILTER (WHERE quantity_kg > 0) AS value_with_quantity_usd,
-           count(*) AS n_flows, 0 AS outlier_flows_excluded
-    FROM (
-        SELECT *, 'bilateral' AS partner_scope, partner_iso3 AS exporter_iso3 FROM partner_rows
-        UNION ALL
-        SELECT *, 'world_to_importer', 'WLD' FROM partner_rows
-    )
-    GROUP BY ALL
+    SELECT 'monthly' AS frequency, source,
+           'importer (' || source || ', ' || coalesce(valuation, 'as declared') || ')'
+               AS declared_by,
+           CASE origin_iso3 WHEN 'WLD' THEN 'world_to_importer' ELSE 'bilateral' END
+               AS partner_scope,
+           nomenclature, hs6, commodity, stage, origin_iso3 AS exporter_iso3, importer_iso3,
+           period, year(period) AS year, month(period) AS month, value_usd,
+           quantity_kg_checked / 1000 AS quantity_t, value_with_quantity_usd,
+           n_reporters AS n_flows, outlier_partners AS outlier_flows_excluded,
+           code, scope_label, is_basket AS line_is_basket
+    FROM marts.import_monthly
 ),
-unit_values AS (
+unit_values AS (  -- a BACI or Comtrade row's code is its HS6 code; a national line's its own
     SELECT *, value_with_quantity_usd / nullif(quantity_t, 0) AS unit_value_usd_per_t
-    FROM (SELECT * FROM annual_values UNION ALL SELECT * FROM monthly_values
-          UNION ALL SELECT * FROM partner_values)
+    FROM (SELECT *, hs6 AS code, NULL AS scope_label, NULL::BOOLEAN AS line_is_basket
+          FROM annual_values
+          UNION ALL
+          SELECT *, hs6, NULL, NULL FROM monthly_values
+          UNION ALL
+          SELECT * FROM partner_values)
 ),
 median_for AS (  -- the median each (nomenclature, code, year) is shown with: its own, else the
                  -- same product's in the nearest other nomenclature that has one that year
@@ -168,15 +156,17 @@ content_for AS (  -- each (nomenclature, code)'s content: its own row, else the 
 )
 SELECT
     u.frequency, u.source, u.declared_by, u.partner_scope, u.nomenclature, u.hs6,
-    u.commodity, u.stage, coalesce(c.product_label, 'HS ' || u.hs6) AS product_label,
-    coalesce(c.basket, '') <> '' AS is_basket,
+    u.commodity, u.stage,
+    coalesce(u.scope_label, c.product_label, 'HS ' || u.hs6) AS product_label,
+    coalesce(u.line_is_basket, coalesce(c.basket, '') <> '') AS is_basket,
     u.exporter_iso3, u.importer_iso3, u.period, u.year, u.month,
     u.value_usd, u.quantity_t, u.value_with_quantity_usd,
     u.unit_value_usd_per_t, u.unit_value_usd_per_t / 1000 AS unit_value_usd_per_kg,
     u.n_flows, u.outlier_flows_excluded,
     m.median_usd_per_t AS world_median_usd_per_t,
     m.median_nomenclature AS world_median_nomenclature,
-    u.unit_value_usd_per_t / nullif(m.median_usd_per_t, 0) - 1 AS vs_world_median
+    u.unit_value_usd_per_t / nullif(m.median_usd_per_t, 0) - 1 AS vs_world_median,
+    u.code
 FROM unit_values AS u
 LEFT JOIN content_for AS c USING (nomenclature, hs6)
 LEFT JOIN median_for AS m USING (nomenclature, hs6, year)

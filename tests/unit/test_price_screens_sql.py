@@ -31,7 +31,16 @@ def model(name: str) -> str:
 
 
 def build(
-    flows, *, outliers=(), monthly=(), partner=(), measures=(), prices=(), pairs=(), real=None
+    flows,
+    *,
+    outliers=(),
+    monthly=(),
+    lines=(),
+    windows=(),
+    measures=(),
+    prices=(),
+    pairs=(),
+    real=None,
 ):
     """A warehouse of the planted staging rows, with every mart of this module built on it;
     `real` replaces staging tables by name with frames conformed from the raw files."""
@@ -91,17 +100,36 @@ def build(
             "'comtrade')",
             [destination, hs6, nomenclature, period, value, kg],
         )
-    con.execute(
-        """CREATE TABLE staging.partner_monthly (source VARCHAR, reporter_iso3 VARCHAR,
-           partner_iso3 VARCHAR, is_aggregate_partner BOOLEAN, flow VARCHAR, hs6 VARCHAR,
-           hs_edition VARCHAR, period DATE, value_usd DOUBLE, quantity_kg DOUBLE,
-           valuation VARCHAR)"""
+    con.execute(  # issue 28's marts: an importer's own national lines (inputs here)
+        """CREATE TABLE marts.import_monthly (source VARCHAR, importer_iso3 VARCHAR,
+           origin_iso3 VARCHAR, nomenclature VARCHAR, code VARCHAR, period DATE,
+           commodity VARCHAR, stage VARCHAR, hs6 VARCHAR, is_basket BOOLEAN, value_usd DOUBLE,
+           quantity_kg_checked DOUBLE, value_with_quantity_usd DOUBLE, valuation VARCHAR,
+           n_reporters INT, outlier_partners INT, scope_label VARCHAR)"""
     )
-    for reporter, origin, hs6, period, value_usd, kg in partner:  # imports, CIF, HS2022
+    for origin, period, value_usd, kg in lines:  # the UK's antimony line, CIF
         con.execute(
-            "INSERT INTO staging.partner_monthly VALUES ('hmrc', ?, ?, ?, 'M', ?, 'HS2022', ?, ?, "
-            "?, 'CIF')",
-            [reporter, origin, origin is None, hs6, period, value_usd, kg],
+            "INSERT INTO marts.import_monthly VALUES ('hmrc', 'GBR', ?, 'CN8', '81101000', ?, "
+            "'antimony', 'refining', '811010', false, ?, ?, ?, 'CIF', 1, 0, "
+            "'CN8 81101000: antimony metal')",
+            [origin, period, value_usd, kg, value_usd],
+        )
+    con.execute(
+        """CREATE TABLE marts.import_event_study (measure_id VARCHAR, importer_iso3 VARCHAR,
+           source VARCHAR, nomenclature VARCHAR, code VARCHAR, origin VARCHAR,
+           window_name VARCHAR, window_months INT, effective DATE, before_from DATE,
+           after_to DATE, is_complete BOOLEAN, value_before_usd DOUBLE, value_after_usd DOUBLE,
+           quantity_before_kg DOUBLE, quantity_after_kg DOUBLE,
+           unit_value_before_usd_per_kg DOUBLE, unit_value_after_usd_per_kg DOUBLE,
+           coverage VARCHAR, commodity VARCHAR, stage VARCHAR, is_basket BOOLEAN,
+           scope_label VARCHAR)"""
+    )
+    for row in windows:
+        con.execute(
+            "INSERT INTO marts.import_event_study VALUES ('CN-2024-33', 'GBR', 'hmrc', 'CN8', "
+            "'81101000', ?, ?, ?, DATE '2024-09-15', ?, ?, ?, ?, ?, ?, ?, ?, ?, 'line = item', "
+            "'antimony', 'refining', false, 'CN8 81101000: antimony metal')",
+            list(row),
         )
     con.execute(
         """CREATE TABLE staging.export_controls (measure_id VARCHAR, effective DATE,
@@ -400,38 +428,44 @@ def test_control_premium_fires_on_complete_windows_and_not_on_incomplete_ones():
     assert late["is_complete"] is False and late["premium"] is None and not late["fires"]
 
 
-def test_control_premium_on_the_importers_own_monthly_declarations():
-    """The UK's imports of graphite by month (HMRC, CIF), 2024-06..2025-05: the 3 months from
-    2024-12 against the 3 before, from all origins (country rows only) and from China; the
-    6-month window starts before the UK's series: incomplete."""
-    partner = []
-    for month in range(12):
-        period = date(2024 + (month + 5) // 12, (month + 5) % 12 + 1, 1)
-        after = period >= date(2024, 12, 1)
-        partner.append(("GBR", "CHN", "250410", period, (3000 if after else 1000) * 10, 10_000))
-        partner.append(("GBR", "MOZ", "250410", period, 1000 * 10, 10_000))
-        partner.append(("GBR", None, "250410", period, 99_999 * 10, 10_000))  # confidential
-    con = build(
-        [], partner=partner,
-        measures=[("CN-2024-46", date(2024, 12, 3), "USA", [("HS22", "250410")])],
-    )  # fmt: skip
+def test_an_importers_own_lines_join_the_unit_values_and_the_control_premium():
+    """The UK's antimony line (CN8 81101000) as issue 28 publishes it: its months are unit values
+    of the line (no world median: another scope than BACI's HS6), and its equal windows around
+    CN-2024-33 are the control premium screen's importer-side rows."""
+    lines = [("NLD", date(2024, 6, 1), 120_000.0, 10_000.0), ("WLD", date(2024, 6, 1), 150_000.0,
+             12_000.0)]  # fmt: skip
+    windows = [  # origin, window, months, before_from, after_to, complete, USD, kg, USD/kg
+        ("all", "3", 3, date(2024, 6, 1), date(2024, 11, 1), True, 460_000, 870_000, 31_870,
+         30_817, 14.43, 28.23),
+        ("all", "12", 12, date(2023, 9, 1), date(2025, 8, 1), False, None, None, None, None,
+         None, None),
+        ("CHN", "3", 3, date(2024, 6, 1), date(2024, 11, 1), True, 90_000, 0, 250, None,
+         360.0, None),
+        ("other", "3", 3, date(2024, 6, 1), date(2024, 11, 1), True, 1, 1, 1, 1, 1.0, 9.0),
+    ]  # fmt: skip
+    con = build([], lines=lines, windows=windows)
+    uk = one(con, "SELECT * FROM marts.unit_values WHERE source = 'hmrc' AND exporter_iso3 = 'WLD'")
+    assert (uk["code"], uk["hs6"], uk["nomenclature"]) == ("81101000", "811010", "CN8")
+    assert uk["unit_value_usd_per_t"] == pytest.approx(12_500)
+    assert uk["partner_scope"] == "world_to_importer" and uk["world_median_usd_per_t"] is None
+    assert uk["product_label"] == "CN8 81101000: antimony metal"
 
     def row(origin, window):
         return one(
             con, "SELECT * FROM marts.screen_control_premium WHERE source = 'hmrc' "
-            "AND importer_iso3 = 'GBR' AND origin = ? AND window_months = ?", [origin, window],
+            "AND origin = ? AND window_months = ?", [origin, window],
         )  # fmt: skip
 
-    china, world = row("CHN", 3), row("all", 3)
-    assert (china["uv_before_usd_per_t"], china["uv_after_usd_per_t"]) == (1000, 3000)
-    assert china["fires"] and world["premium"] == pytest.approx(2000 / 1000 - 1) and world["fires"]
-    assert "GBR's unit value from CHN 1,000 -> 3,000 USD/t (+200%)" in china["evidence"]
-    assert "(importer (hmrc, CIF)" in china["evidence"]
-    assert row("CHN", 6)["is_complete"] is True  # 2024-06..2024-11 vs 2024-12..2025-05
-    assert row("CHN", 12)["is_complete"] is False
-    # China's own declarations are another scope: never the rest of the discrimination screen
-    (n,) = con.execute("SELECT count(*) FROM marts.screen_price_discrimination").fetchone()
-    assert n == 0
+    world = row("all", 3)
+    assert (world["before_to"], world["after_from"]) == (date(2024, 8, 1), date(2024, 9, 1))
+    assert world["premium"] == pytest.approx(28.23 / 14.43 - 1) and world["fires"]
+    assert "GBR's unit value from all origins 14,430 -> 28,230 USD/t (+96%)" in world["evidence"]
+    assert row("all", 12)["premium"] is None and not row("all", 12)["fires"]
+    assert row("CHN", 3)["why_not_fired"].startswith("no tonnes in a window")
+    (other,) = con.execute(
+        "SELECT count(*) FROM marts.screen_control_premium WHERE origin = 'other'"
+    ).fetchone()
+    assert other == 0  # 'other' (all but China) is issue 28's; the screen reads CHN and all
 
 
 # --- marts.screen_price_vs_unit_value ---------------------------------------------------------
