@@ -651,7 +651,13 @@ EXPRESSION_CASES = {
     ),
     "marts/screen_control_premium:basket_never_fires": case_basket_fires(
         "marts__screen_control_premium",
-        {**SCREEN_WINDOW, "source": "comtrade", "importer_iso3": "USA", "origin": "CHN"},
+        {
+            **SCREEN_WINDOW,
+            "source": "comtrade",
+            "importer_iso3": "USA",
+            "origin": "CHN",
+            "code": "811292",
+        },
     ),
     "marts/screen_price_vs_unit_value:only_same_scope_fires": case_only_same_scope_fires,
     "marts/supply_concentration:top1_share_within_top3": case_top1_share_within_top3,
