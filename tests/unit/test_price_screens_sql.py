@@ -341,16 +341,16 @@ def test_flooding_does_not_fire_when_chinas_share_falls_or_on_a_basket():
 # --- marts.screen_price_discrimination ---------------------------------------------------------
 
 
-def discrimination_months(usa_after_uv: float):
-    """China's monthly graphite exports 2023-01..2024-12: USA and KOR at 1,000 USD/t before
-    2023-12, then USA at usa_after_uv and KOR still at 1,000: 200 t a month each."""
+def discrimination_months(usa_after_uv: float, hs6: str = "250410"):
+    """China's monthly exports of hs6 (graphite) 2023-01..2024-12: USA and KOR at 1,000 USD/t
+    before 2023-12, then USA at usa_after_uv and KOR still at 1,000: 200 t a month each."""
     rows = []
     for month in range(24):
         period = date(2023 + month // 12, month % 12 + 1, 1)
         after = period >= date(2023, 12, 1)
-        rows.append(("HS22", "250410", "USA", period, (usa_after_uv if after else 1000) * 200,
+        rows.append(("HS22", hs6, "USA", period, (usa_after_uv if after else 1000) * 200,
                      200_000))  # fmt: skip
-        rows.append(("HS22", "250410", "KOR", period, 1000 * 200, 200_000))
+        rows.append(("HS22", hs6, "KOR", period, 1000 * 200, 200_000))
     return rows
 
 
@@ -393,6 +393,23 @@ def test_discrimination_does_not_fire_when_the_premium_holds():
     assert row["why_not_fired"] == "the premium moved less than 25 points"
 
 
+def test_discrimination_never_fires_on_a_basket_code():
+    """The same +50 points as the firing slice, on the 811292 basket (gallium, germanium and
+    other metals): the mix shipped to the USA may differ from the mix shipped elsewhere."""
+    con = build(
+        [], monthly=discrimination_months(1500, hs6="811292"),
+        measures=[("CN-2023-23", date(2023, 12, 1), None, [("HS22", "811292")])],
+    )  # fmt: skip
+    row = one(
+        con, "SELECT * FROM marts.screen_price_discrimination WHERE target_iso3 = 'USA' "
+        "AND window_months = 6",
+    )  # fmt: skip
+    assert row["premium_change"] == pytest.approx(0.5) and row["is_basket"]
+    assert row["fires"] is False
+    assert row["why_not_fired"].startswith("a basket code")
+    assert "not any one mineral's price" in row["evidence"]
+
+
 # --- marts.screen_control_premium -------------------------------------------------------------
 
 
@@ -426,6 +443,25 @@ def test_control_premium_fires_on_complete_windows_and_not_on_incomplete_ones():
         "AND importer_iso3 = 'USA' AND origin = 'all'",
     )  # fmt: skip
     assert late["is_complete"] is False and late["premium"] is None and not late["fires"]
+
+
+def test_control_premium_never_fires_on_a_basket_code():
+    """China's 811292 (gallium, germanium and other metals) to the USA 2.5 times dearer per
+    tonne after CN-2023-23: the same rise that fires on graphite, but a basket's mix can do it."""
+    flows = [
+        (BASKET, 2022, "CHN", "USA", 100_000 * 10, 10),
+        (BASKET, 2024, "CHN", "USA", 250_000 * 10, 10),
+    ]
+    measures = [("CN-2023-23", date(2023, 8, 1), "USA", [("HS17", "811292")])]
+    con = build(flows, measures=measures)
+    row = one(
+        con, "SELECT * FROM marts.screen_control_premium WHERE importer_iso3 = 'USA' "
+        "AND origin = 'CHN'",
+    )  # fmt: skip
+    assert row["premium"] == pytest.approx(1.5) and row["is_complete"] and row["is_basket"]
+    assert row["fires"] is False
+    assert row["why_not_fired"] == "a basket code: a change may be the mix, not the price"
+    assert row["evidence"].startswith("HS 811292: gallium, germanium and other metals")
 
 
 def test_an_importers_own_lines_join_the_unit_values_and_the_control_premium():
@@ -487,8 +523,16 @@ def test_usgs_price_against_unit_value_fires_on_a_same_scope_gap_only():
          "basket", "planted"),
     ]  # fmt: skip
     con = build(flows, prices=prices, pairs=pairs)
-    same = one(con, "SELECT * FROM marts.screen_price_vs_unit_value WHERE commodity = 'graphite'")
+    same = one(
+        con, "SELECT * FROM marts.screen_price_vs_unit_value WHERE commodity = 'graphite' "
+        "AND relation = 'same'",
+    )  # fmt: skip
     assert same["price_to_unit_value"] == pytest.approx(3.0) and same["fires"]
+    # the same flake price read as a part of 250410 (flake within flake and powder): not screened
+    part = build(flows, prices=prices, pairs=[pairs[0][:7] + ("part", "planted")])
+    row = one(part, "SELECT * FROM marts.screen_price_vs_unit_value WHERE commodity = 'graphite'")
+    assert row["price_to_unit_value"] == pytest.approx(3.0) and row["fires"] is False
+    assert row["evidence"].startswith("Part of the code: natural graphite, flake")
     basket = one(con, "SELECT * FROM marts.screen_price_vs_unit_value WHERE commodity = 'gallium'")
     assert basket["price_to_unit_value"] == pytest.approx(4.39) and basket["fires"] is False
     assert basket["evidence"].startswith("Basket comparison, not gallium's price")
@@ -513,3 +557,34 @@ def test_a_new_flooding_hit_alerts_once_worded_with_scope_and_basis():
     assert "(BACI exports, value FOB USD over tonnes gross weight" in message
     calm = build(market(GRAPHITE, years, [1000] * 5, [0.1, 0.2, 0.3, 0.4, 0.5]))
     assert screen_alerts(calm) == []
+
+
+def test_the_window_screens_and_a_same_scope_gap_alert_once_each_worded_with_scope_and_basis():
+    """China's graphite to the USA 50% dearer from 2023-12 (KOR unchanged): the discrimination
+    and the control premium screens fire on the 3- and 6-month windows (12 is incomplete), one
+    alert each, the longest firing window; a flake price 3 times BACI's US unit value alerts."""
+    flows = [(GRAPHITE, 2024, "MOZ", "USA", 1000 * 100, 100)]
+    prices = [("graphite", "natural graphite, flake", "import_unit_value", 2024, 3.0)]
+    pairs = [("graphite", "natural graphite, flake", "import_unit_value", "HS92", "250410", "WLD",
+              "USA", "same", "planted")]  # fmt: skip
+    con = build(
+        flows, monthly=discrimination_months(1500), prices=prices, pairs=pairs,
+        measures=[("CN-2023-39", date(2023, 12, 1), None, [("HS22", "250410")])],
+    )  # fmt: skip
+    rows = screen_alerts(con)
+    assert [kind for kind, _, _ in rows] == [
+        "control_premium", "price_discrimination", "price_vs_unit_value",
+    ]  # fmt: skip
+    alerts = {kind: (year, message) for kind, year, message in rows}
+    year, message = alerts["price_discrimination"]
+    assert year == 2023 and message.startswith("Price discrimination screen: HS 250410")
+    assert "China's exports to USA priced 0% above its exports to other destinations" in message
+    assert "2023-06..2023-11 vs 2023-12..2024-05" in message  # the 6-month window, not the 3
+    assert "China's declared exports, FOB USD per t" in message
+    year, message = alerts["control_premium"]
+    assert message.startswith("Control premium screen: HS 250410")
+    assert "USA's unit value from CHN 1,000 -> 1,500 USD/t (+50%)" in message
+    assert "2023-06..2023-11 vs 2023-12..2024-05" in message and "USD per t gross weight" in message
+    year, message = alerts["price_vs_unit_value"]
+    assert year == 2024 and "a factor of 3.0 apart" in message
+    assert "natural graphite, flake 3,000 USD/t (USGS MCS2026, import unit value" in message
