@@ -815,16 +815,28 @@ def _measure_rules(commodity: alt.Parameter) -> alt.Chart:
     )
 
 
+# a one-column legend's labels as wide as the chart allows (the legend starts where the plot
+# does, about 100 px in): a product's purity or a code's "basket" at a line's end is not cut off
+FULL_WIDTH_LABELS = alt.ExprRef("containerSize()[0] - 110")
+# 20 colours: a mineral can have 19 priced products (rare earths), and 10 colours repeat
+PRODUCT_SCALE = alt.Scale(scheme="tableau20")
+
+
 def prices_charts(data: dict, defaults: dict) -> dict[str, dict]:
     """USGS's price lines by product and the trade unit-value lines (China's exports, the world
     median, the picked importer's imports) of the picked mineral, USD per kg on a log scale (a
-    terbium oxide and a cerium oxide share one axis), each export control a red dashed rule."""
+    terbium oxide and a cerium oxide share one axis), each export control a red dashed rule.
+    A USGS estimate (2025e) is a hollow point, never read as a reported figure."""
     commodity = commodity_param(defaults["commodity"])
     importer = importer_param(defaults["importer"])
     x = alt.X("year:Q", title=None, axis=YEARS)
     y = alt.Y("usd_per_kg:Q", title="USD per kg", scale=alt.Scale(type="log"))
-    usgs = alt.Chart(alt.NamedData("prices_usgs")).transform_filter(
-        alt.datum.commodity == commodity
+    usgs = (
+        alt.Chart(alt.NamedData("prices_usgs"))
+        .transform_filter(alt.datum.commodity == commodity)
+        .transform_calculate(
+            reported=alt.expr.if_(alt.datum.is_estimate, "estimated by USGS (e)", "reported")
+        )
     )
     enc = {
         "x": x,
@@ -832,24 +844,30 @@ def prices_charts(data: dict, defaults: dict) -> dict[str, dict]:
         "color": alt.Color(
             "product:N",
             title=None,
-            legend=alt.Legend(orient="bottom", columns=2, labelLimit=WIDE_LABELS),
+            scale=PRODUCT_SCALE,
+            # one column: two cut the purities that tell products apart (99.99% vs 99.999%)
+            legend=alt.Legend(orient="bottom", columns=1, labelLimit=FULL_WIDTH_LABELS),
         ),
     }
+    tooltip = [
+        alt.Tooltip("product:N", title="Product"),
+        alt.Tooltip("year:O", title="Year"),
+        alt.Tooltip("reported:N", title="Figure"),
+        alt.Tooltip("usd_per_kg:Q", title="USD per kg", format=",.2f"),
+        alt.Tooltip("basis:N", title="Basis"),
+        alt.Tooltip("terms:N", title="Terms"),
+        alt.Tooltip("quoted_source:N", title="Source USGS cites"),
+        alt.Tooltip("unit_basis:N", title="Per kg of"),
+        alt.Tooltip("edition:N", title="Edition"),
+    ]
     usgs_chart = alt.layer(
         usgs.mark_line(strokeWidth=2).encode(**enc),
-        usgs.mark_point(filled=True, size=50).encode(
-            **enc,
-            tooltip=[
-                alt.Tooltip("product:N", title="Product"),
-                alt.Tooltip("year:O", title="Year"),
-                alt.Tooltip("usd_per_kg:Q", title="USD per kg", format=",.2f"),
-                alt.Tooltip("basis:N", title="Basis"),
-                alt.Tooltip("terms:N", title="Terms"),
-                alt.Tooltip("quoted_source:N", title="Source USGS cites"),
-                alt.Tooltip("unit_basis:N", title="Per kg of"),
-                alt.Tooltip("edition:N", title="Edition"),
-            ],
-        ),
+        usgs.transform_filter(~alt.datum.is_estimate)
+        .mark_point(filled=True, size=50)
+        .encode(**enc, tooltip=tooltip),
+        usgs.transform_filter(alt.datum.is_estimate)  # an estimate: a hollow point
+        .mark_point(filled=False, size=50, strokeWidth=2, fill="#ffffff")
+        .encode(**enc, tooltip=tooltip),
         _measure_rules(commodity),
     ).add_params(commodity)
     trade = (
@@ -863,17 +881,28 @@ def prices_charts(data: dict, defaults: dict) -> dict[str, dict]:
     trade_enc = {
         "x": x,
         "y": y,
-        "color": alt.Color(
-            "line:N", title=None, legend=alt.Legend(orient="top", direction="horizontal")
-        ),
+        # two a row: three do not fit a phone ("world median" was cut at 390 px)
+        "color": alt.Color("line:N", title=None, legend=alt.Legend(orient="top", columns=2)),
+        # the code in words, its stage and "basket", each drawn as its dash (not a grey dot)
         "strokeDash": alt.StrokeDash(
-            "hs6:N", title="HS code", legend=alt.Legend(orient="bottom", direction="horizontal")
+            "code_label:N",
+            title=None,
+            legend=alt.Legend(
+                orient="bottom",
+                columns=1,
+                symbolType="stroke",
+                symbolStrokeWidth=2,
+                symbolSize=400,
+                labelLimit=FULL_WIDTH_LABELS,
+            ),
         ),
     }
     trade_chart = alt.layer(
         trade.mark_line(strokeWidth=2).encode(**trade_enc),
         trade.mark_point(filled=True, size=40).encode(
-            **trade_enc,
+            x=x,
+            y=y,
+            color=trade_enc["color"],
             tooltip=[
                 alt.Tooltip("product_label:N", title="Code"),
                 alt.Tooltip("line:N", title="Line"),

@@ -469,8 +469,9 @@ def prices(q: Reader, ctx: dict) -> dict:
     notes = [
         {
             "commodity": commodity,
-            "note": f"{screen} screen: {len(rows)} hit{'s' if len(rows) > 1 else ''} (each: "
-            f"minerals prices {commodity}), latest {rows[0]['when']}: {rows[0]['evidence']}",
+            "note": f"{screen} screen fires: {len(rows)} hit{'s' if len(rows) > 1 else ''} "
+            f"(all of them: minerals prices {commodity}); the latest, {rows[0]['when']}: "
+            f"{rows[0]['evidence']}",
         }
         for (commodity, screen), rows in hits.items()
     ]

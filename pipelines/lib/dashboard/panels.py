@@ -194,11 +194,12 @@ PANELS = [
         "prices",
         "Prices and unit values",
         "USGS's prices of the picked mineral by product (MCS2026, the 2022 Minerals Yearbook, "
-        "DS-140; the latest edition of each year; a market quote is not a unit value: hover for "
-        "the basis and the source USGS cites), and the trade unit values of its HS codes "
-        "(CEPII BACI, value over tonnes gross weight, outliers left out): China's exports, the "
-        "code's world median and the picked importer's imports. A basket code's unit value is "
-        "the mix's, not one mineral's price. Red dashed lines: export controls taking effect. "
+        "DS-140; the latest edition of each year; a hollow point is USGS's estimate; a market "
+        "quote is not a unit value: hover for the basis and the source USGS cites), and the "
+        "trade unit values of its HS codes (CEPII BACI, value over tonnes gross weight, outliers "
+        "left out), one dash per code: China's exports, the code's world median and the picked "
+        "importer's imports. A basket code's unit value is the mix's, not one mineral's price. "
+        "Red dashed lines: export controls taking effect. "
         "In the notes above the charts, the price screens that fire (docs/prices.md).",
         ("prices_usgs", "prices_unit_values", "prices_measures", "prices_screens"),
         data.prices,
