@@ -27,6 +27,7 @@ UNPINNED = ("PROVENANCE.md",)
 # Folders of data/snapshot/ and the source each belongs to
 FOLDERS = {
     "usgs_mcs": "usgs_mcs",
+    "usgs_myb": "usgs_myb",
     "iea": "iea",
     "baci/hs92": "baci",
     "baci/hs17": "baci",

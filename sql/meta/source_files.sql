@@ -8,6 +8,11 @@ SELECT 'usgs_mcs' AS source, source_file, any_value(_sha256) AS sha256,
 FROM raw.usgs_mcs_production
 GROUP BY source_file
 UNION ALL
+SELECT 'usgs_myb', 'usgs_myb/' || source_file, any_value(_sha256), any_value(_fetched_at),
+       any_value(_source), string_agg(DISTINCT edition, ', '), count(*)
+FROM raw.usgs_myb_prices
+GROUP BY source_file
+UNION ALL
 SELECT 'iea', source_file, any_value(_sha256), any_value(_fetched_at), any_value(_source),
        string_agg(DISTINCT edition, ', '), count(*)
 FROM raw.iea_supply

@@ -613,6 +613,32 @@ def case_factor_is_positive(wh):
     return "'280530'"
 
 
+def case_basket_fires(table: str, grain: dict):
+    """A row of a price screen on a basket code that fires: the screen said something about
+    one mineral from a mix's unit value."""
+
+    def case(wh):
+        write(wh, **{table: pl.DataFrame([{**grain, "fires": True, "is_basket": True}])})
+        return "'811292'"
+
+    return case
+
+
+def case_only_same_scope_fires(wh):
+    write(
+        wh,
+        marts__screen_price_vs_unit_value=pl.DataFrame(
+            [{"commodity": "gallium", "product": "gallium metal", "year": 2024,
+              "price_basis": "import_unit_value", "nomenclature": "HS17", "hs6": "811292",
+              "exporter_iso3": "WLD", "importer_iso3": "USA", "fires": True,
+              "relation": "basket"}]
+        ),
+    )  # fmt: skip
+    return "'811292'"
+
+
+SCREEN_WINDOW = {"measure_id": "CN-2023-23", "frequency": "monthly", "window_months": 12,
+                 "nomenclature": "HS22", "hs6": "811292"}  # fmt: skip
 EXPRESSION_CASES = {
     "staging/national_tariff_lines:code_starts_with_hs6": case_code_starts_with_hs6,
     "marts/importer_supply_risk:geopolrisk_or_its_null_reason": (
@@ -622,6 +648,23 @@ EXPRESSION_CASES = {
         case_change_only_over_complete_windows
     ),
     "marts/alerts:export_alerts_say_exports": case_export_alerts_say_exports,
+    "marts/screen_flooding:basket_never_fires": case_basket_fires(
+        "marts__screen_flooding", {"nomenclature": "HS17", "hs6": "811292", "year": 2024}
+    ),
+    "marts/screen_price_discrimination:basket_never_fires": case_basket_fires(
+        "marts__screen_price_discrimination", {**SCREEN_WINDOW, "target_iso3": "USA"}
+    ),
+    "marts/screen_control_premium:basket_never_fires": case_basket_fires(
+        "marts__screen_control_premium",
+        {
+            **SCREEN_WINDOW,
+            "source": "comtrade",
+            "importer_iso3": "USA",
+            "origin": "CHN",
+            "code": "811292",
+        },
+    ),
+    "marts/screen_price_vs_unit_value:only_same_scope_fires": case_only_same_scope_fires,
     "marts/supply_concentration:top1_share_within_top3": case_top1_share_within_top3,
     "marts/import_dependence:china_share_within_top_supplier": (
         case_china_share_within_top_supplier

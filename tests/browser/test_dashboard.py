@@ -532,3 +532,97 @@ def test_pipeline_cells_are_text_and_links_only_http(published, tmp_path):
         assert page.errors == []
     finally:
         page.close()
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", [1400, 390])
+def test_prices_panel_in_chromium(published, tmp_path, width):
+    """What an analyst could misread in the prices panel: every legend label readable inside its
+    chart (a product's purity, a code's stage and "basket" never cut off), each HS code's dash
+    drawn in its legend (not a grey dot), no two products of a mineral in one colour, a USGS
+    estimate (2025e) a hollow point that says so, and the screens' notes in words."""
+    with duckdb.connect(str(published / "minerals.duckdb"), read_only=True) as con:
+        products = {
+            c: n
+            for c, n in con.execute(
+                "SELECT commodity_group, count(DISTINCT product) FROM marts.prices "
+                "WHERE is_latest_edition AND price_usd_per_kg > 0 AND year >= 2015 GROUP BY 1"
+            ).fetchall()
+        }
+        (n_estimates,) = con.execute(
+            "SELECT count(*) FROM marts.prices WHERE is_latest_edition AND price_usd_per_kg > 0 "
+            "AND year >= 2015 AND commodity_group = 'rare_earths' AND is_estimate"
+        ).fetchone()
+    page = Page(published / "dashboard" / "index.html", width, touch=width < 600)
+    p = page.page
+    panel = p.locator("#panel-prices")
+    try:
+        page.pick("commodity", "rare_earths")
+        assert products["rare_earths"] > 10  # more than one colour scheme of 10 holds
+
+        def legend(chart: str) -> list[tuple[str, float, float]]:
+            """Each legend label of a chart: its text, how far its right end lies past the
+            chart's, and whether Vega truncated it (the ellipsis)."""
+            return p.evaluate(
+                """chart => {
+                     const box = document.querySelector('#chart-' + chart).getBoundingClientRect();
+                     return [...document.querySelectorAll(
+                         '#chart-' + chart + ' g.role-legend-label text')]
+                       .map(t => [t.textContent, t.getBoundingClientRect().right - box.right]);
+                   }""",
+                chart,
+            )
+
+        usgs = legend("prices-usgs")
+        assert len(usgs) == products["rare_earths"]
+        assert all(past <= 1 for _, past in usgs), usgs
+        names = [text for text, _ in usgs]
+        # the purities that tell two products apart are read whole where a phone has room
+        assert "gadolinium oxide, 99.999% minimum" in names, names
+        assert "gadolinium oxide, 99.99% minimum" in names, names
+        colours = p.eval_on_selector_all(
+            "#chart-prices-usgs g.role-legend-symbol path",
+            "els => els.map(e => e.getAttribute('fill'))",
+        )
+        assert len(set(colours)) == len(usgs), colours  # no two products in one colour
+
+        codes = legend("prices-unit-values")
+        assert all(past <= 1 for _, past in codes), codes
+        labels = [text for text, _ in codes]
+        assert any(t.startswith("HS 284690 (refining, basket)") for t in labels), labels
+        assert any(t.startswith("HS 850511 (manufacturing, basket)") for t in labels), labels
+        assert any(t.startswith("HS 284610 (refining) cerium") for t in labels), labels
+        dashes = p.eval_on_selector_all(
+            "#chart-prices-unit-values g.role-legend-symbol path",
+            "els => els.map(e => [e.getAttribute('stroke-dasharray') || '', "
+            "e.getAttribute('d') || ''])",
+        )
+        strokes = [dash for dash, path in dashes if path.startswith("M-10,0L10,0")]  # lines
+        codes_shown = [t for t in labels if t.startswith("HS ")]
+        assert len(set(strokes)) == len(strokes) == len(codes_shown) == 4, dashes
+
+        # a USGS estimate: a hollow point whose tooltip says it is an estimate
+        estimates = p.eval_on_selector_all(
+            "#chart-prices-usgs g.mark-symbol path[aria-label*='estimated by USGS']",
+            "els => els.map(e => [e.getAttribute('aria-label'), e.getAttribute('fill')])",
+        )
+        assert estimates and all(f == "#ffffff" for _, f in estimates), estimates
+        assert len(estimates) == n_estimates, estimates  # each one the mart marks, no other
+        assert any("terbium oxide" in a and "Year: 2025" in a for a, _ in estimates)
+        reported = p.eval_on_selector_all(
+            "#chart-prices-usgs g.mark-symbol path[aria-label*='Figure: reported']",
+            "els => els.map(e => e.getAttribute('fill'))",
+        )
+        assert reported and "#ffffff" not in reported
+
+        notes = panel.locator(".notes").inner_text()
+        assert "flooding screen fires" in notes and "(all of them: minerals prices" in notes
+        page.pick("commodity", "gallium")
+        (code,) = [t for t, _ in legend("prices-unit-values") if t.startswith("HS ")]
+        assert code.startswith("HS 811292 (refining, basket) gallium"), code
+        panel.screenshot(path=str(tmp_path / f"prices_{width}_gallium.png"))
+        shutil.copy(tmp_path / f"prices_{width}_gallium.png", ARTIFACTS)
+        assert p.evaluate("document.documentElement.scrollWidth") <= width
+        assert page.errors == []
+    finally:
+        page.close()

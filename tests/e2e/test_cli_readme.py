@@ -226,7 +226,7 @@ def test_status_lists_every_source_and_prints_whole_warn_lines(published):
     sources = re.findall(r"^  (\w+) +\d+ file\(s\)", out, re.M)
     assert sources == [
         "baci", "comexstat", "comtrade", "ecb", "eurostat", "hmrc", "iea", "uscensus",
-        "usgs_mcs", "wgi",
+        "usgs_mcs", "usgs_myb", "wgi",
     ]  # fmt: skip
     # the bulk file to 2022, then political stability 2023-2024 from the newer file
     assert "wgi          2 file(s), editions WGI data to 2022, WGI data to 2024" in out

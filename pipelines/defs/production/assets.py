@@ -21,7 +21,7 @@ IEA_WORKBOOK = "iea/CM_Data_Explorer_May2024.xlsx"
 IEA_JSON_2025 = "iea/iea_cm_data_explorer_2025ed_derived.json"
 
 
-def _with_lineage(df: pl.DataFrame, files: dict[str, Path], live: set[Path]) -> pl.DataFrame:
+def with_lineage(df: pl.DataFrame, files: dict[str, Path], live: set[Path]) -> pl.DataFrame:
     """Add `_sha256`, `_fetched_at` and `_source` (live | snapshot) per source file to raw rows."""
     lineage = pl.DataFrame(
         [
@@ -93,7 +93,7 @@ def raw_usgs_mcs_production(
         )
     raw = usgs.read_usgs_files(paths)
     files = {usgs.source_label(p): p for p in paths}
-    raw = _with_lineage(raw, files, set(live))
+    raw = with_lineage(raw, files, set(live))
     wh = warehouse.get()
     with wh.connect() as con:
         rows = wh.write_table(con, "raw.usgs_mcs_production", raw)
@@ -130,7 +130,7 @@ def raw_iea_supply(
         context.log.info(f"IEA 2025 edition from the snapshot ({IEA_JSON_2025})")
     json_2025 = sources.snapshot / IEA_JSON_2025  # third-party conversion: snapshot only
     raw = pl.concat([iea.read_workbook(workbook), iea.read_json_2025(json_2025)])
-    raw = _with_lineage(raw, {workbook.name: workbook, json_2025.name: json_2025}, live)
+    raw = with_lineage(raw, {workbook.name: workbook, json_2025.name: json_2025}, live)
     wh = warehouse.get()
     with wh.connect() as con:
         rows = wh.write_table(con, "raw.iea_supply", raw)

@@ -20,7 +20,12 @@ WGI_BULK = "wgi/WGIData.csv"
 WGI_PV = "wgi/political_stability_1996_2024/wgi_pv_1996_2024.csv"
 GOVERNANCE = table_key("staging.governance")
 ALERTS = table_key("marts.alerts")
-ALERT_CANDIDATES = "alerts/candidates.sql"
+# Every alert the marts imply: one file per family of alerts, their rows in one UNION
+ALERT_CANDIDATES = ("alerts/candidates.sql", "alerts/price_screens.sql")
+
+
+def alert_candidates() -> str:
+    return "\nUNION ALL\n".join(f"SELECT * FROM ({load_query(f)})" for f in ALERT_CANDIDATES)
 
 
 @table_asset(
@@ -118,11 +123,11 @@ def political_stability_matches_newer_file(
 @table_asset(
     "marts.alerts",
     kinds={"duckdb", "sql"},
-    deps=[table_key(t) for t in tables_read(load_query(ALERT_CANDIDATES))],
+    deps=[table_key(t) for t in tables_read(alert_candidates())],
 )
 def alerts(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     wh = warehouse.get()
-    candidates = load_query(ALERT_CANDIDATES)
+    candidates = alert_candidates()
     with wh.connect() as con:
         con.execute(load_query("alerts/create_alerts.sql"))
         # alerts the candidates no longer word that way (docs/migrations.md): export-based

@@ -805,3 +805,136 @@ def project_outlook_charts(data: dict, defaults: dict) -> dict[str, dict]:
         )
         out[f"outlook-{commodity}-{stage}-{source}"] = spec(chart)
     return out
+
+
+def _measure_rules(commodity: alt.Parameter) -> alt.Chart:
+    """Each export control on the picked mineral: a red dashed rule at its effective date."""
+    return (
+        alt.Chart(alt.NamedData("prices_measures"))
+        .transform_filter(alt.datum.commodity == commodity)
+        .mark_rule(color="#c0392b", strokeDash=[4, 3], strokeWidth=1.5)
+        .encode(
+            x=alt.X("effective_year:Q"),
+            tooltip=[
+                alt.Tooltip("measure_id:N", title="Export control"),
+                alt.Tooltip("effective:N", title="Effective"),
+                alt.Tooltip("status:N", title="Status"),
+            ],
+        )
+    )
+
+
+# a one-column legend's labels as wide as the chart allows (the legend starts where the plot
+# does, about 100 px in): a product's purity or a code's "basket" at a line's end is not cut off
+FULL_WIDTH_LABELS = alt.ExprRef("containerSize()[0] - 110")
+# 20 colours: a mineral can have 19 priced products (rare earths), and 10 colours repeat
+PRODUCT_SCALE = alt.Scale(scheme="tableau20")
+
+
+def prices_charts(data: dict, defaults: dict) -> dict[str, dict]:
+    """USGS's price lines by product and the trade unit-value lines (China's exports, the world
+    median, the picked importer's imports) of the picked mineral, USD per kg on a log scale (a
+    terbium oxide and a cerium oxide share one axis), each export control a red dashed rule.
+    A USGS estimate (2025e) is a hollow point, never read as a reported figure."""
+    commodity = commodity_param(defaults["commodity"])
+    importer = importer_param(defaults["importer"])
+    x = alt.X("year:Q", title=None, axis=YEARS)
+    y = alt.Y("usd_per_kg:Q", title="USD per kg", scale=alt.Scale(type="log"))
+    usgs = (
+        alt.Chart(alt.NamedData("prices_usgs"))
+        .transform_filter(alt.datum.commodity == commodity)
+        .transform_calculate(
+            reported=alt.expr.if_(alt.datum.is_estimate, "estimated by USGS (e)", "reported")
+        )
+    )
+    enc = {
+        "x": x,
+        "y": y,
+        "color": alt.Color(
+            "product:N",
+            title=None,
+            scale=PRODUCT_SCALE,
+            # one column: two cut the purities that tell products apart (99.99% vs 99.999%)
+            legend=alt.Legend(orient="bottom", columns=1, labelLimit=FULL_WIDTH_LABELS),
+        ),
+    }
+    tooltip = [
+        alt.Tooltip("product:N", title="Product"),
+        alt.Tooltip("year:O", title="Year"),
+        alt.Tooltip("reported:N", title="Figure"),
+        alt.Tooltip("usd_per_kg:Q", title="USD per kg", format=",.2f"),
+        alt.Tooltip("basis:N", title="Basis"),
+        alt.Tooltip("terms:N", title="Terms"),
+        alt.Tooltip("quoted_source:N", title="Source USGS cites"),
+        alt.Tooltip("unit_basis:N", title="Per kg of"),
+        alt.Tooltip("edition:N", title="Edition"),
+    ]
+    usgs_chart = alt.layer(
+        usgs.mark_line(strokeWidth=2).encode(**enc),
+        usgs.transform_filter(~alt.datum.is_estimate)
+        .mark_point(filled=True, size=50)
+        .encode(**enc, tooltip=tooltip),
+        usgs.transform_filter(alt.datum.is_estimate)  # an estimate: a hollow point
+        .mark_point(filled=False, size=50, strokeWidth=2, fill="#ffffff")
+        .encode(**enc, tooltip=tooltip),
+        _measure_rules(commodity),
+    ).add_params(commodity)
+    trade = (
+        alt.Chart(alt.NamedData("prices_unit_values"))
+        .transform_filter(
+            (alt.datum.commodity == commodity)
+            & ((alt.datum.importer == "WLD") | (alt.datum.importer == importer))
+        )
+        .transform_calculate(tonnes_shown=shown("quantity_t", ",.0f", "a median: no tonnes"))
+    )
+    trade_enc = {
+        "x": x,
+        "y": y,
+        # two a row: three do not fit a phone ("world median" was cut at 390 px)
+        "color": alt.Color("line:N", title=None, legend=alt.Legend(orient="top", columns=2)),
+        # the code in words, its stage and "basket", each drawn as its dash (not a grey dot)
+        "strokeDash": alt.StrokeDash(
+            "code_label:N",
+            title=None,
+            legend=alt.Legend(
+                orient="bottom",
+                columns=1,
+                symbolType="stroke",
+                symbolStrokeWidth=2,
+                symbolSize=400,
+                labelLimit=FULL_WIDTH_LABELS,
+            ),
+        ),
+    }
+    trade_chart = alt.layer(
+        trade.mark_line(strokeWidth=2).encode(**trade_enc),
+        trade.mark_point(filled=True, size=40).encode(
+            x=x,
+            y=y,
+            color=trade_enc["color"],
+            tooltip=[
+                alt.Tooltip("product_label:N", title="Code"),
+                alt.Tooltip("line:N", title="Line"),
+                alt.Tooltip("year:O", title="Year"),
+                alt.Tooltip("usd_per_kg:Q", title="USD per kg", format=",.2f"),
+                alt.Tooltip("tonnes_shown:N", title="Tonnes"),
+            ],
+        ),
+        _measure_rules(commodity),
+    ).add_params(commodity, importer)
+    return {
+        "prices-usgs": spec(
+            usgs_chart.properties(
+                width="container",
+                height=240,
+                usermeta={"title": "{commodity}: USGS prices by product (latest edition)"},
+            )
+        ),
+        "prices-unit-values": spec(
+            trade_chart.properties(
+                width="container",
+                height=220,
+                usermeta={"title": "{commodity}: trade unit values (BACI, per kg gross weight)"},
+            )
+        ),
+    }

@@ -455,3 +455,37 @@ def project_pipeline(q: Reader, ctx: dict) -> dict:
         {r["commodity"] for r in rows}, ctx["focus"], "has no project in the cited pipeline."
     )
     return {"project_pipeline": rows, "project_pipeline_notes": notes}
+
+
+def prices(q: Reader, ctx: dict) -> dict:
+    """USGS's price lines and the trade unit-value lines of the focus minerals, each measure's
+    effective date, and in words for each mineral: one note per screen that fires (its hits as
+    the panel's query keeps them, the latest in words), or why its charts are empty."""
+    usgs = q.rows("prices_usgs")
+    unit_values = q.rows("prices_unit_values", importers=ctx["importers"])
+    hits: dict[tuple[str, str], list[dict]] = {}
+    for h in q.rows("prices_screens"):
+        hits.setdefault((h["commodity"], h["screen"]), []).append(h)
+    notes = [
+        {
+            "commodity": commodity,
+            "note": f"{screen} screen fires: {len(rows)} hit{'s' if len(rows) > 1 else ''} "
+            f"(all of them: minerals prices {commodity}); the latest, {rows[0]['when']}: "
+            f"{rows[0]['evidence']}",
+        }
+        for (commodity, screen), rows in hits.items()
+    ]
+    priced, traded = {r["commodity"] for r in usgs}, {r["commodity"] for r in unit_values}
+    for c in ctx["focus"]:
+        if c not in priced:
+            notes.append({"commodity": c, "note": "has no USGS price in a mass unit in the bundled "
+                          "editions (MCS2026, MYB2022, DS-140)."})  # fmt: skip
+        if c not in traded:
+            notes.append({"commodity": c, "note": "has no trade unit value: no code of it reports "
+                          "quantities in BACI."})  # fmt: skip
+    return {
+        "prices_usgs": usgs,
+        "prices_unit_values": unit_values,
+        "prices_measures": q.rows("prices_measures"),
+        "prices_notes": notes,
+    }

@@ -193,12 +193,27 @@ PANELS = [
         data.project_pipeline,
     ),
     Panel(
+        "prices",
+        "Prices and unit values",
+        "USGS's prices of the picked mineral by product (MCS2026, the 2022 Minerals Yearbook, "
+        "DS-140; the latest edition of each year; a hollow point is USGS's estimate; a market "
+        "quote is not a unit value: hover for the basis and the source USGS cites), and the "
+        "trade unit values of its HS codes (CEPII BACI, value over tonnes gross weight, outliers "
+        "left out), one dash per code: China's exports, the code's world median and the picked "
+        "importer's imports. A basket code's unit value is the mix's, not one mineral's price. "
+        "Red dashed lines: export controls taking effect. "
+        "In the notes above the charts, the price screens that fire (docs/prices.md).",
+        ("prices_usgs", "prices_unit_values", "prices_measures", "prices_screens"),
+        data.prices,
+        charts.prices_charts,
+    ),
+    Panel(
         "alerts",
         "Latest alerts",
         "A series turning highly concentrated, China's share up 5 points or more, a new breach "
         "of the EU's 65% single-supplier benchmark, China's monthly exports of an "
-        "export-controlled code down by half or more: the latest by data year, for the picked "
-        "mineral and for all.",
+        "export-controlled code down by half or more, a price screen's new hit (panel above): the "
+        "latest by data year, for the picked mineral and for all.",
         ("alerts_latest", "alerts_by_commodity", "alerts_counts"),
         data.alerts,
     ),

@@ -127,6 +127,26 @@ SOURCES: dict[str, Source] = {
             ),
         ),
         Source(
+            key="usgs_myb",
+            name="USGS Minerals Yearbook 2022 rare-earth tables and DS-140 rare-earth statistics",
+            publisher="U.S. Geological Survey",
+            licence="US public domain",
+            citation="U.S. Geological Survey, 2022 Minerals Yearbook, Rare earths (tables, posted "
+            "2025-03-19); Kelly, T.D., and Matos, G.R., comps., Historical statistics for mineral "
+            "and material commodities in the United States, USGS Data Series 140 (rare earths)",
+            used_for=("prices",),
+            raw_assets=("raw.usgs_myb_prices",),
+            snapshot_files=(
+                "usgs_myb/myb1-2022-raree_tables.xlsx",
+                "usgs_myb/ds140-rare-earths-2020.xlsx",
+            ),
+            live="archived editions: from the snapshot (the yearbook tables and DS-140 are "
+            "static workbooks; a newer yearbook edition is a reviewed snapshot change).",
+            settings=(),
+            cadence="yearly, the yearbook tables about two years after the data year",
+            next_release=None,
+        ),
+        Source(
             key="iea",
             name="IEA Critical Minerals Data Explorer",
             publisher="International Energy Agency",
