@@ -145,8 +145,9 @@ def add_parser(sub) -> None:
     )
     p.add_argument("commodity", help="e.g. rare_earths (or REE), gallium, graphite")
     p.add_argument(
-        "--importer", default="USA", help="ISO3 code, country name or bloc (EU27, USA_JPN); "
-        "default USA"
+        "--importer",
+        default="USA",
+        help="ISO3 code, country name or bloc (EU27, USA_JPN); default USA",
     )
     p.add_argument("--out", help="folder to write into (default: the warehouse's briefs/)")
     p.add_argument(

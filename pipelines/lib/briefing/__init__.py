@@ -12,6 +12,7 @@ its own words wherever it appears; an event-study change is shown only on comple
 China's customs figures reported by the press are labelled "press-reported".
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -23,6 +24,7 @@ STAGE_WORDS = {
     "refining": "refining (separated oxides and compounds, chemicals, refined metal)",
     "manufacturing": "manufacturing (magnets, anodes, semi-manufactures)",
 }
+SOURCE_WORDS = {k: v.name.split(" (")[0] for k, v in REGISTRY.items()}
 # sources that are not in the registry: curated seeds citing their own pages, and the press
 OTHER_SOURCES = {
     "export_controls": (
@@ -56,12 +58,18 @@ class Table:
 
 
 @dataclass
+class Chart:
+    id: str
+    title: str  # names what is drawn, its unit and its source
+    spec: dict  # Vega-Lite
+
+
+@dataclass
 class Section:
     id: str
     title: str
     lead: list[str] = field(default_factory=list)  # sentences in words, each with its scope
-    tables: list[Table] = field(default_factory=list)
-    charts: list[dict] = field(default_factory=list)  # {"id", "title", "spec"}
+    items: list = field(default_factory=list)  # Table or Chart, in the order shown
     notes: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)  # keys of REGISTRY / OTHER_SOURCES
     absent: str | None = None  # one line when the section's tables are not in the warehouse
@@ -141,10 +149,10 @@ def concentration(rows: dict, commodity: str) -> Section:
             else "China not listed by the source (it may sit in 'Other countries')"
         )
         s.lead.append(
-            f"{r['stage'].capitalize()}: {china} of world {r['measure'] or 'production'} "
-            f"({r['unit']}), top producer {r['top1_country'] or r['top1_iso3']} "
-            f"{pct(r['top1_share'])}, HHI {r['hhi']:,.0f} ({r['concentration_band']}); "
-            f"{source_name(r['source'])} {r['edition']}, {r['year']}."
+            f"{r['stage'].capitalize()}: {china} of world {measured(r['measure'], r['unit'])}; "
+            f"top producer {r['top1_country'] or r['top1_iso3']} {pct(r['top1_share'])}, "
+            f"HHI {r['hhi']:,.0f} ({r['concentration_band']}); "
+            f"{series_label(r['source'], r['edition'])}, {r['year']}."
         )
     stages = {r["stage"] for r in series}
     for stage in ("mining", "refining"):
@@ -154,7 +162,7 @@ def concentration(rows: dict, commodity: str) -> Section:
                 f"{label(commodity).lower()} by country, so it is not measured here (trade in "
                 "refined products is not refining output)."
             )
-    s.tables.append(
+    s.items.append(
         Table(
             "Every production series, latest observed year (projections left out); "
             "the headline series of each stage first",
@@ -165,8 +173,8 @@ def concentration(rows: dict, commodity: str) -> Section:
                 Column("stage", "Stage"),
                 Column("source_label", "Source, edition"),
                 Column("year", "Year"),
-                Column("measured", "Measured as (unit)"),
-                Column("world_total", "World total", "num0"),
+                Column("measured", "Measured as (unit basis, unit)"),
+                Column("world_total", "World total (in that unit)", "num0"),
                 Column("china_share", "China share (%)", "pct"),
                 Column("top1", "Top producer (%)"),
                 Column("top3_share", "Top 3 (%)", "pct"),
@@ -176,9 +184,9 @@ def concentration(rows: dict, commodity: str) -> Section:
             [
                 {
                     **r,
-                    "source_label": f"{source_name(r['source'])} {r['edition']}"
+                    "source_label": series_label(r["source"], r["edition"])
                     + (" (headline)" if r["is_headline"] else ""),
-                    "measured": f"{r['measure'] or 'production'} ({r['unit']})",
+                    "measured": measured(r["measure"], r["unit"]),
                     "top1": f"{r['top1_iso3']} {pct(r['top1_share'])}",
                 }
                 for r in series
@@ -191,15 +199,15 @@ def concentration(rows: dict, commodity: str) -> Section:
             first = part[0]
             title = (
                 f"{stage.capitalize()}: five largest producers' share of world "
-                f"{first['measure'] or 'production'} ({first['unit']}), "
-                f"{source_name(first['source'])} {first['edition']}, {first['year']}"
+                f"{measured(first['measure'], first['unit'])}, "
+                f"{series_label(first['source'], first['edition'])}, {first['year']}"
             )
-            s.charts.append(
-                {
-                    "id": f"producers-{stage}",
-                    "title": title,
-                    "spec": charts.share_bars(part, "country", "share", "Share of world total"),
-                }
+            s.items.append(
+                Chart(
+                    f"producers-{stage}",
+                    title,
+                    charts.share_bars(part, "country", "share", "Share of world total"),
+                )
             )
     return s
 
@@ -230,17 +238,21 @@ def dependence(rows: dict, commodity: str, importer: str, importer_name: str) ->
             )
             + f"; top supplier {r['top_supplier'] or r['top_supplier_iso3']} "
             f"{pct(r['top_supplier_share'])}"
-            + (" (above the EU's 65% single-supplier benchmark)" if r["exceeds_eu_65pct_cap"] else "")
+            + (
+                " (above the EU's 65% single-supplier benchmark)"
+                if r["exceeds_eu_65pct_cap"]
+                else ""
+            )
             + "."
             + basket
         )
         if r["basket_note"]:
             s.notes.append(r["basket_note"] + ".")
-    s.tables.append(
+    s.items.append(
         Table(
             "Imports by stage of the traded products, latest year",
             f"{label(commodity)} products; basis: imports of {importer}{bloc}; value in USD "
-            "(CEPII BACI, FOB-reconciled), weight in tonnes gross weight (flows reporting a "
+            "(CEPII BACI, FOB values), weight in tonnes gross weight (flows reporting a "
             "quantity); shares of the importer's own imports.",
             [
                 Column("stage", "Stage of the traded products"),
@@ -267,13 +279,13 @@ def dependence(rows: dict, commodity: str, importer: str, importer_name: str) ->
     if sup:
         for stage in dict.fromkeys(r["stage"] for r in sup):
             part = [r for r in sup if r["stage"] == stage]
-            s.charts.append(
-                {
-                    "id": f"suppliers-{stage}",
-                    "title": f"{stage.capitalize()}-stage products: {importer}'s five largest "
+            s.items.append(
+                Chart(
+                    f"suppliers-{stage}",
+                    f"{stage.capitalize()}-stage products: {importer}'s five largest "
                     f"suppliers, share of its imports by value (USD), CEPII BACI {part[0]['year']}",
-                    "spec": charts.share_bars(part, "supplier", "share_value", "Share of imports"),
-                }
+                    charts.share_bars(part, "supplier", "share_value", "Share of imports"),
+                )
             )
     if nir:
         s.sources.append("usgs_mcs")
@@ -307,7 +319,7 @@ def controls(rows: dict, commodity: str, importer: str) -> Section:
     if not measures:
         s.absent = f"No curated export-control measure covers {label(commodity).lower()}."
         return s
-    s.tables.append(
+    s.items.append(
         Table(
             "China's measures on the commodity",
             "Curated from the official notices (seed data/seeds/export_controls.csv).",
@@ -333,7 +345,7 @@ def controls(rows: dict, commodity: str, importer: str) -> Section:
     else:
         s.sources.append("comtrade")
         if study:
-            s.tables.append(
+            s.items.append(
                 Table(
                     "China's exports before vs after each measure, complete windows only",
                     "China's monthly export declarations (UN Comtrade), value in USD (m), "
@@ -354,8 +366,11 @@ def controls(rows: dict, commodity: str, importer: str) -> Section:
                     [
                         {
                             **r,
-                            "hs6_label": r["hs6"] + (" (basket: upper bound)" if r["is_shared_code"] else ""),
-                            "destination": "every partner" if r["destination"] == "ALL" else r["destination"],
+                            "hs6_label": r["hs6"]
+                            + (" (basket: upper bound)" if r["is_shared_code"] else ""),
+                            "destination": "every partner"
+                            if r["destination"] == "ALL"
+                            else r["destination"],
                             "before": f"{month(r['before_covered_from'])}..{month(r['before_covered_to'])} ({r['months_before']})",
                             "after": f"{month(r['after_covered_from'])}..{month(r['after_covered_to'])} ({r['months_after']})",
                         }
@@ -363,18 +378,22 @@ def controls(rows: dict, commodity: str, importer: str) -> Section:
                     ],
                 )
             )
-            for note in dict.fromkeys(r["shared_code_note"] for r in study if r["shared_code_note"]):
+            for note in dict.fromkeys(
+                r["shared_code_note"] for r in study if r["shared_code_note"]
+            ):
                 s.notes.append(note)
-            s.charts.append(
-                {
-                    "id": "event-study",
-                    "title": "Change in China's exports, after vs before (complete windows; "
+            s.items.append(
+                Chart(
+                    "event-study",
+                    "Change in China's exports, after vs before (complete windows; "
                     "UN Comtrade, USD)",
-                    "spec": charts.event_bars(study),
-                }
+                    charts.event_bars(study),
+                )
             )
         if left_out:
-            reasons = dict.fromkeys(r["change_null_reason"] for r in left_out if r["change_null_reason"])
+            reasons = dict.fromkeys(
+                r["change_null_reason"] for r in left_out if r["change_null_reason"]
+            )
             s.notes.append(
                 f"{len(left_out)} window(s) left out as incomplete ("
                 + "; ".join(list(reasons)[:3])
@@ -394,16 +413,17 @@ def controls(rows: dict, commodity: str, importer: str) -> Section:
                 f"{imp}'s own monthly imports, {scope} ({months}, {len(part)} month(s), "
                 f"USD, {part[0]['valuation']} value)."
             )
-            s.charts.append(
-                {
-                    "id": f"partner-{imp}-{code}",
-                    "title": f"{imp}'s monthly imports, {scope}: from China and from every "
-                    "origin (USD)",
-                    "spec": charts.partner_lines(part),
-                }
-            )
+            if len(part) >= 3:  # one or two months are said in words, not drawn
+                s.items.append(
+                    Chart(
+                        f"partner-{imp}-{code}",
+                        f"{imp}'s monthly imports, {scope}: from China and from every origin "
+                        f"(USD, {part[0]['valuation']} value; {SOURCE_WORDS.get(part[0]['source'], part[0]['source'])})",
+                        charts.partner_lines(part),
+                    )
+                )
         if partner_study:
-            s.tables.append(
+            s.items.append(
                 Table(
                     "The importer's own imports from China around each measure, complete windows",
                     "The importer's monthly declarations (national tariff lines), value in USD.",
@@ -431,18 +451,43 @@ def controls(rows: dict, commodity: str, importer: str) -> Section:
         s.sources.append("press")
         for series in dict.fromkeys(r["series"] for r in press):
             part = [r for r in press if r["series"] == series]
-            s.charts.append(
-                {
-                    "id": f"press-{series}",
-                    "title": f"Press-reported: China's exports of {series} by month, "
-                    f"{part[0]['unit']} (China customs as the press reported them)",
-                    "spec": charts.press_lines(part),
-                }
+            first = part[0]
+            s.items.append(
+                Chart(
+                    f"press-{series}",
+                    f"Press-reported: China's exports of {product_words(first['product'])} "
+                    f"({first['stage']}) by month, {first['unit']}, to the world and to "
+                    f"{importer} or its members (China customs as the press reported them)",
+                    charts.press_lines(part),
+                )
             )
-        s.notes.append(
-            "Press-reported figures are China's customs figures as outlets reported them "
-            "(each month's page is in the Markdown brief and in `minerals monitor`); they are "
-            "not the warehouse's data and are not compared with it."
+        latest = {}
+        for r in press:  # the latest month of each series and destination, with its page
+            latest[(r["series"], r["partner_iso3"])] = r
+        s.items.append(
+            Table(
+                "Press-reported: the latest month of each series, with the page it was read from",
+                "China's customs figures on the commodity as outlets reported them "
+                "(staging.china_customs_press): press-reported, not the warehouse's data, never "
+                "compared with it; every month's page: `minerals monitor`.",
+                [
+                    Column("product", "Product"),
+                    Column("to", "To"),
+                    Column("month", "Month", "month"),
+                    Column("amount", "Exports (unit)"),
+                    Column("outlet", "Reported by"),
+                    Column("url", "Page"),
+                ],
+                [
+                    {
+                        **r,
+                        "product": product_words(r["product"]),
+                        "to": "the world" if r["partner_iso3"] == "WLD" else r["partner_iso3"],
+                        "amount": f"{r['quantity']:,.0f} {r['unit']}",
+                    }
+                    for r in latest.values()
+                ],
+            )
         )
     return s
 
@@ -467,16 +512,15 @@ def stockpile(rows: dict, commodity: str, importer: str) -> Section:
             f"{tonnes(top['stockpile_6m_t'])}, about {usd_m(top['stockpile_6m_value_usd'])} at "
             f"{importer}'s import unit value."
         )
-    s.tables.append(
+    s.items.append(
         Table(
             "If one of the five largest exporters it buys from stopped, latest year",
-            f"{label(commodity)} products, {importer}; tonnes on each row's basis (BACI net "
-            "imports: gross weight of the traded products; USGS: consumption x net import "
-            "reliance); value at the importer's own import unit value (BACI, USD).",
+            f"{label(commodity)} products, {importer}; tonnes: "
+            + "; ".join(basis_words(b) for b in dict.fromkeys(r["basis"] for r in cover))
+            + "; value at the importer's own import unit value (BACI, USD).",
             [
                 Column("stage", "Stage"),
                 Column("supplier", "Supplier stops"),
-                Column("basis_words", "Tonnes measured as"),
                 Column("supplier_share_quantity", "Its share of import tonnes (%)", "pct"),
                 Column("annual_at_risk_t", "Lost a year (t)", "num0"),
                 Column("stockpile_6m_t", "6-month stockpile (t)", "num0"),
@@ -494,6 +538,8 @@ def stockpile(rows: dict, commodity: str, importer: str) -> Section:
             ],
         )
     )
+    if len({r["basis"] for r in cover}) > 1:  # rows on two bases: each says its own
+        s.items[-1].columns.insert(2, Column("basis_words", "Tonnes measured as"))
     return s
 
 
@@ -534,14 +580,14 @@ def projects(rows: dict, commodity: str, importer: str) -> Section:
         for scope in dict.fromkeys(r["scope"] for r in capacity):
             part = [r for r in capacity if r["scope"] == scope]
             first = part[0]
-            s.charts.append(
-                {
-                    "id": f"capacity-{scope}",
-                    "title": f"{first['product']} ({first['stage']}): nameplate capacity outside "
+            s.items.append(
+                Chart(
+                    f"capacity-{scope}",
+                    f"{first['product']} ({first['stage']}): nameplate capacity outside "
                     f"China, {first['capacity_unit']} per year, by scenario (capacity, not "
                     "production)",
-                    "spec": charts.capacity_lines(part, first["capacity_unit"]),
-                }
+                    charts.capacity_lines(part, first["capacity_unit"]),
+                )
             )
             last = {r["scenario"]: r for r in part if r["year"] == 2030}
             if "as_announced" in last:
@@ -557,7 +603,7 @@ def projects(rows: dict, commodity: str, importer: str) -> Section:
         s.notes.append(absent_line("Capacity outlook", ["marts.capacity_outlook"]))
     elif outlook:
         s.sources.extend(sorted({r["source"] for r in outlook}))
-        s.tables.append(
+        s.items.append(
             Table(
                 "China's share of world output in 2030 per scenario, beside IEA's projection",
                 "Production on each series' own unit (column 'unit'): observed output to the "
@@ -581,13 +627,17 @@ def projects(rows: dict, commodity: str, importer: str) -> Section:
     elif origin:
         s.sources.extend(["baci", "usgs_mcs"])
         first = origin[0]
-        s.tables.append(
+        s.items.append(
             Table(
                 f"Where {importer}'s refined imports come from upstream, {first['year']}",
                 f"Refined imports in {first['content_unit']} (content): {first['refined_basis']}. "
                 f"Look-through: the exporters' feed, own output ({first['own_feed_basis']}) plus "
                 f"feed imports ({first['feed_import_basis']}), in proportion."
-                + (" Includes a basket HS code: upper bound." if first["includes_shared_codes"] else ""),
+                + (
+                    " Includes a basket HS code: upper bound."
+                    if first["includes_shared_codes"]
+                    else ""
+                ),
                 [
                     Column("origin", "Origin"),
                     Column("direct_share", "Direct exporter (%)", "pct"),
@@ -623,19 +673,43 @@ def prices(rows: dict, commodity: str) -> Section:
             + ")."
         )
     if priced:
-        s.charts.append(
-            {
-                "id": "prices",
-                "title": "USGS price lines, US dollars per kilogram of each product's unit "
+        s.items.append(
+            Chart(
+                "prices",
+                "USGS price lines, US dollars per kilogram of each product's unit "
                 "basis (log scale)",
-                "spec": charts.price_lines(priced),
-            }
+                charts.price_lines(priced),
+            )
         )
     return s
 
 
 def source_name(key: str) -> str:
     return {"usgs_mcs": "USGS MCS", "iea": "IEA", "baci": "CEPII BACI"}.get(key, key)
+
+
+def product_words(product: str) -> str:
+    """The press table's product: "terbium (product as the page names it)" reads "terbium
+    (as each page names it)"."""
+    return product.replace("(product as the page names it)", "(as each page names it)")
+
+
+def series_label(source: str, edition: str) -> str:
+    """ "USGS MCS2026", "IEA CMDE 2025": the edition names the source once."""
+    return f"USGS {edition}" if source == "usgs_mcs" else edition
+
+
+def measured(measure: str | None, unit: str) -> str:
+    """What a production series measures, in its source's words, with the unit the warehouse
+    holds it in: IEA's "(nd, pr, dy, tb), kt" (figures already converted to t) reads
+    "(Nd, Pr, Dy, Tb), t"."""
+    words = re.sub(r",\s*(kt|t)$", "", (measure or "production").strip())
+    words = re.sub(
+        r"\(([a-z]{1,2}(?:, [a-z]{1,2})+)\)",
+        lambda m: "(" + ", ".join(e.capitalize() for e in m.group(1).split(", ")) + ")",
+        words,
+    )
+    return f"{words}, {'tonnes' if unit == 't' else unit}"
 
 
 def compose(rows: dict, meta: dict) -> Brief:

@@ -13,6 +13,7 @@ OTHER = "#6b7f99"
 SCENARIOS = ["as_announced", "delayed_2y", "committed_only"]
 SCENARIO_COLOURS = ["#2166ac", "#92c5de", "#1b7837"]
 LABELS = alt.ExprRef("containerSize()[0] < 500 ? 120 : 260")  # row labels: room on a wide page
+NARROW_TICKS = alt.ExprRef("containerSize()[0] < 500 ? 3 : 5")  # 0-100% fits a phone
 
 
 def _plain(rows: list[dict], fields: list[str]) -> list[dict]:
@@ -31,19 +32,21 @@ def spec(chart) -> dict:
 
 def share_bars(rows: list[dict], label: str, share: str, title: str) -> dict:
     """One bar per row (largest first), China in red, the share written at the bar's end."""
-    data = _plain(rows, [label, share, "rank"] + [k for k in ("iso3", "supplier_iso3") if k in rows[0]])
+    data = _plain(
+        rows, [label, share, "rank"] + [k for k in ("iso3", "supplier_iso3") if k in rows[0]]
+    )
     iso = "iso3" if "iso3" in rows[0] else "supplier_iso3"
     base = alt.Chart(alt.Data(values=data)).encode(
         y=alt.Y(
             f"{label}:N",
-            sort=alt.EncodingSortField("rank"),
+            sort=[r[label] for r in sorted(rows, key=lambda r: r["rank"])],  # largest first
             title=None,
             axis=alt.Axis(labelLimit=LABELS),
         ),
         x=alt.X(
             f"{share}:Q",
             title=f"{title} (%)",
-            axis=alt.Axis(format=".0%", grid=True, gridColor=GRID, tickCount=5),
+            axis=alt.Axis(format=".0%", grid=True, gridColor=GRID, tickCount=NARROW_TICKS),
             scale=alt.Scale(domain=[0, 1]),
         ),
         tooltip=[
@@ -52,14 +55,24 @@ def share_bars(rows: list[dict], label: str, share: str, title: str) -> dict:
         ],
     )
     bars = base.mark_bar(height={"band": 0.75}).encode(
-        color=alt.condition(
-            getattr(alt.datum, iso) == "CHN", alt.value(CHINA), alt.value(OTHER)
-        )
+        color=alt.condition(getattr(alt.datum, iso) == "CHN", alt.value(CHINA), alt.value(OTHER))
     )
-    text = base.mark_text(align="left", dx=3, fontSize=12, color="#1f2933").encode(
-        text=alt.Text(f"{share}:Q", format=".1%")
+    # the share written at the bar's end, inside a long bar (outside it would be clipped)
+    shown = base.transform_calculate(
+        shown=f"datum.{share} < 0.0005 ? '<0.1%' : format(datum.{share}, '.1%')"
     )
-    return spec(alt.layer(bars, text).properties(width="container", height=26 * len(rows)))
+    outside = (
+        shown.transform_filter(f"datum.{share} < 0.8")
+        .mark_text(align="left", dx=3, fontSize=12, color="#1f2933")
+        .encode(text="shown:N")
+    )
+    inside = (
+        shown.transform_filter(f"datum.{share} >= 0.8")
+        .mark_text(align="right", dx=-4, fontSize=12, color="#ffffff", fontWeight="bold")
+        .encode(text="shown:N")
+    )
+    chart = alt.layer(bars, outside, inside)
+    return spec(chart.properties(width="container", height=26 * len(rows)))
 
 
 def event_bars(study: list[dict]) -> dict:
@@ -129,18 +142,24 @@ def partner_lines(rows: list[dict]) -> dict:
 def press_lines(rows: list[dict]) -> dict:
     """Press-reported monthly figures, one line per destination, in the series' own unit."""
     unit = rows[0]["unit"]
-    data = [
-        {
-            "month": r["month"].isoformat(),
-            "to": "the world" if r["partner_iso3"] == "WLD" else r["partner_iso3"],
-            "quantity": r["quantity"],
-            "outlet": r["outlet"],
-        }
-        for r in rows
-    ]
+    first, last = min(r["month"] for r in rows), max(r["month"] for r in rows)
+    months = [date(y, m, 1) for y in range(first.year, last.year + 1) for m in range(1, 13)]
+    data = []
+    for partner in dict.fromkeys(r["partner_iso3"] for r in rows):
+        have = {r["month"]: r for r in rows if r["partner_iso3"] == partner}
+        for m in (m for m in months if first <= m <= last):
+            r = have.get(m)  # a month without a reported figure is a null: a gap in the line
+            data.append(
+                {
+                    "month": m.isoformat(),
+                    "to": "the world" if partner == "WLD" else partner,
+                    "quantity": r["quantity"] if r else None,
+                    "outlet": r["outlet"] if r else None,
+                }
+            )
     base = alt.Chart(alt.Data(values=data)).encode(
         x=alt.X("month:T", title=None, axis=alt.Axis(format="%b %Y", tickCount=6)),
-        y=alt.Y("quantity:Q", title=f"Exports ({unit}), press-reported", axis=alt.Axis(format=",.0f")),
+        y=alt.Y("quantity:Q", title=f"{unit} a month", axis=alt.Axis(format=",.0f")),
         color=alt.Color("to:N", title="To", legend=alt.Legend(orient="top")),
         tooltip=[
             alt.Tooltip("month:T", title="Month", format="%Y-%m"),
@@ -149,7 +168,8 @@ def press_lines(rows: list[dict]) -> dict:
             alt.Tooltip("outlet:N", title="Press-reported by"),
         ],
     )
-    chart = alt.layer(base.mark_line(strokeWidth=2), base.mark_point(filled=True, size=50))
+    points = base.transform_filter("isValid(datum.quantity)").mark_point(filled=True, size=50)
+    chart = alt.layer(base.mark_line(strokeWidth=2), points)
     return spec(chart.properties(width="container", height=200))
 
 
@@ -157,7 +177,7 @@ def capacity_lines(rows: list[dict], unit: str) -> dict:
     data = _plain(rows, ["year", "scenario", "capacity", "n_projects"])
     base = alt.Chart(alt.Data(values=data)).encode(
         x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("capacity:Q", title=f"Nameplate capacity ({unit} a year)", axis=alt.Axis(format=",.0f")),
+        y=alt.Y("capacity:Q", title=f"{unit} a year", axis=alt.Axis(format=",.0f")),
         color=alt.Color(
             "scenario:N",
             title=None,

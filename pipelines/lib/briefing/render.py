@@ -7,7 +7,7 @@ import json
 from datetime import date
 from pathlib import Path
 
-from pipelines.lib.briefing import Brief, Column, Table, month
+from pipelines.lib.briefing import Brief, Chart, Column, Table, month
 
 HERE = Path(__file__).parent
 
@@ -33,18 +33,22 @@ def _numeric(column: Column) -> bool:
     return column.fmt in ("pct", "int", "num0", "usd_m")
 
 
+def _class(column: Column) -> str:
+    """Numbers right-aligned; dates kept on one line."""
+    if _numeric(column):
+        return " class=num"
+    return " class=nowrap" if column.fmt in ("date", "month") else ""
+
+
 # --- HTML ----------------------------------------------------------------------------------
 
 
 def _table_html(t: Table) -> str:
-    head = "".join(
-        f'<th{" class=num" if _numeric(c) else ""}>{html.escape(c.header)}</th>' for c in t.columns
-    )
+    head = "".join(f"<th{_class(c)}>{html.escape(c.header)}</th>" for c in t.columns)
     body = "".join(
         "<tr>"
         + "".join(
-            f'<td{" class=num" if _numeric(c) else ""}>{html.escape(cell(r.get(c.key), c.fmt))}</td>'
-            for c in t.columns
+            f"<td{_class(c)}>{html.escape(cell(r.get(c.key), c.fmt))}</td>" for c in t.columns
         )
         + "</tr>"
         for r in t.rows
@@ -65,20 +69,34 @@ def render_html(brief: Brief, vega_bundle: str) -> str:
         if s.absent:
             out.append(f'<p class="absent">{html.escape(s.absent)}</p>')
         if s.lead:
-            out.append("<ul class=lead>" + "".join(f"<li>{html.escape(x)}</li>" for x in s.lead) + "</ul>")
-        for c in s.charts:
-            specs[c["id"]] = c["spec"]
             out.append(
-                f'<figure class="chart"><figcaption>{html.escape(c["title"])}</figcaption>'
-                f'<div class="vega" id="chart-{c["id"]}"></div></figure>'
+                "<ul class=lead>" + "".join(f"<li>{html.escape(x)}</li>" for x in s.lead) + "</ul>"
             )
-        out.extend(_table_html(t) for t in s.tables)
+        charts: list[str] = []  # charts in a row sit side by side on a wide page
+        for item in [*s.items, None]:
+            if isinstance(item, Chart):
+                specs[item.id] = item.spec
+                charts.append(
+                    f'<figure class="chart"><figcaption>{html.escape(item.title)}</figcaption>'
+                    f'<div class="vega" id="chart-{item.id}"></div></figure>'
+                )
+                continue
+            if charts:
+                out.append('<div class="charts">' + "".join(charts) + "</div>")
+                charts = []
+            if item is not None:
+                out.append(_table_html(item))
         if s.notes:
-            out.append("<ul class=notes>" + "".join(f"<li>{html.escape(x)}</li>" for x in s.notes) + "</ul>")
+            out.append(
+                "<ul class=notes>"
+                + "".join(f"<li>{html.escape(x)}</li>" for x in s.notes)
+                + "</ul>"
+            )
         out.append("</section>")
         parts.append("".join(out))
     sources = "".join(
-        f"<li>{html.escape(name)}: {html.escape(terms)}</li>" for name, terms in brief.source_lines()
+        f"<li>{html.escape(name)}: {html.escape(terms)}</li>"
+        for name, terms in brief.source_lines()
     )
     members = (
         f" (members: {', '.join(brief.members)}; trade across the bloc's border only)"
@@ -101,7 +119,7 @@ def render_html(brief: Brief, vega_bundle: str) -> str:
         "/*VEGA_BUNDLE*/": vega_bundle.replace("</script", "<\\/script"),  # last
     }
     for marker, text in fill.items():
-        page = page.replace(marker, text, 1)
+        page = page.replace(marker, text)
     return page
 
 
@@ -147,14 +165,13 @@ def render_markdown(brief: Brief, chart_dir: Path | None) -> tuple[str, dict[str
         if s.absent:
             lines += [s.absent, ""]
         lines += [f"- {_md(x)}" for x in s.lead] + ([""] if s.lead else [])
-        for c in s.charts:
-            if chart_dir is None:
-                continue
-            name = f"{c['id']}.svg"
-            svgs[name] = vl_convert.vegalite_to_svg(static_spec(c["spec"]))
-            lines += [f"![{_md(c['title'])}]({chart_dir.as_posix()}/{name})", ""]
-        for t in s.tables:
-            lines += _table_md(t)
+        for item in s.items:
+            if isinstance(item, Table):
+                lines += _table_md(item)
+            elif chart_dir is not None:
+                name = f"{item.id}.svg"
+                svgs[name] = vl_convert.vegalite_to_svg(static_spec(item.spec))
+                lines += [f"![{_md(item.title)}]({chart_dir.as_posix()}/{name})", ""]
         lines += [f"- {_md(x)}" for x in s.notes] + ([""] if s.notes else [])
     lines += ["## Sources and licences", ""]
     lines += [f"- {_md(name)}: {_md(terms)}" for name, terms in brief.source_lines()]
