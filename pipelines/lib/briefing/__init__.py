@@ -213,7 +213,7 @@ def concentration(rows: dict, commodity: str) -> Section:
 
 
 def dependence(rows: dict, commodity: str, importer: str, importer_name: str) -> Section:
-    s = Section("dependence", f"Who {importer_name} depends on", sources=["baci"])
+    s = Section("dependence", f"Who supplies {importer_name}", sources=["baci"])
     dep, sup, nir = rows["brief_dependence"], rows["brief_suppliers"], rows["brief_reliance"]
     if dep is None:
         s.absent = absent_line("Import dependence", ["marts.import_dependence"])
@@ -331,7 +331,14 @@ def controls(rows: dict, commodity: str, importer: str) -> Section:
                 Column("target", "Target"),
                 Column("hs6_announced", "HS codes named"),
             ],
-            [{**m, "target": m["target_iso3"] or "every destination"} for m in measures],
+            [
+                {
+                    **m,
+                    "target": m["target_iso3"] or "every destination",
+                    "status": (m["status"] or "").replace("_", " "),
+                }
+                for m in measures
+            ],
         )
     )
     study, left_out = rows["brief_event_study"], rows["brief_event_left_out"]
@@ -366,13 +373,12 @@ def controls(rows: dict, commodity: str, importer: str) -> Section:
                     [
                         {
                             **r,
-                            "hs6_label": r["hs6"]
-                            + (" (basket: upper bound)" if r["is_shared_code"] else ""),
+                            "hs6_label": basket_label(r),
                             "destination": "every partner"
                             if r["destination"] == "ALL"
                             else r["destination"],
-                            "before": f"{month(r['before_covered_from'])}..{month(r['before_covered_to'])} ({r['months_before']})",
-                            "after": f"{month(r['after_covered_from'])}..{month(r['after_covered_to'])} ({r['months_after']})",
+                            "before": window(r, "before"),
+                            "after": window(r, "after"),
                         }
                         for r in study
                     ],
@@ -385,8 +391,13 @@ def controls(rows: dict, commodity: str, importer: str) -> Section:
             s.items.append(
                 Chart(
                     "event-study",
-                    "Change in China's exports, after vs before (complete windows; "
-                    "UN Comtrade, USD)",
+                    "Change in China's exports, after vs before"
+                    + (
+                        f" {study[0]['measure_id']}, HS {basket_label(study[0])}"
+                        if len({(r["measure_id"], r["hs6"]) for r in study}) == 1
+                        else ""
+                    )
+                    + " (complete windows; UN Comtrade, USD)",
                     charts.event_bars(study),
                 )
             )
@@ -418,7 +429,8 @@ def controls(rows: dict, commodity: str, importer: str) -> Section:
                     Chart(
                         f"partner-{imp}-{code}",
                         f"{imp}'s monthly imports, {scope}: from China and from every origin "
-                        f"(USD, {part[0]['valuation']} value; {SOURCE_WORDS.get(part[0]['source'], part[0]['source'])})",
+                        f"(USD, {part[0]['valuation']} value; "
+                        f"{SOURCE_WORDS.get(part[0]['source'], part[0]['source'])})",
                         charts.partner_lines(part),
                     )
                 )
@@ -492,6 +504,23 @@ def controls(rows: dict, commodity: str, importer: str) -> Section:
     return s
 
 
+def basket_label(r: dict) -> str:
+    """An event-study row's HS code, a basket named in words: "811292 (a basket: gallium,
+    germanium and other metals; upper bound)"."""
+    if not r["is_shared_code"]:
+        return r["hs6"]
+    words = r["basket_words"] or "holds more than the controlled items"
+    return f"{r['hs6']} (a basket: {words}; upper bound)"
+
+
+def window(r: dict, side: str) -> str:
+    """The months an event-study window covers: "2023-02 to 2023-07 (6)"."""
+    return (
+        f"{month(r[f'{side}_covered_from'])} to {month(r[f'{side}_covered_to'])} "
+        f"({r[f'months_{side}']})"
+    )
+
+
 def stockpile(rows: dict, commodity: str, importer: str) -> Section:
     s = Section("stockpile", "Stockpile cover", sources=["baci"])
     cover = rows["brief_stockpile"]
@@ -506,8 +535,9 @@ def stockpile(rows: dict, commodity: str, importer: str) -> Section:
     for stage in dict.fromkeys(r["stage"] for r in cover):
         top = next(r for r in cover if r["stage"] == stage)
         s.lead.append(
-            f"{stage.capitalize()}-stage products, {top['year']}: if {top['supplier'] or top['supplier_iso3']} "
-            f"stopped, {importer} would lose {tonnes(top['annual_at_risk_t'])} a year "
+            f"{stage.capitalize()}-stage products, {top['year']}: if "
+            f"{top['supplier'] or top['supplier_iso3']} stopped, {importer} would lose "
+            f"{tonnes(top['annual_at_risk_t'])} a year "
             f"({basis_words(top['basis'])}); six months of cover is "
             f"{tonnes(top['stockpile_6m_t'])}, about {usd_m(top['stockpile_6m_value_usd'])} at "
             f"{importer}'s import unit value."
@@ -615,9 +645,9 @@ def projects(rows: dict, commodity: str, importer: str) -> Section:
                     Column("scenario", "Scenario"),
                     Column("china_share", "China 2030 (%)", "pct"),
                     Column("iea_china_share_2030", "IEA's own 2030 (%)", "pct"),
-                    Column("pipeline_output_added_t", "Output added", "num0"),
-                    Column("shortfall_50pct_output_t", "Short of China < 50%", "num0"),
-                    Column("shortfall_65pct_output_t", "Short of China < 65%", "num0"),
+                    Column("pipeline_output_added_t", "Output added (that unit)", "num0"),
+                    Column("shortfall_50pct_output_t", "Short of China < 50% (that unit)", "num0"),
+                    Column("shortfall_65pct_output_t", "Short of China < 65% (that unit)", "num0"),
                 ],
                 [{**r, "scenario": r["scenario"].replace("_", " ")} for r in outlook],
             )

@@ -13,6 +13,7 @@ OTHER = "#6b7f99"
 SCENARIOS = ["as_announced", "delayed_2y", "committed_only"]
 SCENARIO_COLOURS = ["#2166ac", "#92c5de", "#1b7837"]
 LABELS = alt.ExprRef("containerSize()[0] < 500 ? 120 : 260")  # row labels: room on a wide page
+EVENT_LABELS = alt.ExprRef("containerSize()[0] < 500 ? 175 : 320")  # "every partner, 12 months"
 NARROW_TICKS = alt.ExprRef("containerSize()[0] < 500 ? 3 : 5")  # 0-100% fits a phone
 
 
@@ -76,12 +77,19 @@ def share_bars(rows: list[dict], label: str, share: str, title: str) -> dict:
 
 
 def event_bars(study: list[dict]) -> dict:
-    """The change of each complete window, one bar each (falls in red)."""
+    """The change of each complete window, one bar each (falls in red). A label starts with
+    what tells bars apart (destination, window), so a cut label still says it; the measure and
+    code follow only when the chart has several (the title names a single one)."""
+    several = len({(r["measure_id"], r["hs6"]) for r in study}) > 1
     data = [
         {
-            "row": f"{r['measure_id']} HS {r['hs6']}{' (basket)' if r['is_shared_code'] else ''}"
-            f" to {'every partner' if r['destination'] == 'ALL' else r['destination']}, "
-            f"{r['window_months']} m",
+            "row": f"{'every partner' if r['destination'] == 'ALL' else r['destination']}, "
+            f"{r['window_months']} months"
+            + (
+                f": {r['measure_id']} HS {r['hs6']}{' (basket)' if r['is_shared_code'] else ''}"
+                if several
+                else ""
+            ),
             "change": r["value_change"],
             "order": i,
         }
@@ -95,8 +103,8 @@ def event_bars(study: list[dict]) -> dict:
             y=alt.Y(
                 "row:N",
                 sort=alt.EncodingSortField("order"),
-                title=None,
-                axis=alt.Axis(labelLimit=LABELS),
+                title="China's exports to",
+                axis=alt.Axis(labelLimit=EVENT_LABELS),
             ),
             x=alt.X(
                 "change:Q",
@@ -182,7 +190,15 @@ def capacity_lines(rows: list[dict], unit: str) -> dict:
             "scenario:N",
             title=None,
             scale=alt.Scale(domain=SCENARIOS, range=SCENARIO_COLOURS),
-            legend=alt.Legend(orient="top", labelExpr="replace(datum.label, /_/g, ' ')"),
+            # two columns: three names in a row run off a phone's chart
+            legend=alt.Legend(orient="top", columns=2, labelExpr="replace(datum.label, /_/g, ' ')"),
+        ),
+        # scenarios that agree draw one over the other: dashes let the line beneath show
+        strokeDash=alt.StrokeDash(
+            "scenario:N",
+            title=None,
+            scale=alt.Scale(domain=SCENARIOS, range=[[1, 0], [6, 3], [2, 3]]),
+            legend=None,
         ),
         tooltip=[
             alt.Tooltip("year:O", title="Year"),

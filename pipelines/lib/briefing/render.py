@@ -45,10 +45,13 @@ def _class(column: Column) -> str:
 
 def _table_html(t: Table) -> str:
     head = "".join(f"<th{_class(c)}>{html.escape(c.header)}</th>" for c in t.columns)
+    # each cell carries its header: on a phone a row is a card of "header: value" lines
     body = "".join(
         "<tr>"
         + "".join(
-            f"<td{_class(c)}>{html.escape(cell(r.get(c.key), c.fmt))}</td>" for c in t.columns
+            f'<td{_class(c)} data-label="{html.escape(c.header)}">'
+            f"{html.escape(cell(r.get(c.key), c.fmt))}</td>"
+            for c in t.columns
         )
         + "</tr>"
         for r in t.rows
