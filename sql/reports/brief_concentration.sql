@@ -1,7 +1,8 @@
 -- `minerals brief`, "Concentration of each stage": the latest observed year of every
 -- production series of the commodity (USGS, IEA; projections left out), per stage, with the
 -- words the source uses for what it measures (its unit basis) and whether the series is the
--- one the headline uses for that stage. Production only: trade is not production.
+-- one the headline uses for that stage, its product and unit basis (content or gross weight).
+-- Production only: trade is not production.
 WITH latest AS (
     SELECT *
     FROM marts.supply_concentration
@@ -14,7 +15,8 @@ measured AS (  -- the source's own words for the series (one per series-year and
     WHERE commodity = $commodity AND basis = 'production'
     GROUP BY ALL
 )
-SELECT l.stage, l.source, l.edition, l.year, l.basis, m.measure, l.unit, l.world_total,
+SELECT l.stage, l.source, l.edition, l.year, l.basis, m.measure, l.product, l.unit_basis,
+       l.unit, l.world_total,
        l.n_countries, l.top1_iso3, c.name AS top1_country, l.top1_share, l.top3_share, l.hhi,
        l.concentration_band, CASE WHEN l.china_listed THEN l.china_share END AS china_share,
        l.china_listed, l.unallocated_share, l.is_estimate,

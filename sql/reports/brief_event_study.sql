@@ -25,9 +25,9 @@ SELECT measure_id, measure, effective, hs6, destination, window_months,
        after_covered_from, after_covered_to, months_after,
        value_before_usd, value_after_usd, value_change, quantity_before, quantity_after,
        quantity_unit, is_target, is_shared_code, shared_code_note,
-       (SELECT any_value(regexp_extract(note, 'basket: ([^;]+)', 1))  -- the basket in words
-        FROM staging.dim_hs_mineral AS m
-        WHERE m.hs6 = rows.hs6 AND m.exclusivity = 'shared') AS basket_words,
+       (SELECT any_value(product)  -- a basket in words: "gallium, germanium and other metals"
+        FROM staging.dim_hs_content AS c
+        WHERE c.hs6 = rows.hs6 AND c.basket = 'commodity') AS basket_words,
        count(*) FILTER (WHERE NOT complete) OVER (PARTITION BY measure_id, hs6, destination)
            AS incomplete_windows
 FROM rows

@@ -7,7 +7,7 @@ WITH headline AS (
     WHERE commodity = $commodity AND is_headline AND basis = 'production'
 )
 SELECT s.stage, s.source, s.edition, s.year, s.rank, s.iso3, s.country, s.amount, s.unit,
-       s.share, s.value_flag, s.measure
+       s.share, s.value_flag, s.measure, s.product, s.unit_basis
 FROM marts.country_share AS s
 JOIN headline AS h USING (commodity, stage, source, basis, year)
 WHERE s.rank <= 5 AND NOT s.is_projection

@@ -149,7 +149,7 @@ def concentration(rows: dict, commodity: str) -> Section:
             else "China not listed by the source (it may sit in 'Other countries')"
         )
         s.lead.append(
-            f"{r['stage'].capitalize()}: {china} of world {measured(r['measure'], r['unit'])}; "
+            f"{r['stage'].capitalize()}: {china} of world {measured(r)}; "
             f"top producer {r['top1_country'] or r['top1_iso3']} {pct(r['top1_share'])}, "
             f"HHI {r['hhi']:,.0f} ({r['concentration_band']}); "
             f"{series_label(r['source'], r['edition'])}, {r['year']}."
@@ -186,7 +186,7 @@ def concentration(rows: dict, commodity: str) -> Section:
                     **r,
                     "source_label": series_label(r["source"], r["edition"])
                     + (" (headline)" if r["is_headline"] else ""),
-                    "measured": measured(r["measure"], r["unit"]),
+                    "measured": measured(r),
                     "top1": f"{r['top1_iso3']} {pct(r['top1_share'])}",
                 }
                 for r in series
@@ -199,7 +199,7 @@ def concentration(rows: dict, commodity: str) -> Section:
             first = part[0]
             title = (
                 f"{stage.capitalize()}: five largest producers' share of world "
-                f"{measured(first['measure'], first['unit'])}, "
+                f"{measured(first)}, "
                 f"{series_label(first['source'], first['edition'])}, {first['year']}"
             )
             s.items.append(
@@ -226,9 +226,13 @@ def dependence(rows: dict, commodity: str, importer: str, importer_name: str) ->
         return s
     bloc = " (trade across the bloc's border only)" if len(importer) > 3 else ""
     for r in dep:
-        basket = " Includes a basket HS code: an upper bound." if r["includes_shared_codes"] else ""
+        basket = (
+            " A basket code: these are the basket's figures, not the mineral's alone."
+            if r["includes_basket"]
+            else ""
+        )
         s.lead.append(
-            f"{r['stage'].capitalize()}-stage products ({r['hs_codes']}), {r['year']}: "
+            f"{r['stage'].capitalize()}-stage products ({r['product_label']}), {r['year']}: "
             f"{importer_name}{bloc} imported {usd_m(r['import_value_usd'])}; China "
             f"{pct(r['china_share'])} by value"
             + (
@@ -245,6 +249,13 @@ def dependence(rows: dict, commodity: str, importer: str, importer_name: str) ->
             )
             + "."
             + basket
+            + (
+                f" Its {tonnes(r['import_quantity_t'])} exceed the world's production of "
+                f"{r['world_production_scope']} that year ({tonnes(r['world_production_t'])}): "
+                "the codes hold more than the mineral."
+                if r["imports_exceed_world_production"]
+                else ""
+            )
         )
         if r["basket_note"]:
             s.notes.append(r["basket_note"] + ".")
@@ -256,7 +267,7 @@ def dependence(rows: dict, commodity: str, importer: str, importer_name: str) ->
             "quantity); shares of the importer's own imports.",
             [
                 Column("stage", "Stage of the traded products"),
-                Column("hs_codes", "HS codes"),
+                Column("product_label", "Products (HS codes)"),
                 Column("year", "Year"),
                 Column("import_value_usd", "Imports (USD m)", "usd_m"),
                 Column("import_quantity_t", "Imports (t gross weight)", "num0"),
@@ -270,7 +281,7 @@ def dependence(rows: dict, commodity: str, importer: str, importer_name: str) ->
                 {
                     **r,
                     "top": f"{r['top_supplier_iso3']} {pct(r['top_supplier_share'])}",
-                    "basket": "yes: upper bound" if r["includes_shared_codes"] else "no",
+                    "basket": "yes: the basket's figures" if r["includes_basket"] else "no",
                 }
                 for r in dep
             ],
@@ -384,10 +395,12 @@ def controls(rows: dict, commodity: str, importer: str) -> Section:
                     ],
                 )
             )
-            for note in dict.fromkeys(
-                r["shared_code_note"] for r in study if r["shared_code_note"]
+            for note, hs6, words in dict.fromkeys(
+                (r["shared_code_note"], r["hs6"], r["basket_words"])
+                for r in study
+                if r["shared_code_note"]
             ):
-                s.notes.append(note)
+                s.notes.append(f"{note} (HS {hs6}: {words or 'a basket'}).")
             s.items.append(
                 Chart(
                     "event-study",
@@ -534,8 +547,9 @@ def stockpile(rows: dict, commodity: str, importer: str) -> Section:
         s.sources.append("usgs_mcs")
     for stage in dict.fromkeys(r["stage"] for r in cover):
         top = next(r for r in cover if r["stage"] == stage)
+        products = f" ({top['product_label']})" if top["product_label"] else ""
         s.lead.append(
-            f"{stage.capitalize()}-stage products, {top['year']}: if "
+            f"{stage.capitalize()}-stage products{products}, {top['year']}: if "
             f"{top['supplier'] or top['supplier_iso3']} stopped, {importer} would lose "
             f"{tonnes(top['annual_at_risk_t'])} a year "
             f"({basis_words(top['basis'])}); six months of cover is "
@@ -545,7 +559,14 @@ def stockpile(rows: dict, commodity: str, importer: str) -> Section:
     s.items.append(
         Table(
             "If one of the five largest exporters it buys from stopped, latest year",
-            f"{label(commodity)} products, {importer}; tonnes: "
+            f"{label(commodity)} products, {importer}"
+            + (
+                " (a basket code: its trade figures, tonnes, shares and unit values, are "
+                "the basket's)"
+                if any(r["includes_basket"] for r in cover)
+                else ""
+            )
+            + "; tonnes: "
             + "; ".join(basis_words(b) for b in dict.fromkeys(r["basis"] for r in cover))
             + "; value at the importer's own import unit value (BACI, USD).",
             [
@@ -729,17 +750,25 @@ def series_label(source: str, edition: str) -> str:
     return f"USGS {edition}" if source == "usgs_mcs" else edition
 
 
-def measured(measure: str | None, unit: str) -> str:
-    """What a production series measures, in its source's words, with the unit the warehouse
-    holds it in: IEA's "(nd, pr, dy, tb), kt" (figures already converted to t) reads
-    "(Nd, Pr, Dy, Tb), t"."""
-    words = re.sub(r",\s*(kt|t)$", "", (measure or "production").strip())
+UNIT_BASIS_WORDS = {"content": "content", "gross_weight": "gross weight"}
+
+
+def measured(r: dict) -> str:
+    """What a production series measures and its unit: the reviewed product and unit basis
+    (data/seeds/production_scope.csv), "mined rare earths, all elements (REO equivalent),
+    tonnes (content)"; without them the source's words, IEA's "(nd, pr, dy, tb), kt" (figures
+    already converted to t) read "(Nd, Pr, Dy, Tb), tonnes"."""
+    unit = "tonnes" if r["unit"] == "t" else r["unit"]
+    if r.get("product"):
+        basis = UNIT_BASIS_WORDS.get(r.get("unit_basis"), r.get("unit_basis"))
+        return f"{r['product']}, {unit}" + (f" ({basis})" if basis else "")
+    words = re.sub(r",\s*(kt|t)$", "", (r.get("measure") or "production").strip())
     words = re.sub(
         r"\(([a-z]{1,2}(?:, [a-z]{1,2})+)\)",
         lambda m: "(" + ", ".join(e.capitalize() for e in m.group(1).split(", ")) + ")",
         words,
     )
-    return f"{words}, {'tonnes' if unit == 't' else unit}"
+    return f"{words}, {unit}"
 
 
 def compose(rows: dict, meta: dict) -> Brief:
