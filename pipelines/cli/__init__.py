@@ -2,16 +2,16 @@
 
 Each command family is a module that registers its commands with its own `add_parser(sub)`:
 `refresh` (run orchestration), `reports` (show, exposure, status, sql), `scenario`, `controls`,
-`monitor`, `projects`, `prices`.
+`monitor`, `projects`, `prices`, `brief`.
 They share `console` (the read-only connection, printing, name matching) and nothing else.
 """
 
 import argparse
 import sys
 
-from pipelines.cli import controls, monitor, prices, projects, refresh, reports, scenario
+from pipelines.cli import brief, controls, monitor, prices, projects, refresh, reports, scenario
 
-COMMANDS = (refresh, reports, scenario, controls, monitor, projects, prices)
+COMMANDS = (refresh, reports, scenario, controls, monitor, projects, prices, brief)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -163,3 +163,105 @@ def test_the_published_manifest_lists_the_alert_kinds_the_data_has(published_sna
     pipeline = manifest["tables"]["project_capacity"]
     assert pipeline["sources"] == ["project_pipeline"]
     assert "cites the public page it was read from" in pipeline["terms"][0]
+
+
+# --- the Excel workbook of the decision tables --------------------------------------------
+
+
+def _sheet(wb, name) -> list[tuple]:
+    """A sheet's rows, padded to the header's width (a read-only sheet drops trailing empty
+    cells)."""
+    rows = list(wb[name].iter_rows(values_only=True))
+    width = max((len(r) for r in rows), default=0)
+    return [tuple(r) + (None,) * (width - len(r)) for r in rows]
+
+
+@pytest.fixture
+def decision_warehouse(tmp_path):
+    """Three decision tables: one whole (with a list, a NaN and a time zone to convert), one
+    read through its sql/exports file (three years of two series: the sheet keeps the latest
+    year of each), and alerts; plus a table that is not a decision table."""
+    path = tmp_path / "minerals.duckdb"
+    _warehouse(path, {"a": 2})
+    with duckdb.connect(str(path)) as con:
+        con.execute("""
+            CREATE TABLE marts.supply_concentration AS SELECT * FROM (VALUES
+                ('rare_earths', 0.7, ['CHN', 'MYS'], TIMESTAMPTZ '2026-02-15 07:00:00+01'),
+                ('gallium', 'NaN'::DOUBLE, [], NULL)) AS t(commodity, share, top, seen_at);
+            COMMENT ON COLUMN marts.supply_concentration.share IS 'share of world production';
+            CREATE TABLE marts.import_dependence AS SELECT * FROM (VALUES
+                ('USA', 'gallium', 'refining', 2022, 1.0),
+                ('USA', 'gallium', 'refining', 2024, 2.0),
+                ('JPN', 'gallium', 'refining', 2023, 3.0),
+                ('JPN', 'gallium', 'refining', 2021, 4.0))
+                AS t(importer_iso3, commodity, stage, year, import_value_usd);
+            CREATE TABLE marts.alerts AS SELECT 'exports_drop' AS kind FROM range(0);
+        """)
+    return path
+
+
+def test_the_workbook_holds_each_decision_table_with_its_columns_and_licences(
+    decision_warehouse, tmp_path
+):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "exports"
+    manifest = export_marts(
+        decision_warehouse,
+        out,
+        {"marts.supply_concentration": ["usgs_mcs"], "marts.import_dependence": ["baci"],
+         "marts.alerts": ["baci", "comtrade"], "marts.a": ["wgi"]},
+    )  # fmt: skip
+    book = manifest["workbook"]
+    assert json.loads((out / "manifest.json").read_text())["workbook"] == book
+    assert book["file"] == "decision_tables.xlsx" and book["sources"] == [
+        "baci", "comtrade", "usgs_mcs"]  # fmt: skip
+    assert any("no bulk redistribution" in t for t in book["terms"])  # Comtrade's, on alerts
+    wb = load_workbook(out / book["file"], read_only=True)
+    # About first, the tables in DECISION_TABLES order (a is not one), then columns and sources
+    assert wb.sheetnames == [
+        "About", "supply_concentration", "import_dependence", "alerts", "Columns", "Sources",
+    ]  # fmt: skip
+    assert _sheet(wb, "supply_concentration") == [
+        ("commodity", "share", "top", "seen_at"),
+        ("rare_earths", 0.7, '["CHN", "MYS"]', datetime(2026, 2, 15, 6, 0)),  # in UTC
+        ("gallium", None, "[]", None),  # NaN: an empty cell (openpyxl), not a number Excel refuses
+    ]
+    # the latest year of each (importer, commodity, stage): USA 2024, JPN 2023
+    assert _sheet(wb, "import_dependence")[1:] == [
+        ("JPN", "gallium", "refining", 2023, 3.0),
+        ("USA", "gallium", "refining", 2024, 2.0),
+    ]
+    assert _sheet(wb, "alerts") == [("kind",)]  # empty: its header still says what it holds
+    about = {r[0]: r for r in _sheet(wb, "About")[4:]}
+    assert about["import_dependence"][1:5] == (
+        "import_dependence", 2, 4,
+        "the latest year of each (importer, commodity, stage) series; every year is in "
+        "import_dependence.parquet.",
+    )  # fmt: skip
+    assert about["supply_concentration"][4] == "the whole table"
+    assert "no bulk redistribution" in about["alerts"][7] and about["alerts"][6] == "baci, comtrade"
+    assert ("supply_concentration", "share", "DOUBLE", "share of world production") in _sheet(
+        wb, "Columns"
+    )
+    sources = {r[0]: r for r in _sheet(wb, "Sources")[1:]}
+    assert set(sources) == {"baci", "comtrade", "usgs_mcs"}
+    assert sources["comtrade"][3] == "free use with attribution, no bulk redistribution"
+    assert sources["comtrade"][5] == "alerts"
+
+
+def test_a_table_longer_than_a_sheet_is_split_across_sheets_in_order(tmp_path):
+    from openpyxl import load_workbook
+
+    from pipelines.lib.exports import write_workbook
+
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA marts; CREATE TABLE marts.t AS SELECT range AS id FROM range(7)")
+    entry = {"rows": 7, "columns": [{"name": "id", "type": "BIGINT", "description": "row"}]}
+    book = write_workbook(con, tmp_path / "w.xlsx", {"t": entry}, None, {"t": None}, max_rows=4)
+    assert book["tables"]["t"]["sheets"] == ["t", "t (2)", "t (3)"]
+    wb = load_workbook(tmp_path / "w.xlsx", read_only=True)
+    parts = [_sheet(wb, name) for name in book["tables"]["t"]["sheets"]]
+    assert all(p[0] == ("id",) for p in parts)  # each part has the header
+    assert [r[0] for p in parts for r in p[1:]] == list(range(7))  # 3 + 3 + 1, in order
+    assert "split across 3 sheets (t, t (2), t (3))" in book["tables"]["t"]["holds"]
