@@ -25,14 +25,16 @@ def years(text: str) -> tuple[int, int]:
             f"{text!r} is not a year or a range of years: write 2024, or 2022-2024"
         )
     first, last = int(match[1]), int(match[2] or match[1])
+    within = f"trade years run from {BACI_FIRST_YEAR} to {BACI_LAST_YEAR}"
     if first > last:
-        raise argparse.ArgumentTypeError(
-            f"{text!r}: the first year comes after the last; write {last}-{first}"
-        )
+        # suggest only what would be accepted: the reversed range, cut to the trade years
+        low, high = max(last, BACI_FIRST_YEAR), min(first, BACI_LAST_YEAR)
+        fix = f"write {low}-{high}" if low < high else f"write {low}" if low == high else within
+        if low <= high and (low, high) != (last, first):
+            fix += f" ({within})"
+        raise argparse.ArgumentTypeError(f"{text!r}: the first year comes after the last; {fix}")
     if first < BACI_FIRST_YEAR or last > BACI_LAST_YEAR:
-        raise argparse.ArgumentTypeError(
-            f"{text!r}: trade years run from {BACI_FIRST_YEAR} to {BACI_LAST_YEAR}"
-        )
+        raise argparse.ArgumentTypeError(f"{text!r}: {within}")
     return first, last
 
 

@@ -10,6 +10,7 @@ from pipelines.defs.serving.executors import executor_name
 from pipelines.lib import settings
 from pipelines.lib.paths import DEFAULT_LANDING_DIR, DEFAULT_WAREHOUSE_DIR, SNAPSHOT_DIR
 from pipelines.lib.sources.catalog import DEFAULT_INBOX_DIR
+from pipelines.lib.sources.http import RetryPolicy
 from pipelines.lib.warehouse import Warehouse
 
 
@@ -69,6 +70,11 @@ class SourcesResource(dg.ConfigurableResource):
     # MINERALS_MONTHLY_SHRINK_THRESHOLD: a share, 0.5 = a month that loses half its value is held
     monthly_shrink_threshold: str = _default("monthly_shrink_threshold")
     timeout_s: float = 60.0
+    # MINERALS_<SOURCE>_DEADLINE_S: one download or API call, every retry and wait included
+    usgs_deadline_s: str = _default("usgs_deadline_s")
+    baci_deadline_s: str = _default("baci_deadline_s")
+    comtrade_deadline_s: str = _default("comtrade_deadline_s")
+    worldbank_deadline_s: str = _default("worldbank_deadline_s")
 
     @property
     def is_live(self) -> bool:
@@ -79,6 +85,10 @@ class SourcesResource(dg.ConfigurableResource):
     @property
     def snapshot(self) -> Path:
         return Path(self.snapshot_dir)
+
+    def policy(self, deadline_s: str) -> RetryPolicy:
+        """The retry policy of a source's downloads, e.g. `policy(self.baci_deadline_s)`."""
+        return RetryPolicy(timeout_s=self.timeout_s, deadline_s=float(deadline_s))
 
 
 # Environment variables that configure the resources, from the settings.

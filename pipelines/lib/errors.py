@@ -33,6 +33,7 @@ class SourceDataError(ValueError):
             detail = ": " + ", ".join(repr(v) for v in values[:10])
         super().__init__(f"{where}: {problem}{detail}")
         self.source, self.file, self.rows, self.field = source, file, rows or [], field
+        self.problem = problem
 
 
 # What libraries raise on a file that is not what it claims to be: a zip or xlsx that is an HTML
@@ -59,7 +60,8 @@ def _describe(exc: BaseException) -> str:
 
 @contextmanager
 def reading(source: str, file: str) -> Iterator[None]:
-    """Re-raise a library's error while reading `file` as a SourceDataError naming it.
+    """Re-raise a library's error while reading `file` as a SourceDataError naming it (the
+    library's error kept as its cause, for the event log).
 
     A SourceDataError raised inside (which already names row and field) passes through as is.
     """
@@ -68,8 +70,8 @@ def reading(source: str, file: str) -> Iterator[None]:
     except SourceDataError:
         raise
     except _LIBRARY_ERRORS as exc:
-        raise SourceDataError(source, file, f"cannot be read ({_describe(exc)})") from None
+        raise SourceDataError(source, file, f"cannot be read ({_describe(exc)})") from exc
     except Exception as exc:
         if not type(exc).__module__.startswith("openpyxl"):  # InvalidFileException
             raise
-        raise SourceDataError(source, file, f"cannot be read ({_describe(exc)})") from None
+        raise SourceDataError(source, file, f"cannot be read ({_describe(exc)})") from exc

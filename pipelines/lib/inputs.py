@@ -174,8 +174,26 @@ def csv_records(source: str, file: str, text: str) -> tuple[list[str], list[tupl
     return header, body
 
 
+def check_not_utf16(source: str, file: str, path: Path, expected: str = "UTF-8") -> None:
+    """A CSV saved as UTF-16 ("Unicode text" in Excel) is an error saying so. Decoded as an
+    8-bit encoding it reads as text with a NUL between every two characters, and fails much
+    later as a truncated row ending in '\\x00'."""
+    with reading(source, file), open(path, "rb") as fh:
+        head = fh.read(4096)
+    bom = {b"\xff\xfe": "UTF-16 little-endian", b"\xfe\xff": "UTF-16 big-endian"}.get(head[:2])
+    if bom or head.count(b"\x00") > len(head) // 4:
+        how = f"{bom} byte-order mark" if bom else "a NUL byte between characters"
+        raise SourceDataError(
+            source,
+            file,
+            f"the file is UTF-16 text ({how}), not {expected}: save it again as a UTF-8 CSV "
+            "(Excel: 'CSV UTF-8')",
+        )
+
+
 def check_csv(source: str, file: str, path: Path, encoding: str = "utf-8-sig") -> None:
     """`csv_records` on a file read by another parser (Polars), for its checks only."""
+    check_not_utf16(source, file, path)
     with reading(source, file):
         text = Path(path).read_bytes().decode(encoding, errors="replace")
     csv_records(source, file, text)

@@ -16,6 +16,7 @@ import dagster as dg
 import pytest
 
 from pipelines.defs.resources import SourcesResource, WarehouseResource
+from pipelines.defs.serving.progress import failure_lines
 from pipelines.lib.errors import SourceDataError
 from pipelines.lib.paths import SNAPSHOT_DIR
 from pipelines.lib.sources.landing import sha256_file
@@ -30,13 +31,10 @@ USGS = dg.AssetKey(["raw", "usgs_mcs_production"])
 
 
 def step_error(result: dg.ExecuteInProcessResult) -> str:
-    """The first failed step's error as `minerals refresh` prints it: the innermost cause."""
+    """The first failed step's error as `minerals refresh` prints it on its FAILED line."""
     assert not result.success
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
-    error = failure.event_specific_data.error
-    while error.cause is not None:  # as pipelines/defs/serving/progress.py unwraps it
-        error = error.cause
-    return error.message
+    return failure_lines(failure.event_specific_data.error)[0]
 
 
 def failed_check(result: dg.ExecuteInProcessResult, name: str) -> dg.AssetCheckEvaluation:
@@ -124,6 +122,19 @@ def test_renamed_year_column_is_an_error_naming_the_column(copy):
     copy.repin()
     error = unchanged(copy, lambda: step_error(copy.refresh(USGS)))
     assert "usgs_mcs: 2024/mcs2024-raree_world.csv, row 1, field 'Production_t_2023'" in error
+
+
+def test_utf16_file_past_the_manifest_is_named_as_utf16_not_a_truncated_row(copy):
+    """Saved as "Unicode text" and pinned: it used to fail as "row 1252: truncated ... '\\x00'"."""
+    path = copy.snapshot / MCS2026
+    path.write_bytes(path.read_bytes().decode("cp1252").encode("utf-16"))  # with its BOM
+    copy.repin()
+    error = unchanged(copy, lambda: step_error(copy.refresh(USGS)))
+    assert error == (
+        "usgs_mcs: 2026/MCS2026_Commodities_Data.csv: the file is UTF-16 text (UTF-16 "
+        "little-endian byte-order mark), not UTF-8 or Windows-1252: save it again as a UTF-8 "
+        "CSV (Excel: 'CSV UTF-8')"
+    )
 
 
 def test_empty_usgs_file_is_named(copy):

@@ -2,6 +2,7 @@
 the refresh lock and what a refresh says about the published file."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -57,6 +58,17 @@ def test_years_errors_are_plain_words(capsys):
         ["refresh", "--years", "2024-2023"], capsys
     )
     assert "trade years run from 1995 to 2024" in error_of(["refresh", "--years", "1990"], capsys)
+    # a reversed range out of bounds: the suggestion is itself accepted (it said 1990-2030)
+    reversed_out = error_of(["refresh", "--years", "2030-1990"], capsys)
+    assert "write 1995-2024 (trade years run from 1995 to 2024)" in reversed_out
+    suggested = re.search(r"write (\S+)", reversed_out)[1]
+    assert cli.build_parser().parse_args(["refresh", "--years", suggested]).years == (1995, 2024)
+    assert "after the last; write 2024 (trade" in error_of(
+        ["refresh", "--years", "2030-2024"], capsys
+    )
+    assert "after the last; trade years run from" in error_of(
+        ["refresh", "--years", "2040-2030"], capsys
+    )
     args = cli.build_parser().parse_args(["refresh", "--years", "2022-2024", "--log-level", "info"])
     assert args.years == (2022, 2024) and args.log_level == "INFO"
 

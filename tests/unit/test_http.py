@@ -4,6 +4,7 @@ only; no real sleeping)."""
 import datetime
 import hashlib
 import json
+import re
 import shutil
 import socket
 import stat
@@ -387,3 +388,17 @@ def test_secret_query_parameters_are_masked_in_errors(server, session, sleeps):
         get_json(session, server.url("/api/data"), source="comtrade", params=params, sleep=sleeps)
     assert "s3cret" not in str(err.value) and "year=2023" in str(err.value)
     assert "HTTP 403" in str(err.value)
+
+
+def test_an_api_answer_trickling_in_hits_the_deadline(server, session, sleeps):
+    # Fault: the JSON answer sent one byte every 50 ms: no read times out, and the whole answer
+    # would take minutes; the API call used to wait for all of it, whatever the deadline.
+    answer = {"data": [{"value": 1}] * 400}
+    server.route("/api/data", lambda query: (200, {}, answer))
+    server.script("/api/data", [Fault.trickle(0.05)])
+    policy = RetryPolicy(max_attempts=3, timeout_s=5.0, deadline_s=0.5)
+    with pytest.raises(SourceDownloadError, match="deadline passed after") as err:
+        get_json(session, server.url("/api/data"), source="wgi", policy=policy, sleep=sleeps)
+    received = int(re.search(r"after (\d+) bytes of the answer", str(err.value))[1])
+    assert 0 < received < len(json.dumps(answer)) / 10  # gave up early, not at the end
+    assert len(server.requests_for("/api/data")) == 1

@@ -1,6 +1,7 @@
 """The input manifest and the CSV truncation checks, on copies of the real snapshot files."""
 
 import json
+import re
 import runpy
 import shutil
 
@@ -116,3 +117,20 @@ def test_a_file_cut_short_is_an_error_naming_file_and_row(cut, problem):
     assert str(err.value).startswith(f"usgs_mcs: {CHAPTER}")
     if "empty" not in problem:
         assert err.value.rows
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_named_as_utf16(tmp_path, encoding):
+    """Without a BOM the cp1252 fallback decoded it and the reader failed on a row ending in
+    '\\x00' ("row 1252: truncated ..."): the file's encoding is the error."""
+    from pipelines.lib.transforms import usgs
+
+    path = tmp_path / "MCS2026_Commodities_Data.csv"
+    text = (SNAPSHOT_DIR / "usgs_mcs/2026/MCS2026_Commodities_Data.csv").read_bytes()
+    path.write_bytes(text.decode("cp1252").encode(encoding))
+    expected = "usgs_mcs: 2026/MCS2026_Commodities_Data.csv: the file is UTF-16 text (a NUL byte"
+    with pytest.raises(SourceDataError, match=re.escape(expected)):
+        usgs.read_mcs2026_commodities(path)
+    path.rename(path.with_name("WGIData.csv"))
+    with pytest.raises(SourceDataError, match="wgi: WGIData.csv: the file is UTF-16 text"):
+        inputs.check_csv("wgi", "WGIData.csv", path.with_name("WGIData.csv"))

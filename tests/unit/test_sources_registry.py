@@ -37,7 +37,7 @@ def test_resource_defaults_come_from_the_registry():
     for setting in settings.all_settings():
         if setting.resource == "sources" and setting.default and setting.field != "mode":
             value = getattr(resource, setting.field)
-            assert value == setting.default or Path(value) == PROJECT_ROOT / setting.default
+            assert str(value) == setting.default or Path(value) == PROJECT_ROOT / setting.default
     assert resource.baci_release_url.endswith("BACI_HS92_V202601.zip")
 
 
@@ -142,3 +142,21 @@ def test_inbox_lands_the_newest_workbook_with_its_checksum(tmp_path):
     assert entry["origin"] == f"inbox:{new}" and entry["sha256"] == landed.sha256
     again = inbox.land_from_inbox(tmp_path / "inbox", "iea", landing_root=tmp_path / "landing")
     assert again.reused and again.path == landed.path
+
+
+def test_an_html_page_in_the_inbox_is_refused_and_never_landed(tmp_path):
+    """Saved from a login or error page under the workbook's name: it used to land as a
+    permanent version (and fail later, in the reader); now it is checked first, as a
+    download is."""
+    box = tmp_path / "inbox" / "iea"
+    box.mkdir(parents=True)
+    page = box / "CM_Data_Explorer_2025.xlsx"
+    page.write_text("<!DOCTYPE html><html><head><title>Log in | IEA</title></head></html>\n")
+    with pytest.raises(SourceDataError) as err:
+        inbox.land_from_inbox(tmp_path / "inbox", "iea", landing_root=tmp_path / "landing")
+    message = str(err.value)
+    size = page.stat().st_size
+    assert message.startswith(f"iea: {page}: not landed: expected an xlsx file, got {size} bytes ")
+    assert "<!DOCTYPE html>" in message and catalog.IEA_DATASET_PAGE in message
+    assert versions(tmp_path / "landing", "iea") == []
+    assert not list((tmp_path / "landing").rglob("*.xlsx*"))  # no version, no .part left

@@ -13,7 +13,7 @@ from pipelines.lib.inputs import verify_landed, verify_snapshot
 from pipelines.lib.seeds import load_seed, units
 from pipelines.lib.sources import inbox, sciencebase
 from pipelines.lib.sources.catalog import USGS_LIVE_FILES
-from pipelines.lib.sources.http import RetryPolicy, make_session
+from pipelines.lib.sources.http import make_session
 from pipelines.lib.sources.landing import combined_version, sha256_file
 from pipelines.lib.transforms import iea, production, usgs
 
@@ -63,7 +63,7 @@ def _land_usgs(context: dg.AssetExecutionContext, sources: SourcesResource) -> l
             item.filename,
             landing_root=Path(sources.landing_dir),
             base_url=sources.usgs_base_url,
-            policy=RetryPolicy(timeout_s=sources.timeout_s),
+            policy=sources.policy(sources.usgs_deadline_s),
         )
         _log_landed(context, "usgs_mcs", result)
         verify_landed("usgs_mcs", result)

@@ -10,7 +10,7 @@ from pipelines.defs.resources import SourcesResource, WarehouseResource
 from pipelines.defs.tables import table_asset, table_key, table_result, table_spec
 from pipelines.lib.inputs import verify_snapshot
 from pipelines.lib.seeds import load_seed
-from pipelines.lib.sources.http import RetryPolicy, make_session
+from pipelines.lib.sources.http import make_session
 from pipelines.lib.sources.worldbank import fetch_wgi
 from pipelines.lib.sql import load_query, tables_read
 from pipelines.lib.transforms import governance
@@ -46,7 +46,7 @@ def staging_governance(
         wgi, vintage = fetch_wgi(
             make_session(),
             base_url=sources.worldbank_base_url,
-            policy=RetryPolicy(timeout_s=sources.timeout_s),
+            policy=sources.policy(sources.worldbank_deadline_s),
             known_iso3=known,
         )
         origin = f"worldbank_api:{vintage}"  # a newer vintage than the bundled 2023 update

@@ -5,7 +5,6 @@ a person wants to see: what was built, how big it is, what failed and why.
 """
 
 import logging
-import re
 import sys
 import time
 
@@ -42,11 +41,10 @@ class ProgressHandler(logging.Handler):
                 level = evaluation.severity.value.lower()
                 self.stream.write(f"{elapsed}  {level:<8} {name} {evaluation.check_name}\n")
         elif kind == "STEP_FAILURE":
-            error = event.event_specific_data.error
-            while error is not None and error.cause is not None:
-                error = error.cause  # the user's exception, not Dagster's wrapper
-            message = failure_message(error) if error else "failed"
-            self.stream.write(f"{elapsed}  FAILED   {step_name(event.step_key)}: {message}\n")
+            first, *causes = failure_lines(event.event_specific_data.error) or ["failed"]
+            self.stream.write(f"{elapsed}  FAILED   {step_name(event.step_key)}: {first}\n")
+            for cause in causes:
+                self.stream.write(f"{'':8}  caused by {cause}\n")
         self.stream.flush()
 
 
@@ -56,9 +54,27 @@ def step_name(step_key: str) -> str:
     return step_key.replace("__", ".")
 
 
-def failure_message(error) -> str:
-    """The exception's own words, without the module path of its class Dagster puts first."""
-    return re.sub(rf"^[\w.]*\b{re.escape(error.cls_name or '')}: ", "", error.message.strip())
+def failure_lines(error) -> list[str]:
+    """A step's error as the user should read it: the first error below Dagster's wrappers (the
+    project's own, which names source, URL or file and the cause), then each exception it was
+    raised from, one line each. The whole chain, stack traces included, stays in Dagster's
+    event log."""
+    chain = []
+    while error is not None:
+        chain.append(error)
+        error = error.cause or error.context
+    while len(chain) > 1 and chain[0].cls_name.startswith("Dagster"):
+        chain.pop(0)  # "Error occurred while executing op ...": says nothing the next one doesn't
+    return [_in_words(e) for e in chain]
+
+
+def _in_words(error) -> str:
+    """`package.module.Class: message` -> the message alone for the project's errors (they say
+    what went wrong in words), `Class: message` for a library's."""
+    qualified, _, message = error.message.strip().partition(": ")
+    if not qualified.endswith(error.cls_name):
+        return error.message.strip()
+    return message if qualified.startswith("pipelines.") else f"{error.cls_name}: {message}"
 
 
 @dg.logger(description="One line per built asset, failing check and failed step.")

@@ -43,13 +43,13 @@ def _live_release(
     thousand out. Returns the years' extracts (lazily, one at a time), the file and its sha256.
     """
     from pipelines.lib.sources import baci
-    from pipelines.lib.sources.http import RetryPolicy, make_session
+    from pipelines.lib.sources.http import make_session
 
     landed = baci.land_release(
         make_session(),
         sources.baci_release_url,
         landing_root=Path(sources.landing_dir),
-        policy=RetryPolicy(timeout_s=sources.timeout_s),
+        policy=sources.policy(sources.baci_deadline_s),
     )
     state = "unchanged" if landed.reused else "new version"
     context.log.info(f"BACI: {landed.path.name} {state} (sha256 {landed.sha256[:12]})")

@@ -39,13 +39,13 @@ def raw_comtrade_flows(
     context: dg.AssetExecutionContext, sources: SourcesResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     if sources.is_live:
-        from pipelines.lib.sources.http import RetryPolicy, make_session
+        from pipelines.lib.sources.http import make_session
 
         client = ComtradeClient(
             make_session(),
             base_url=sources.comtrade_base_url,
             api_key=sources.comtrade_api_key,
-            policy=RetryPolicy(timeout_s=sources.timeout_s),
+            policy=sources.policy(sources.comtrade_deadline_s),
         )
         codes = sorted(set(load_seed("hs_mineral")["hs6"]))
         records = client.fetch_flows(list(REPORTERS), None, codes, list(LIVE_YEARS), flows=("M",))

@@ -42,13 +42,13 @@ def controlled_codes() -> list[str]:
 
 def _fetch_live(sources: SourcesResource) -> pl.DataFrame:
     from pipelines.lib.sources.comtrade import ComtradeClient
-    from pipelines.lib.sources.http import RetryPolicy, make_session
+    from pipelines.lib.sources.http import make_session
 
     client = ComtradeClient(
         make_session(),
         base_url=sources.comtrade_base_url,
         api_key=sources.comtrade_api_key,
-        policy=RetryPolicy(timeout_s=sources.timeout_s),
+        policy=sources.policy(sources.comtrade_deadline_s),
         frequency="M",
     )
     # the client keeps to 12 periods per call and splits under the record cap

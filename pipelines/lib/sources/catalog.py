@@ -35,6 +35,20 @@ class Setting:
     default: str | None
     what: str
     resource: str = "sources"
+    secret: bool = False  # an API key: its value is masked wherever text leaves the process
+
+
+def deadline_setting(name: str, field: str, minutes: int) -> Setting:
+    """How long one download (or API call) from a source may take in all, every retry and wait
+    included: a server that trickles bytes fails a scheduled refresh then, instead of holding
+    it for hours (what arrived of a file is kept, and the next run resumes it)."""
+    return Setting(
+        f"MINERALS_{name}_DEADLINE_S",
+        field,
+        str(60 * minutes),
+        f"seconds one {name.title()} download or API call may take, retries included, before "
+        "the refresh fails saying so (what arrived of a file is kept and resumed next time)",
+    )
 
 
 @dataclass(frozen=True)
@@ -116,6 +130,7 @@ SOURCES: dict[str, Source] = {
                     "https://www.sciencebase.gov/catalog",
                     "USGS ScienceBase catalog",
                 ),
+                deadline_setting("USGS", "usgs_deadline_s", 10),
             ),
             cadence="yearly, late January / early February",
             next_release=(1, 2, 15),
@@ -177,7 +192,12 @@ SOURCES: dict[str, Source] = {
                 "The workbook's own Notice sheet cites the Data Explorer page; the download "
                 "needs an IEA account (no public file URL).",
             ),
-            extra={"page": IEA_DATASET_PAGE, "inbox": "iea", "patterns": ("*.xlsx",)},
+            extra={
+                "page": IEA_DATASET_PAGE,
+                "inbox": "iea",
+                "patterns": ("*.xlsx",),
+                "expect": "xlsx",  # checked before landing: an HTML page is refused
+            },
         ),
         Source(
             key="baci",
@@ -199,6 +219,8 @@ SOURCES: dict[str, Source] = {
                     BACI_RELEASE_URL,
                     "the BACI release zip to download in live mode",
                 ),
+                # about 2 GB: a slow line lands it over several runs (downloads resume)
+                deadline_setting("BACI", "baci_deadline_s", 30),
             ),
             cadence="yearly, in January (data for year Y arrive in the release of Y+2)",
             next_release=(3, 2, 15),
@@ -241,7 +263,9 @@ SOURCES: dict[str, Source] = {
                     "comtrade_api_key",
                     None,
                     "keyed endpoint (100,000 records per call); unset = keyless preview",
+                    secret=True,
                 ),
+                deadline_setting("COMTRADE", "comtrade_deadline_s", 10),
             ),
             cadence="continuous; a year's declarations are complete by the autumn of Y+2",
             next_release=(2, 9, 1),
@@ -271,6 +295,7 @@ SOURCES: dict[str, Source] = {
                     "https://api.worldbank.org/v2",
                     "World Bank API v2 (WGI, source 3)",
                 ),
+                deadline_setting("WORLDBANK", "worldbank_deadline_s", 10),
             ),
             cadence="yearly, in the autumn",
             # the update with data to year Y comes out in the autumn of Y+1 (the 2023 update,

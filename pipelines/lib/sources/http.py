@@ -68,7 +68,7 @@ class RetryPolicy:
     backoff_max_s: float = 30.0
     timeout_s: float = 30.0
     max_retry_after_s: float = 120.0
-    deadline_s: float = 3600.0
+    deadline_s: float = 600.0  # sources set their own (MINERALS_<SOURCE>_DEADLINE_S)
 
     def __post_init__(self):
         if self.max_attempts < 1:
@@ -143,20 +143,21 @@ def get_json(
 
     def attempt() -> Any:
         resp = _get(
-            session, url, source=source, shown=shown, policy=policy, stream=False, params=params
+            session, url, source=source, shown=shown, policy=policy, stream=True, params=params
         )
         with resp:
             _check_status(resp, source, shown)
-            try:
-                return resp.json()
-            except ValueError as exc:
-                # Typically an HTML error or maintenance page served with status 200.
-                raise SourceDownloadError(
-                    source,
-                    shown,
-                    f"expected JSON, got {_content_type(resp) or 'no Content-Type'}, "
-                    f"not valid JSON; body starts: {resp.text[:200]!r}",
-                ) from exc
+            body = _read_body(resp, deadline, source, shown)
+        try:
+            return json.loads(body)
+        except ValueError as exc:
+            # Typically an HTML error or maintenance page served with status 200.
+            raise SourceDownloadError(
+                source,
+                shown,
+                f"expected JSON, got {_content_type(resp) or 'no Content-Type'}, "
+                f"not valid JSON; body starts: {body[:200].decode('utf-8', 'replace')!r}",
+            ) from exc
 
     return _with_retries(
         attempt, source=source, shown=shown, policy=policy, sleep=sleep, deadline=deadline
@@ -261,8 +262,10 @@ def body_problem(path: Path, expect: str, content_type: str | None = None) -> st
     with open(path, "rb") as fh:
         head = fh.read(4096)
     text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
-    what = f"{content_type or 'no Content-Type'}, {path.stat().st_size} bytes"
-    came_back = f"expected a {expect} file, got {what} starting {text[:120]!r}"
+    size = f"{path.stat().st_size} bytes"
+    what = f"{content_type}, {size}" if content_type else size
+    article = "an" if expect[0] in "ax" else "a"
+    came_back = f"expected {article} {expect} file, got {what} starting {text[:120]!r}"
     looks_html = text[:15].lower().startswith(("<!doctype", "<html", "<?xml", "<head", "<body"))
     if expect in ("zip", "xlsx"):
         return None if head.startswith(_ZIP_MAGIC) else came_back
@@ -410,6 +413,27 @@ def _stream_to(
         if received > expected:
             part.unlink()  # more than announced: the partial file cannot be trusted
         raise _Retryable(f"truncated body: expected {expected} bytes, got {received}")
+
+
+def _read_body(resp: requests.Response, deadline: float, source: str, shown: str) -> bytes:
+    """A whole (decoded) API answer, within the deadline: a server that trickles its answer
+    fails when the deadline passes, not when it finally ends."""
+    chunks: list[bytes] = []
+    try:
+        # read1: whatever has arrived, so the deadline is checked as bytes come in
+        while chunk := resp.raw.read1(CHUNK_SIZE, decode_content=True):
+            chunks.append(chunk)
+            if time.monotonic() > deadline:
+                received = sum(map(len, chunks))
+                raise SourceDownloadError(
+                    source,
+                    shown,
+                    f"deadline passed after {received} bytes of the answer (the server sends "
+                    "too slowly)",
+                )
+    except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
+        raise _Retryable(f"truncated answer ({_short(exc)})") from exc
+    return b"".join(chunks)
 
 
 def _body_chunks(resp: requests.Response) -> Iterator[bytes]:

@@ -3,7 +3,8 @@
 The IEA Critical Minerals Dataset needs a (free) IEA login, so no program can fetch it. The user
 downloads the workbook and drops it into `<inbox>/iea/`; live mode lands the newest matching file
 there (by modification time) with its checksum in the landing index, and fails with the page
-to download it from when the inbox is empty.
+to download it from when the inbox is empty or its newest file is not a workbook (an HTML login
+or error page saved under the workbook's name is never landed).
 """
 
 from pathlib import Path
@@ -38,4 +39,18 @@ def land_from_inbox(inbox_root: Path, key: str, *, landing_root: Path) -> Landed
             f"(free account) at {source.extra['page']}, download the dataset "
             f"({' or '.join(source.extra['patterns'])}) and put it in {folder}/",
         )
-    return land_local(newest, source=key, landing_root=landing_root, origin=f"inbox:{newest}")
+    try:
+        return land_local(
+            newest,
+            source=key,
+            landing_root=landing_root,
+            origin=f"inbox:{newest}",
+            expect=source.extra.get("expect"),
+        )
+    except SourceDataError as exc:
+        raise SourceDataError(
+            key,
+            str(newest),
+            f"{exc.problem}. Download the {source.name} workbook again from "
+            f"{source.extra['page']} and replace {newest.name} with it",
+        ) from exc

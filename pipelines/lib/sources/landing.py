@@ -28,10 +28,12 @@ from pathlib import Path
 import polars as pl
 import requests
 
+from pipelines.lib.errors import SourceDataError
 from pipelines.lib.sources.http import (
     DEFAULT_POLICY,
     RetryPolicy,
     Sleep,
+    body_problem,
     display_url,
     download,
 )
@@ -176,11 +178,16 @@ def land_local(
     source: str,
     landing_root: Path,
     origin: str,
+    expect: str | None = None,
     today: datetime.date | None = None,
 ) -> LandedFile:
-    """Land a file the user put somewhere (an inbox) the same way as a download."""
+    """Land a file the user put somewhere (an inbox) the same way as a download: `expect`
+    ("csv", "zip", "xlsx", "json") is checked first, as a download's body is, so an HTML page
+    saved under the workbook's name is an error and never becomes a landed version."""
     path = Path(path)
     _check_names(source, path.name)
+    if expect is not None and (problem := body_problem(path, expect)):
+        raise SourceDataError(source, str(path), f"not landed: {problem}")
     part = Path(landing_root) / source / INCOMING / f"{path.name}.part"
     part.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(path, part)

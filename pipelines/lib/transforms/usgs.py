@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.lib.errors import SourceDataError, reading
-from pipelines.lib.inputs import csv_records
+from pipelines.lib.inputs import check_not_utf16, csv_records
 
 RAW_SCHEMA = {
     "edition": pl.String,
@@ -63,6 +63,7 @@ def decode(path: Path) -> str:
 def _rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """Header and (row number, fields), header = row 1; a file cut short is an error."""
     label = source_label(path)
+    check_not_utf16("usgs_mcs", label, path, expected="UTF-8 or Windows-1252")
     with reading("usgs_mcs", label):
         text = decode(path)
     header, body = csv_records("usgs_mcs", label, text)
