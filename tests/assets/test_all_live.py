@@ -19,7 +19,8 @@ import pytest
 
 from pipelines.lib.sources.catalog import USGS_LIVE_FILES
 from pipelines.lib.sources.landing import versions
-from tests.support.publishers import BACI, RELEASE, WORKBOOK, comtrade_rows, publishers
+from tests.support.publishers import BACI, KEY, RELEASE, WORKBOOK, comtrade_rows, publishers
+from tests.support.replay_server import Fault
 from tests.unit.test_worldbank import VINTAGE
 
 pytestmark = pytest.mark.e2e
@@ -45,9 +46,16 @@ def live_refresh(tmp_path_factory):
         # landed version, and Dagster finds nothing stale.
         again = refresh(env, "--changed")
         again_requests = server.requests[len(requests) :]
+        # Comtrade refuses the key and echoes it in its answer, as a proxy's error page may
+        server.script("/data/v1/get/C/A/HS", [Fault.status(401, body=DENIED.encode())])
+        denied = refresh(env, "--select", "raw.comtrade_flows")
     con = duckdb.connect(str(tmp / "warehouse" / "minerals.duckdb"), read_only=True)
-    yield proc, con, tmp, tmp / "www", requests, pl.read_parquet(BACI), again, again_requests
+    extract = pl.read_parquet(BACI)
+    yield proc, con, tmp, tmp / "www", requests, extract, again, again_requests, denied
     con.close()
+
+
+DENIED = f'{{"statusCode": 401, "message": "Access denied: invalid subscription key {KEY}"}}'
 
 
 def sha(path) -> str:
@@ -112,7 +120,7 @@ def test_governance_is_the_api_vintage_and_comtrade_is_live(live_refresh):
 
 
 def test_a_second_refresh_with_nothing_changed_reruns_nothing_downstream(live_refresh):
-    _, _, tmp, _, requests, _, again, again_requests = live_refresh
+    _, _, tmp, _, requests, _, again, again_requests, _ = live_refresh
     assert again.returncode == 0, again.stderr[-3000:] + again.stdout[-3000:]
     built = [line.split()[2] for line in again.stdout.splitlines() if " built " in line]
     assert built and all(name.startswith("raw.") for name in built), built
@@ -120,3 +128,47 @@ def test_a_second_refresh_with_nothing_changed_reruns_nothing_downstream(live_re
         assert len(versions(tmp / "landing", source, name)) == 1
     files = [r for r in again_requests if r.path.endswith((".csv", ".zip"))]
     assert files and all("if-none-match" in r.headers for r in files)
+
+
+def key_places(root, key: str) -> list[str]:
+    """Every place under `root` that holds `key`: file bytes (logs, Dagster's SQLite event log
+    and compute logs, landing indexes and files, manifests), and the text columns of DuckDB
+    and Parquet files, whose compression would hide it from a byte search."""
+    found = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        if key.encode() in path.read_bytes():
+            found.append(str(path.relative_to(root)))
+        if path.suffix == ".parquet":
+            frame = pl.read_parquet(path)
+            text = frame.select(pl.col(pl.String)).write_csv()
+            found += [f"{path.relative_to(root)} (a value)"] if key in text else []
+        if path.suffix == ".duckdb":
+            with duckdb.connect(str(path), read_only=True) as db:
+                for schema, table, column in db.execute(
+                    "SELECT schema_name, table_name, column_name FROM duckdb_columns() "
+                    "WHERE data_type = 'VARCHAR' AND NOT internal"
+                ).fetchall():
+                    (hits,) = db.execute(
+                        f'SELECT count(*) FROM "{schema}"."{table}" WHERE contains("{column}", ?)',
+                        [key],
+                    ).fetchone()
+                    if hits:
+                        found.append(f"{path.relative_to(root)}: {schema}.{table}.{column}")
+    return found
+
+
+def test_the_api_key_appears_nowhere(live_refresh):
+    """COMTRADE_API_KEY was sent with every Comtrade call, and is nowhere after three live
+    refreshes (one refused by an answer that echoes the key): not in what they printed, the
+    logs, Dagster's event log and compute logs, the raw and meta tables, the exports and their
+    manifest, the landing index, nor the error message."""
+    proc, _, tmp, www, requests, _, again, _, denied = live_refresh
+    comtrade = [r for r in requests if r.path.startswith("/data/v1/get/")]
+    assert comtrade and all(r.headers["ocp-apim-subscription-key"] == KEY for r in comtrade)
+    assert denied.returncode == 1 and "HTTP 401" in denied.stdout  # the refusal was reported
+    assert "invalid subscription key ***" in denied.stdout
+    printed = [p.stdout + p.stderr for p in (proc, again, denied)]
+    assert [KEY in text for text in printed] == [False, False, False]
+    assert (tmp / "warehouse" / "exports" / "manifest.json").exists()
+    assert (tmp / "dagster_home" / "history").exists()  # the event log is among the files
+    assert key_places(tmp, KEY) == []

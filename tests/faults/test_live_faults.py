@@ -103,7 +103,9 @@ def test_503s_and_an_html_page_in_the_inbox_name_source_url_and_cause(live):
     assert cause == "HTTP 503 Service Unavailable"
     (inbox,) = failed["raw__iea_supply"][:1]
     assert inbox.startswith(f"iea: {page}: not landed: expected an xlsx file, got ")
-    assert "<!DOCTYPE html>" in inbox and "Download the IEA Critical Minerals Data Explorer" in inbox
+    assert (
+        "<!DOCTYPE html>" in inbox and "Download the IEA Critical Minerals Data Explorer" in inbox
+    )
     assert "Refresh failed: nothing was published" in proc.stderr
     # the whole chain stays in Dagster's event log, the wrapper on top
     assert the_run_failure_chain(env, "raw__usgs_mcs_production") == [

@@ -28,7 +28,7 @@ from tests.support.replay_server import ReplayServer
 BACI = SNAPSHOT_DIR / "baci/hs92/baci_hs92_critical_1995_2024.parquet"
 RELEASE = "BACI_HS92_V202601.zip"
 WORKBOOK = SNAPSHOT_DIR / "iea/CM_Data_Explorer_May2024.xlsx"
-KEY = "replay-key"
+KEY = "fake-comtrade-key-7c3e91d2"  # grepped for everywhere after a live refresh
 
 
 def write_release(path: Path, extract: pl.DataFrame) -> None:

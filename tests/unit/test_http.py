@@ -402,3 +402,48 @@ def test_an_api_answer_trickling_in_hits_the_deadline(server, session, sleeps):
     received = int(re.search(r"after (\d+) bytes of the answer", str(err.value))[1])
     assert 0 < received < len(json.dumps(answer)) / 10  # gave up early, not at the end
     assert len(server.requests_for("/api/data")) == 1
+
+
+SECRET = "fake-estat-appid-9c1f27"
+
+
+def chain_texts(exc: BaseException) -> list[str]:
+    """str() of an exception and of every exception it was raised from or while handling: what
+    Dagster's event log keeps of a failed step."""
+    out, todo = [], [exc]
+    while todo:
+        e = todo.pop()
+        if e is not None:
+            out.append(f"{type(e).__name__}: {e}")
+            todo += [e.__cause__, e.__context__, *(a for a in e.args if isinstance(a, Exception))]
+    return out
+
+
+def test_a_key_sent_as_a_query_parameter_is_in_no_error_chain_or_log(session, sleeps, caplog):
+    """e-Stat's `appId=` and Census's `key=` travel in the URL, which urllib3 writes into its
+    own exception ("Max retries exceeded with url: /rest/...?appId=..."), below ours."""
+    with socket.socket() as s:  # a port nothing listens on any more
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    params = {"appId": SECRET, "statsDataId": "0003313180"}
+    with caplog.at_level("DEBUG"), pytest.raises(SourceDownloadError) as err:
+        url = f"http://127.0.0.1:{port}/rest/3.0/app/json/getStatsData"
+        get_json(session, url, source="estat", params=params, policy=POLICY, sleep=sleeps)
+    texts = chain_texts(err.value)
+    assert len(texts) > 2 and "appId=***" in texts[0]  # our error, urllib3's beneath it
+    assert any("Max retries exceeded with url" in t for t in texts)  # the chain is kept
+    assert not [t for t in texts if SECRET in t]
+    assert SECRET not in caplog.text
+
+
+def test_a_key_echoed_in_an_error_body_is_masked(server, session, sleeps, monkeypatch):
+    """APIs echo the request in their errors (e-Stat's PARAMETER block; a proxy's 403 page):
+    the message quoting the body must not carry the key, in the URL or out of it."""
+    monkeypatch.setenv("COMTRADE_API_KEY", SECRET)  # a setting the registry marks secret
+    server.route("/api/data", lambda query: (403, {}, f"invalid key {SECRET} for {query}"))
+    with pytest.raises(SourceDownloadError) as err:
+        params = {"subscription-key": SECRET, "year": 2023}
+        get_json(session, server.url("/api/data"), source="comtrade", params=params, sleep=sleeps)
+    message = str(err.value)
+    assert "HTTP 403" in message and "invalid key ***" in message and "year=2023" in message
+    assert not [t for t in chain_texts(err.value) if SECRET in t]

@@ -396,6 +396,7 @@ SOURCES: dict[str, Source] = {
                     None,
                     "free key (api.census.gov/data/key_signup.html); unset = keyless, 500 queries "
                     "a day per IP address",
+                    secret=True,
                 ),
             ),
             cadence="monthly, about five weeks after the month",
@@ -435,6 +436,7 @@ SOURCES: dict[str, Source] = {
                     None,
                     "e-Stat application id (free: https://www.e-stat.go.jp/api/); unset = Japan "
                     "skipped, with a warning",
+                    secret=True,
                 ),
             ),
             cadence="monthly (provisional, then confirmed figures)",

@@ -28,7 +28,7 @@ from typing import Any
 import polars as pl
 import requests
 
-from pipelines.lib.errors import SourceDataError, reading
+from pipelines.lib.errors import SourceDataError, reading, register_secret
 from pipelines.lib.inputs import check_csv
 from pipelines.lib.seeds import country_codes
 from pipelines.lib.sources.http import DEFAULT_POLICY, RetryPolicy, Sleep, get_json
@@ -130,7 +130,9 @@ class ComtradeClient:
             raise ValueError(f"record_cap must be >= 2, got {self.record_cap}")
         self.all_partners_estimate = max(1, all_partners_estimate)
         self.policy, self.sleep = policy, sleep
-        # The key travels in a header only, so it never shows up in URLs, logs or errors.
+        # The key travels in a header only, so it never shows up in URLs; an error body that
+        # echoes it is masked (errors.redact)
+        register_secret(api_key)
         headers = {KEY_HEADER: api_key} if api_key else {}
         self._session = _ComtradeSession(session, headers)
 

@@ -12,7 +12,8 @@ to a `RetryPolicy` (honouring `Retry-After`); every download also has a total de
 server that trickles bytes forever cannot hang a refresh. A host that does not resolve or
 refuses connections fails at once, in one line: retrying cannot fix it. Any other error status
 fails at once. What finally fails is raised as `SourceDownloadError`, naming the source, the URL
-and the reason.
+and the reason. API keys never leave in a message: URLs are shown with secret query values
+masked, and every error (its whole chain) passes through `errors.redact`.
 """
 
 import datetime
@@ -31,6 +32,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
 import urllib3
+
+from pipelines.lib.errors import MASK, redact, secrets_masked
 
 logger = logging.getLogger("pipelines.sources.http")
 
@@ -51,6 +54,7 @@ class SourceDownloadError(RuntimeError):
     """A download failed for good (retries exhausted, or an error that retrying cannot fix)."""
 
     def __init__(self, source: str, url: str, reason: str):
+        url, reason = redact(url), redact(reason)
         super().__init__(f"{source}: download of {url} failed: {reason}")
         self.source, self.url, self.reason = source, url, reason
 
@@ -98,6 +102,7 @@ class _Retryable(Exception):
     """One attempt failed in a way that another attempt may fix."""
 
     def __init__(self, reason: str, retry_after_s: float | None = None):
+        reason = redact(reason)
         super().__init__(reason)
         self.reason, self.retry_after_s = reason, retry_after_s
 
@@ -159,9 +164,10 @@ def get_json(
                 f"not valid JSON; body starts: {body[:200].decode('utf-8', 'replace')!r}",
             ) from exc
 
-    return _with_retries(
-        attempt, source=source, shown=shown, policy=policy, sleep=sleep, deadline=deadline
-    )
+    with secrets_masked():
+        return _with_retries(
+            attempt, source=source, shown=shown, policy=policy, sleep=sleep, deadline=deadline
+        )
 
 
 def download(
@@ -228,7 +234,7 @@ def download(
                 mode = "ab"
             else:
                 if offset:
-                    logger.info("%s: server sent all of %s; restarting from zero", source, url)
+                    logger.info("%s: server sent all of %s; restarting from zero", source, shown)
                 validators.clear()
                 expected, mode = _content_length(resp), "wb"
                 got["content_type"] = _content_type(resp)
@@ -239,9 +245,10 @@ def download(
         return False
 
     part.parent.mkdir(parents=True, exist_ok=True)
-    not_modified = _with_retries(
-        attempt, source=source, shown=shown, policy=policy, sleep=sleep, deadline=deadline
-    )
+    with secrets_masked():
+        not_modified = _with_retries(
+            attempt, source=source, shown=shown, policy=policy, sleep=sleep, deadline=deadline
+        )
     if not_modified:
         return Download(not_modified=True, **_lower(conditional or {}))
     if expect is not None:
@@ -338,7 +345,7 @@ def _get(
     except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
         if unreachable := _unreachable(exc):
             # Offline, or a wrong host name: one line, no retries that cannot succeed.
-            raise SourceDownloadError(source, shown, unreachable) from None
+            raise SourceDownloadError(source, shown, unreachable) from exc
         # ChunkedEncodingError here is a body cut short while get_json reads it whole.
         raise _Retryable(_short(exc)) from exc
     except requests.RequestException as exc:
@@ -490,18 +497,18 @@ def _head(resp: requests.Response) -> str:
 
 
 def _short(exc: Exception) -> str:
-    return f"{type(exc).__name__}: {exc}".replace("\n", " ")[:300]
+    return redact(f"{type(exc).__name__}: {exc}".replace("\n", " "))[:300]
 
 
 def display_url(url: str, params: dict | None = None) -> str:
-    """The full URL as requested, with secret-looking query values masked."""
+    """The full URL as requested, with secrets and secret-looking query values masked."""
     try:
         full = requests.Request("GET", url, params=params).prepare().url or url
     except requests.RequestException:
-        return url
+        return redact(url)
     parts = urlsplit(full)
     if not parts.query:
-        return full
+        return redact(full)
     pairs = parse_qsl(parts.query, keep_blank_values=True)
-    masked = [(k, "***" if _SECRET_PARAM.search(k) else v) for k, v in pairs]
-    return urlunsplit(parts._replace(query=urlencode(masked, safe="*")))
+    masked = [(k, MASK if _SECRET_PARAM.search(k) else v) for k, v in pairs]
+    return redact(urlunsplit(parts._replace(query=urlencode(masked, safe="*"))))
