@@ -104,7 +104,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     except ValueError as exc:  # MINERALS_SOURCE=typo
         console.fail(str(exc))
     try:
-        with refresh_lock(warehouse_dir):
+        with refresh_lock(warehouse_dir, holder="minerals refresh"):
             source = "live sources" if live else "bundled snapshot"
             print(f"Refreshing from the {source}...", flush=True)
             before = file_state(path)
@@ -145,7 +145,7 @@ def _run(args: argparse.Namespace, live: bool, warehouse_dir: Path):
         keys = selection.required_multi_asset_neighbors().resolve(defs.resolve_asset_graph())
         job = job.get_subset(asset_selection=keys)
     tags = year_range_tags(*args.years) if args.years else year_range_tags()
-    in_process = args.changed or job.executor_def is dg.in_process_executor
+    in_process = args.changed or settings.executor() == "in_process"
     if args.log_level and not in_process:
         print("note: --log-level applies to in-process runs; workers log to their own output")
     elif args.log_level:  # Dagster's full event log too, for debugging

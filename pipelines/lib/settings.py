@@ -89,6 +89,15 @@ GENERAL_SETTINGS = (
         resource="run",
     ),
     Setting(
+        "MINERALS_WRITER_WAIT_S",
+        "writer_wait_s",
+        "3600",
+        "how long a run Dagster launched (schedule, sensor, backfill, UI) waits for another "
+        "refresh writing the warehouse before it fails saying so; `minerals refresh` refuses "
+        "at once instead",
+        resource="run",
+    ),
+    Setting(
         "MINERALS_CACHE_DIR",
         "cache_dir",
         None,

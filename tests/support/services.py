@@ -154,3 +154,33 @@ def celery_workers(
                 os.killpg(worker.pid, signal.SIGTERM)
         for worker in workers:
             worker.wait(timeout=60)
+
+
+@contextlib.contextmanager
+def dagster_daemon(env: dict[str, str], log: Path, timeout_s: float = 120.0) -> Iterator[None]:
+    """`dagster-daemon run` on the project's workspace (the run queue, schedules, sensors), ready
+    when yielded: it launches queued runs as a deployment's daemon does."""
+    bin_dir = Path(sys.executable).parent
+    root = Path(__file__).resolve().parents[2]
+    with open(log, "w") as out:
+        daemon = subprocess.Popen(
+            [str(bin_dir / "dagster-daemon"), "run", "-w", str(root / "workspace.yaml")],
+            cwd=root,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its code server and run workers stop with it
+        )
+    try:
+        deadline = time.monotonic() + timeout_s
+        while "QueuedRunCoordinatorDaemon" not in log.read_text():
+            if daemon.poll() is not None:
+                raise RuntimeError(f"dagster-daemon exited:\n{log.read_text()[-3000:]}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"dagster-daemon not ready in {timeout_s:.0f} s: see {log}")
+            time.sleep(0.5)
+        yield
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(daemon.pid, signal.SIGTERM)
+        daemon.wait(timeout=60)

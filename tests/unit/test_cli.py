@@ -1,6 +1,8 @@
 """The `minerals` command on small warehouses built here: arguments, names, the sealed `sql`,
 the refresh lock and what a refresh says about the published file."""
 
+import contextlib
+import json
 import os
 import re
 import shutil
@@ -14,7 +16,7 @@ import pytest
 from pipelines import cli
 from pipelines.cli import console, refresh
 from pipelines.lib.paths import PROJECT_ROOT
-from pipelines.lib.refresh_lock import RefreshRunning, refresh_lock
+from pipelines.lib.refresh_lock import LOCK_NAME, RefreshRunning, refresh_lock
 from pipelines.lib.seeds import load_seed
 from pipelines.lib.warehouse import Warehouse
 
@@ -193,6 +195,54 @@ def test_a_killed_refresh_leaves_no_stale_lock(tmp_path):
     holder.wait()
     with refresh_lock(tmp_path):
         pass
+
+
+def test_a_run_waits_for_the_lock_saying_who_holds_it_and_nested_holds_share_it(tmp_path):
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(tmp_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=PROJECT_ROOT,
+    )
+    assert holder.stdout.readline() == "held\n"
+    said = []
+
+    def release(why):  # what a waiting run logs; the holder then ends
+        said.append(why)
+        holder.stdin.close()
+
+    with refresh_lock(tmp_path, holder="Dagster run 1234abcd", wait_s=120, on_wait=release):
+        with refresh_lock(tmp_path):  # the CLI's hold, then its run's executor: one process
+            pass
+        lock = json.loads((tmp_path / LOCK_NAME).read_text())
+        assert lock["pid"] == os.getpid() and lock["holder"] == "Dagster run 1234abcd"
+    holder.wait()
+    assert len(said) == 1 and f"by PID {holder.pid} is still running" in said[0]
+    # held past the wait: refused, saying so
+    with (
+        refresh_lock_in_another_process(tmp_path),
+        pytest.raises(RefreshRunning, match=r"\(waited 0.2 s\)"),
+        refresh_lock(tmp_path, wait_s=0.2),
+    ):
+        pass
+
+
+@contextlib.contextmanager
+def refresh_lock_in_another_process(directory):
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(directory)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=PROJECT_ROOT,
+    )
+    try:
+        assert proc.stdout.readline() == "held\n"
+        yield
+    finally:
+        proc.stdin.close()
+        proc.wait()
 
 
 def test_publish_outcome_compares_the_file_before_and_after(tmp_path):

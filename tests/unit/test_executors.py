@@ -23,7 +23,9 @@ def resolved(executor: dg.ExecutorDefinition) -> dict:
 
 def test_the_default_runs_in_process(monkeypatch):
     monkeypatch.delenv("MINERALS_EXECUTOR", raising=False)
-    assert configured_executor() is dg.in_process_executor
+    executor = configured_executor()
+    assert executor.name == "in_process"
+    assert executor.config_schema is dg.in_process_executor.config_schema
 
 
 def test_multiprocess_uses_every_core_forked_from_a_preloaded_server(monkeypatch):
