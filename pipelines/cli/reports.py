@@ -215,6 +215,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"  {source:9} {files:4} file(s), editions {', '.join(editions)}; {state} ({what})")
     for hint in release_hints(today, settings.read("MINERALS_BACI_RELEASE_URL")):
         print(f"  hint: {hint}")
+    _print_disk()
     print("\nChecks in the refresh that produced this warehouse")
     rows = console.run(con, "status_checks").fetchall()
     passed = sum(1 for r in rows if r[2])
@@ -223,6 +224,30 @@ def cmd_status(args: argparse.Namespace) -> int:
         if not ok:
             print(f"  {severity}: {asset} {check}: {description or ''}")
     return 0
+
+
+def _print_disk() -> None:
+    """Disk used per source (landed versions, kept by MINERALS_LANDING_KEEP) and by the
+    warehouse's files."""
+    from pipelines.lib.sources.landing import disk_usage
+
+    def mb(n: int) -> str:
+        return f"{n / 1e6:,.1f} MB"
+
+    landing = settings.landing_dir()
+    print(f"\nDisk (landed versions in {console.shown(landing)})")
+    for d in disk_usage(landing):
+        partial = f" + {mb(d.partial_bytes)} of unfinished downloads" if d.partial_bytes else ""
+        print(f"  {d.source:9} {d.versions:4} landed file(s), {mb(d.version_bytes)}{partial}")
+    folder = console.published_path().parent
+    parts = {"published": folder / "minerals.duckdb", "build": folder / "build"}
+    parts["lake"] = folder / "lake"
+    sizes = {
+        name: sum(f.stat().st_size for f in (p.rglob("*") if p.is_dir() else [p]) if f.is_file())
+        for name, p in parts.items()
+        if p.exists()
+    }
+    print("  warehouse " + ", ".join(f"{name} {mb(n)}" for name, n in sizes.items()))
 
 
 def _read_query(file: str) -> str:

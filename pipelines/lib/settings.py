@@ -35,6 +35,13 @@ GENERAL_SETTINGS = (
         "where live downloads land, `<source>/<date>/<sha>/<file>` + `index.jsonl`, immutable",
     ),
     Setting(
+        "MINERALS_LANDING_KEEP",
+        "landing_keep",
+        "3",
+        "landed versions kept per file after each publish: the last N, plus every version the "
+        "published warehouse was built from; older ones are deleted with their index entries",
+    ),
+    Setting(
         "MINERALS_WAREHOUSE_DIR",
         "directory",
         str(DEFAULT_WAREHOUSE_DIR.relative_to(PROJECT_ROOT)),
@@ -151,6 +158,12 @@ def warehouse_dir() -> Path:
     """MINERALS_WAREHOUSE_DIR: where `minerals.duckdb` is published."""
     value = os.environ.get("MINERALS_WAREHOUSE_DIR")
     return Path(value) if value else DEFAULT_WAREHOUSE_DIR
+
+
+def landing_dir() -> Path:
+    """MINERALS_LANDING_DIR: where live downloads land."""
+    value = os.environ.get("MINERALS_LANDING_DIR")
+    return Path(value) if value else DEFAULT_LANDING_DIR
 
 
 def executor() -> str:

@@ -217,12 +217,26 @@ def test_duckdb_shell_of_the_venv_reads_the_snapshot_warehouse(published):
     assert out == expected and len(out) >= 5
 
 
-def test_status_lists_every_source_and_prints_whole_warn_lines(published):
+def test_status_lists_every_source_and_prints_whole_warn_lines(published, tmp_path):
+    from pipelines.lib.sources.landing import land_local
+
     con, _, tmp = published
-    env = dict(os.environ, MINERALS_WAREHOUSE_DIR=str(tmp / "warehouse"))
+    workbook = tmp_path / "CM_Data_Explorer.xlsx"  # one landed version, 1,234,567 bytes
+    workbook.write_bytes(b"PK\x03\x04" + b"\0" * 1_234_563)
+    land_local(workbook, source="iea", landing_root=tmp_path / "landing", origin="test")
+    env = dict(
+        os.environ,
+        MINERALS_WAREHOUSE_DIR=str(tmp / "warehouse"),
+        MINERALS_LANDING_DIR=str(tmp_path / "landing"),
+    )
     out = subprocess.run(
         [str(VENV_BIN / "minerals"), "status"], env=env, capture_output=True, text=True, check=True
     ).stdout
+    # disk used per source (landed versions) and by the warehouse's files
+    assert "\n  iea          1 landed file(s), 1.2 MB\n" in out
+    assert re.search(
+        r"\n  warehouse published [\d.,]+ MB, build [\d.,]+ MB, lake [\d.,]+ MB\n", out
+    )
     sources = re.findall(r"^  (\w+) +\d+ file\(s\)", out, re.M)
     assert sources == [
         "baci", "comexstat", "comtrade", "ecb", "eurostat", "hmrc", "iea", "uscensus",

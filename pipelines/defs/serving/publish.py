@@ -3,11 +3,14 @@
 `published_warehouse_asset(upstream)` is a factory: `pipelines/definitions.py` passes it every
 other table's asset key, so the publish step runs only after every step of the run has succeeded
 (a failed step or blocking check skips it) and drops tables no current asset writes. It also
-writes the meta tables (refresh, check results, source files) into the build before the copy.
+writes the meta tables (refresh, check results, source files) into the build before the copy,
+and once published applies the landing's retention (`landing.retain`): the last
+MINERALS_LANDING_KEEP versions of each file and the ones this warehouse was built from stay.
 """
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 import dagster as dg
 import polars as pl
@@ -15,6 +18,7 @@ import polars as pl
 from pipelines.defs.resources import SourcesResource, WarehouseResource
 from pipelines.defs.tables import table_key, table_result, table_spec
 from pipelines.lib.catalog_docs import apply_comments
+from pipelines.lib.sources.landing import retain
 from pipelines.lib.sql import load_query, tables_read
 
 PUBLISHED = dg.AssetKey(["serving", "published_warehouse"])
@@ -106,6 +110,9 @@ def published_warehouse_asset(upstream: Sequence[dg.AssetKey]) -> dg.AssetsDefin
             # last: every CREATE OR REPLACE TABLE before this wiped that table's comments
             context.log.info(f"{apply_comments(con)} table/column comments applied")
             meta = [table_result(con, t) for t in META_TABLES]
+            built_from = {
+                sha for (sha,) in con.execute("SELECT sha256 FROM meta.source_files").fetchall()
+            }
             counts = {
                 f"{s}.{t}": con.execute(f'SELECT count(*) FROM "{s}"."{t}"').fetchone()[0]
                 for s, t in con.execute(
@@ -115,6 +122,12 @@ def published_warehouse_asset(upstream: Sequence[dg.AssetKey]) -> dg.AssetsDefin
             }
         path = wh.publish()
         context.log.info(f"published {path}")
+        # landed versions: the last N of each file and those this warehouse was built from
+        deleted = retain(
+            Path(sources.landing_dir), keep_last=int(sources.landing_keep), keep_sha256=built_from
+        )
+        if deleted:
+            context.log.info(f"retention: deleted {len(deleted)} older landed version(s)")
         yield from meta
         yield dg.MaterializeResult(
             asset_key=PUBLISHED,
@@ -123,6 +136,7 @@ def published_warehouse_asset(upstream: Sequence[dg.AssetKey]) -> dg.AssetsDefin
                 "tables": counts,
                 "checks_passed": int(checks["passed"].sum()),
                 "checks": checks.height,
+                "landed_versions_deleted": len(deleted),
             },
         )
 

@@ -5,6 +5,7 @@ HS17 rows only add (commodity, stage) series that no HS92 code carries (rule in
 pipelines/lib/transforms/trade.py and the seed notes): series 1995-2024 stay HS92-only.
 """
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -58,6 +59,9 @@ def _live_release(
     codes = set(seed.filter(pl.col("nomenclature") == trade.NOMENCLATURE)["hs6"])  # HS92 only
     out_dir = work_dir / "baci" / landed.sha256[:16]  # derived: not in the immutable landing
     out_dir.mkdir(parents=True, exist_ok=True)
+    for older in out_dir.parent.iterdir():  # other releases' extracts: derived, not needed
+        if older != out_dir:
+            shutil.rmtree(older, ignore_errors=True)
     available = baci.year_members(landed.path)
     baci.require_years(landed.path.name, available, years)
     verify_snapshot(sources.snapshot, "reference/baci_country_codes")

@@ -12,6 +12,11 @@ Layout under `<landing_root>/<source>/`:
 `land_file` asks the server with the newest version's ETag / Last-Modified first: a 304, or a
 body whose sha256 equals the newest version, lands nothing new. A body that fails its check
 (an HTML page where a zip was expected) is deleted and never lands under the real name.
+
+Landed versions are immutable but not kept forever: after a publish, `retain` keeps the last N
+versions of each file (MINERALS_LANDING_KEEP) and every version the published warehouse was
+built from, and deletes the others with their index entries. `disk_usage` says what each
+source holds.
 """
 
 import contextlib
@@ -287,3 +292,64 @@ def _fsync_dir(directory: Path) -> None:
             os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def retain(landing_root: Path, *, keep_last: int, keep_sha256: set[str]) -> list[Path]:
+    """Delete every landed version that is neither among the last `keep_last` of its file name
+    nor one of `keep_sha256` (those the published warehouse was built from); their index entries
+    go with them (the index is rewritten atomically). Returns the files deleted."""
+    if keep_last < 1:
+        raise ValueError(f"keep_last must be >= 1 (the newest version is always kept): {keep_last}")
+    deleted = []
+    for index in sorted(Path(landing_root).glob(f"*/{INDEX}")):
+        source_dir = index.parent
+        entries = versions(landing_root, source_dir.name)
+        newest_first: dict[str, list[str]] = {}  # file name -> its distinct paths, newest first
+        for entry in reversed(entries):
+            paths = newest_first.setdefault(entry["filename"], [])
+            if entry["path"] not in paths:
+                paths.append(entry["path"])
+        keep = {e["path"] for e in entries if e["sha256"] in keep_sha256}
+        keep |= {p for paths in newest_first.values() for p in paths[:keep_last]}
+        gone = [p for paths in newest_first.values() for p in paths if p not in keep]
+        if not gone:
+            continue
+        kept = [e for e in entries if e["path"] in keep]
+        tmp = index.with_name(f".{INDEX}.{os.getpid()}.tmp")
+        tmp.write_text("".join(json.dumps(e, sort_keys=True) + "\n" for e in kept))
+        os.replace(tmp, index)  # the index first: it never names a deleted file
+        for rel in gone:
+            path = source_dir / rel
+            path.unlink(missing_ok=True)
+            for folder in (path.parent, path.parent.parent):  # <date>/<sha>/, then <date>/
+                with contextlib.suppress(OSError):
+                    folder.rmdir()  # only when empty
+            deleted.append(path)
+            logger.info("%s: deleted landed version %s (retention)", source_dir.name, path)
+    return deleted
+
+
+@dataclass(frozen=True)
+class SourceDisk:
+    source: str
+    versions: int  # landed files
+    version_bytes: int
+    partial_bytes: int  # downloads in progress or cut off, in .incoming/ (resumed next time)
+
+
+def disk_usage(landing_root: Path) -> list[SourceDisk]:
+    """What each source's landing folder holds on disk."""
+    out = []
+    for source_dir in sorted(p for p in Path(landing_root).glob("*") if p.is_dir()):
+        files = [p for p in source_dir.rglob("*") if p.is_file() and p.name != INDEX]
+        partial = [p for p in files if INCOMING in p.relative_to(source_dir).parts]
+        landed = [p for p in files if p not in partial]
+        out.append(
+            SourceDisk(
+                source_dir.name,
+                len(landed),
+                sum(p.stat().st_size for p in landed),
+                sum(p.stat().st_size for p in partial),
+            )
+        )
+    return out
