@@ -103,6 +103,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         live = args.live or settings.source_mode() == "live"
     except ValueError as exc:  # MINERALS_SOURCE=typo
         console.fail(str(exc))
+    before = file_state(path)
     try:
         with refresh_lock(warehouse_dir, holder="minerals refresh"):
             source = "live sources" if live else "bundled snapshot"
@@ -112,6 +113,18 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             after = file_state(path)
     except RefreshRunning as exc:
         console.fail(str(exc))
+    except Exception as exc:  # what runs the run failed: its instance's database, the broker...
+        what = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        outcome = publish_outcome(path, before, file_state(path), False)
+        print(
+            "\n"
+            + outcome.replace("Refresh failed", f"Refresh failed: the run stopped ({what})", 1),
+            "If Dagster still shows the run as started, terminate it (it is then marked "
+            "canceled) and re-execute it from the failure.",
+            sep="\n",
+            file=sys.stderr,
+        )
+        return 1
     return _report(result, path, before, after)
 
 
@@ -160,7 +173,15 @@ def _run(args: argparse.Namespace, live: bool, warehouse_dir: Path):
         run = functools.partial(
             dg.execute_job, dg.reconstructable(refresh_job), asset_selection=selection
         )
-    return run(instance=dagster_instance(), raise_on_error=False, run_config=config, tags=tags)
+    instance = dagster_instance()
+    result = run(instance=instance, raise_on_error=False, run_config=config, tags=tags)
+    if not result.success:  # from the event log: a run's own failure is not among its events
+        from pipelines.defs.serving.progress import report_failures
+
+        runs = getattr(result, "runs", [result])  # --changed: one run per phase
+        events = [r.dagster_event for x in runs for r in instance.all_logs(x.run_id)]
+        report_failures(sys.stdout, [e for e in events if e], steps_reported=in_process)
+    return result
 
 
 def _report(result, path: Path, before, after) -> int:

@@ -11,10 +11,14 @@ The URL is a local folder by default (`<warehouse dir>/lake`) or any fsspec URL:
 through s3fs (credentials and endpoint from the standard AWS settings, e.g. `AWS_ENDPOINT_URL_S3`
 for MinIO; tested against moto's S3 server). A local file is written to a temporary name and
 renamed into place; an object store's put is atomic already. Either way a reader sees a year's
-old file or its new one, never half of one.
+old file or its new one, never half of one. A local writer killed mid-write leaves its temporary
+file (named with its PID and host); the next write of that year removes it once that process is
+gone.
 """
 
 import os
+import re
+import socket
 import uuid
 from pathlib import Path
 
@@ -25,6 +29,18 @@ import polars as pl
 from pipelines.lib.memory import release_freed_memory
 
 PART = "part-0.parquet"
+_TEMP = re.compile(rf"^\.{re.escape(PART)}\.(\d+)@(.+)\.[0-9a-f]{{8}}\.tmp$")
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process of this machine with that PID still runs."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
 
 
 class Lake:
@@ -49,7 +65,9 @@ class Lake:
         path = self.year_path(table, year)
         if self.is_local:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-            tmp = Path(path).with_name(f".{PART}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+            _remove_dead_writers_files(Path(path).parent)
+            host = socket.gethostname()
+            tmp = Path(path).with_name(f".{PART}.{os.getpid()}@{host}.{uuid.uuid4().hex[:8]}.tmp")
             try:
                 frame.write_parquet(tmp)
                 os.replace(tmp, path)
@@ -94,3 +112,13 @@ class Lake:
                 con.unregister("_lake")
         ((rows,),) = con.execute(f"SELECT count(*) FROM {table}").fetchall()
         return rows
+
+
+def _remove_dead_writers_files(folder: Path) -> None:
+    """Temporary files of writers of this host that were killed mid-write (the lake may be
+    shared by other machines: their files are theirs to remove)."""
+    host = socket.gethostname()
+    for stale in folder.iterdir():
+        m = _TEMP.match(stale.name)
+        if m and m[2] == host and not pid_alive(int(m[1])):
+            stale.unlink(missing_ok=True)

@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.lib.lake import Lake
+from pipelines.lib.lake import Lake, pid_alive
 from pipelines.lib.paths import SQL_DIR
 
 log = logging.getLogger(__name__)
@@ -94,16 +94,6 @@ def _damage(path: Path, *, read_only: bool = False) -> str | None:
     finally:
         con.close()
     return None
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by someone else
-        return True
-    return True
 
 
 class Warehouse:
@@ -234,7 +224,7 @@ class Warehouse:
         """Temp copies left by a publish that was killed: `.minerals.duckdb.<pid>.tmp`."""
         for stale in self.directory.glob(".minerals.duckdb.*.tmp"):
             pid = stale.name.split(".")[-2]
-            if pid.isdigit() and not _pid_alive(int(pid)):
+            if pid.isdigit() and not pid_alive(int(pid)):
                 stale.unlink(missing_ok=True)
                 log.info("removed %s, left by a publish (PID %s) that did not finish", stale, pid)
 

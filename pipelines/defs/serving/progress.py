@@ -41,10 +41,7 @@ class ProgressHandler(logging.Handler):
                 level = evaluation.severity.value.lower()
                 self.stream.write(f"{elapsed}  {level:<8} {name} {evaluation.check_name}\n")
         elif kind == "STEP_FAILURE":
-            first, *causes = failure_lines(event.event_specific_data.error) or ["failed"]
-            self.stream.write(f"{elapsed}  FAILED   {step_name(event.step_key)}: {first}\n")
-            for cause in causes:
-                self.stream.write(f"{'':8}  caused by {cause}\n")
+            write_failure(self.stream, event, elapsed)
         self.stream.flush()
 
 
@@ -52,6 +49,39 @@ def step_name(step_key: str) -> str:
     """A step as the user names the asset: the op of asset `raw/x` is `raw__x`, shown `raw.x`
     (a multi-asset's op keeps its own name)."""
     return step_key.replace("__", ".")
+
+
+def write_failure(stream, event, elapsed: str = "") -> None:
+    """A STEP_FAILURE or RUN_FAILURE event as a FAILED line and its `caused by` lines."""
+    first, *causes = failure_lines(getattr(event.event_specific_data, "error", None)) or ["failed"]
+    if event.event_type == dg.DagsterEventType.STEP_FAILURE:
+        where = step_name(event.step_key)
+    else:
+        where = "run"
+    if event.event_type == dg.DagsterEventType.ENGINE_EVENT:
+        first = f"{event.message} {first}"
+    stream.write(f"{elapsed:>7}  FAILED   {where}: {first}\n")
+    for cause in causes:
+        stream.write(f"{'':7}  caused by {cause}\n")
+
+
+def report_failures(stream, events, steps_reported: bool) -> None:
+    """After a failed run, what the progress lines could not say: the failed steps of a run
+    whose steps ran in other processes (their events reach the progress logger there, not
+    here), and why a run with no failed step failed (the machinery under it: a Celery worker
+    lost mid-step, the broker or the instance's database unreachable)."""
+    steps = [e for e in events if e.event_type == dg.DagsterEventType.STEP_FAILURE]
+    # the run's failure, or the engine's error that ended it (Celery's loop records a broker it
+    # cannot reach as an engine event and ends with no run failure event)
+    under = [
+        e
+        for e in events
+        if e.event_type in (dg.DagsterEventType.RUN_FAILURE, dg.DagsterEventType.ENGINE_EVENT)
+        and getattr(e.event_specific_data, "error", None)
+    ]
+    for event in ([] if steps_reported else steps) + ([] if steps else under[:1]):
+        write_failure(stream, event)
+    stream.flush()
 
 
 def failure_lines(error) -> list[str]:
@@ -71,9 +101,11 @@ def failure_lines(error) -> list[str]:
 def _in_words(error) -> str:
     """`package.module.Class: message` -> the message alone for the project's errors (they say
     what went wrong in words), `Class: message` for a library's."""
-    qualified, _, message = error.message.strip().partition(": ")
+    text = error.message.split("\n\nStack Trace:")[0].strip()  # a worker's error, quoted whole
+    text = " ".join(line.strip() for line in text.splitlines() if line.strip())
+    qualified, _, message = text.partition(": ")
     if not qualified.endswith(error.cls_name):
-        return error.message.strip()
+        return text
     return message if qualified.startswith("pipelines.") else f"{error.cls_name}: {message}"
 
 
