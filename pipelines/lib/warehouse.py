@@ -96,6 +96,10 @@ def _damage(path: Path, *, read_only: bool = False) -> str | None:
     return None
 
 
+class PublishError(RuntimeError):
+    """The finished build could not be published; the published warehouse is unchanged."""
+
+
 class Warehouse:
     def __init__(
         self, directory: Path | str, lake_url: str | None = None, memory_limit: str | None = None
@@ -215,6 +219,13 @@ class Warehouse:
             with open(tmp, "rb+") as f:
                 os.fsync(f.fileno())
             os.replace(tmp, self.published_path)
+        except (OSError, duckdb.IOException) as exc:  # a full or read-only disk
+            needs = self.build_path.stat().st_size / 1e6
+            raise PublishError(
+                f"cannot write the new warehouse beside {self.published_path} "
+                f"({str(exc).splitlines()[0]}): the published warehouse is unchanged; the copy "
+                f"needs about {needs:,.0f} MB free in {self.directory}"
+            ) from exc
         finally:
             tmp.unlink(missing_ok=True)
         log.info("published %s", self.published_path)

@@ -48,66 +48,103 @@ def missing_servers() -> list[str]:
     return missing
 
 
+class RedisServer:
+    """A Redis on loopback with nothing saved to disk (a restart loses every queued message and
+    stored result, as a broker without persistence does)."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}"
+        self.work = Path(tempfile.mkdtemp(prefix="minerals-redis-"))
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
+             "--appendonly", "no", "--dir", str(self.work)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        wait_for_port(self.port, "redis-server")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(timeout=30)
+            self.proc = None
+
+
 @contextlib.contextmanager
-def redis_server() -> Iterator[str]:
-    """A Redis on loopback with nothing saved to disk; yields its URL."""
-    port = free_port()
-    work = Path(tempfile.mkdtemp(prefix="minerals-redis-"))
-    proc = subprocess.Popen(
-        ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "",
-         "--appendonly", "no", "--dir", str(work)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
+def redis_server(handle: bool = False) -> Iterator:
+    """A Redis on loopback; yields its URL (the RedisServer with `handle`, to restart it)."""
+    server = RedisServer()
+    server.start()
     try:
-        wait_for_port(port, "redis-server")
-        yield f"redis://127.0.0.1:{port}"
+        yield server if handle else server.url
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        shutil.rmtree(work, ignore_errors=True)
+        server.stop()
+        shutil.rmtree(server.work, ignore_errors=True)
 
 
-@contextlib.contextmanager
-def postgres_server(user: str = "dagster", db: str = "dagster") -> Iterator[dict[str, str]]:
-    """A Postgres cluster on loopback (trust auth) with database `db`; yields the DAGSTER_PG_*
-    variables deploy/dagster.yaml reads."""
-    bin_dir = postgres_bin()
-    port = free_port()
-    work = Path(tempfile.mkdtemp(prefix="minerals-pg-"))
-    data = work / "data"
-    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    if as_postgres:
-        shutil.chown(work, "postgres")
-        work.chmod(0o700)
+class PostgresServer:
+    """A Postgres cluster on loopback (trust auth); `env` holds the DAGSTER_PG_* variables
+    deploy/dagster.yaml reads. Postgres refuses to run as root: as root its files belong to,
+    and it runs as, the `postgres` user the Debian package creates."""
 
-    def run(*args: str) -> None:
-        subprocess.run([*as_postgres, *args], check=True, capture_output=True, text=True)
-
-    run(str(bin_dir / "initdb"), "-D", str(data), "-U", user, "--auth=trust", "-E", "UTF8")
-    options = f"-p {port} -c listen_addresses=127.0.0.1 -k {work} -c fsync=off"
-    run(str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(work / "log"), "-w",
-        "start")  # fmt: skip
-    try:
-        run(str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", user, db)
-        yield {
+    def __init__(self, user: str = "dagster", db: str = "dagster"):
+        self.bin_dir = postgres_bin()
+        self.port = free_port()
+        self.work = Path(tempfile.mkdtemp(prefix="minerals-pg-"))
+        self.data = self.work / "data"
+        self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self.as_postgres:
+            shutil.chown(self.work, "postgres")
+            self.work.chmod(0o700)
+        self.run("initdb", "-D", str(self.data), "-U", user, "--auth=trust", "-E", "UTF8")
+        self.user, self.db = user, db
+        self.env = {
             "DAGSTER_PG_HOST": "127.0.0.1",
-            "DAGSTER_PG_PORT": str(port),
+            "DAGSTER_PG_PORT": str(self.port),
             "DAGSTER_PG_DB": db,
             "DAGSTER_PG_USERNAME": user,
             "DAGSTER_PG_PASSWORD": "unused-with-trust-auth",
         }
+
+    def run(self, program: str, *args: str) -> None:
+        command = [*self.as_postgres, str(self.bin_dir / program), *args]
+        subprocess.run(command, check=True, capture_output=True, text=True)
+
+    def start(self) -> None:
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.work} -c fsync=off"
+        self.run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.work / "log"),
+                 "-w", "start")  # fmt: skip
+
+    def stop(self) -> None:
+        self.run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+
+@contextlib.contextmanager
+def postgres_server(user: str = "dagster", db: str = "dagster", handle: bool = False) -> Iterator:
+    """A Postgres cluster on loopback with database `db`; yields the DAGSTER_PG_* variables
+    deploy/dagster.yaml reads (the PostgresServer with `handle`, to stop and start it)."""
+    server = PostgresServer(user, db)
+    server.start()
+    try:
+        server.run("createdb", "-h", "127.0.0.1", "-p", str(server.port), "-U", user, db)
+        yield server if handle else server.env
     finally:
-        run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
-        shutil.rmtree(work, ignore_errors=True)
+        with contextlib.suppress(subprocess.CalledProcessError):  # stopped by the test
+            server.stop()
+        shutil.rmtree(server.work, ignore_errors=True)
 
 
 @contextlib.contextmanager
 def celery_workers(
     names: tuple[str, ...], env: dict[str, str], log_dir: Path, timeout_s: float = 120.0
-) -> Iterator[list[Path]]:
+) -> Iterator[dict[str, subprocess.Popen]]:
     """`dagster-celery` workers (one process each, deploy/celery.yaml), ready when yielded;
-    yields their log files. A worker that exits before it is ready fails with its log."""
+    yields {name: its process, the leader of its process group}. A worker that exits before it
+    is ready fails with its log (`<log_dir>/<name>.log`)."""
     bin_dir = Path(sys.executable).parent
     config = Path(__file__).resolve().parents[2] / "deploy" / "celery.yaml"
     env = dict(env, PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '')}")  # it runs `celery`
@@ -147,13 +184,27 @@ def celery_workers(
             if time.monotonic() > deadline:
                 raise TimeoutError(f"Celery workers not ready in {timeout_s:.0f} s: see {logs}")
             time.sleep(0.5)
-        yield logs
+        yield dict(zip(names, workers, strict=True))
     finally:
         for worker in workers:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(worker.pid, signal.SIGTERM)
         for worker in workers:
             worker.wait(timeout=60)
+
+
+def pool_process(worker: subprocess.Popen) -> int:
+    """The PID of the process a Celery worker runs its task in (its pool's child): under the
+    `dagster-celery` command (the group's leader) runs `celery worker`, and under it the pool."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == worker.pid:  # in the worker's process group
+                parents[int(stat.parent.name)] = int(fields[1])
+    master = [pid for pid, parent in parents.items() if parent == worker.pid]
+    (child,) = [pid for pid, parent in parents.items() if parent in master]
+    return child
 
 
 @contextlib.contextmanager

@@ -415,6 +415,13 @@ def _stream_to(
         if expected is not None:
             got = f"expected {expected} bytes, {got}"
         raise _Retryable(f"truncated body: {got} ({_short(exc)})") from exc
+    except OSError as exc:  # the disk, not the server (full, read-only): retrying cannot help
+        raise SourceDownloadError(
+            source,
+            shown,
+            f"cannot write {part} ({exc.strerror or exc}); what arrived is kept, to resume "
+            "once it can be written",
+        ) from exc
     received = part.stat().st_size
     if expected is not None and received != expected:
         if received > expected:
