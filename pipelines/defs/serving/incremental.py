@@ -34,10 +34,6 @@ class IncrementalResult:
     def get_asset_check_evaluations(self):
         return [e for r in self.runs for e in r.get_asset_check_evaluations()]
 
-    @property
-    def all_events(self):
-        return [e for r in self.runs for e in r.all_events]
-
 
 def refresh_changed(
     job: dg.JobDefinition, instance: dg.DagsterInstance, **execute: object
