@@ -75,6 +75,7 @@ class SourcesResource(dg.ConfigurableResource):
     baci_deadline_s: str = _default("baci_deadline_s")
     comtrade_deadline_s: str = _default("comtrade_deadline_s")
     worldbank_deadline_s: str = _default("worldbank_deadline_s")
+    monthly_deadline_s: str = _default("monthly_deadline_s")  # HMRC, Eurostat, Census, e-Stat, ECB
     landing_keep: str = _default("landing_keep")  # MINERALS_LANDING_KEEP
 
     @property

@@ -74,6 +74,14 @@ GENERAL_SETTINGS = (
         "warned about (`meta.monthly_revisions`)",
     ),
     Setting(
+        "MINERALS_MONTHLY_DEADLINE_S",
+        "monthly_deadline_s",
+        "600",
+        "seconds one download or API call of a monthly customs source (HMRC, Eurostat, US "
+        "Census, e-Stat) or of the ECB's exchange rates may take, retries included, before the "
+        "refresh fails saying so",
+    ),
+    Setting(
         "MINERALS_EXECUTOR",
         "executor",
         "in_process",

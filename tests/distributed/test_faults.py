@@ -37,7 +37,7 @@ BACKFILL = ["refresh", "--years", "-".join(YEARS), "--select", "raw.baci_flows",
 REEXECUTE = """
 import sys
 import dagster as dg
-from pipelines.cli import refresh_job
+from pipelines.cli.refresh import refresh_job
 instance = dg.DagsterInstance.get()
 options = dg.ReexecutionOptions.from_failure(sys.argv[1], instance)
 # the parent's year range, as the UI's re-execution carries the parent's tags

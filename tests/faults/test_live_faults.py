@@ -92,16 +92,16 @@ def test_503s_and_an_html_page_in_the_inbox_name_source_url_and_cause(live):
                    "raw.iea_supply")  # fmt: skip
     assert proc.returncode == 1, proc.stdout + proc.stderr
     failed = failed_lines(proc.stdout)
-    assert failed["raw__usgs_mcs_production"] == [
+    assert failed["raw.usgs_mcs_production"] == [
         f"usgs_mcs: download of {server.url(MCS2026.filename)} failed: HTTP 503 Service "
         "Unavailable (gave up after 5 attempts)",
         "HTTP 503 Service Unavailable",
     ]
-    monthly, cause = failed["raw__comtrade_monthly"]
+    monthly, cause = failed["raw.comtrade_monthly"]
     assert monthly.startswith(f"comtrade: download of {server.url(MONTHLY_PATH)}?reporterCode=156")
     assert monthly.endswith("failed: HTTP 503 Service Unavailable (gave up after 5 attempts)")
     assert cause == "HTTP 503 Service Unavailable"
-    (inbox,) = failed["raw__iea_supply"][:1]
+    (inbox,) = failed["raw.iea_supply"][:1]
     assert inbox.startswith(f"iea: {page}: not landed: expected an xlsx file, got ")
     assert (
         "<!DOCTYPE html>" in inbox and "Download the IEA Critical Minerals Data Explorer" in inbox
@@ -128,14 +128,14 @@ def test_an_html_item_page_and_a_trickling_api_name_source_url_and_cause(live):
     proc = refresh(env, "--select", "raw.usgs_mcs_production", "raw.comtrade_flows")
     assert proc.returncode == 1, proc.stdout + proc.stderr
     failed = failed_lines(proc.stdout)
-    usgs, cause = failed["raw__usgs_mcs_production"]
+    usgs, cause = failed["raw.usgs_mcs_production"]
     assert usgs.startswith(
         f"usgs_mcs: download of {server.url(item)}?format=json&fields=files failed: expected "
         "JSON, got text/html, not valid JSON; body starts: '<!DOCTYPE html>"
     )
     assert "ScienceBase is down for maintenance" in usgs
     assert cause == "JSONDecodeError: Expecting value: line 1 column 1 (char 0)"
-    (comtrade,) = failed["raw__comtrade_flows"]
+    (comtrade,) = failed["raw.comtrade_flows"]
     assert comtrade.startswith(f"comtrade: download of {server.url('/data/v1/get/C/A/HS')}?")
     assert "failed: deadline passed after " in comtrade and "(the server sends too slowly)" in (
         comtrade

@@ -148,7 +148,7 @@ def test_a_full_disk_under_a_download_names_source_url_and_file(tmp_path):
         partial = list(landing.rglob("*.part"))
     (failed,) = [line for line in proc.stdout.splitlines() if "  FAILED   " in line]
     url = server.url("MCS2026_Commodities_Data.csv")  # 3.2 MB: the one that does not fit
-    assert f"raw__usgs_mcs_production: usgs_mcs: download of {url} failed: cannot write " in failed
+    assert f"raw.usgs_mcs_production: usgs_mcs: download of {url} failed: cannot write " in failed
     assert "MCS2026_Commodities_Data.csv.part (No space left on device); what arrived is kept" in (
         failed
     )

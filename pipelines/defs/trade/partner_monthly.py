@@ -45,9 +45,7 @@ def raw_table(source: str) -> str:
 
 
 def _policy(sources: SourcesResource):
-    from pipelines.lib.sources.http import RetryPolicy
-
-    return RetryPolicy(timeout_s=sources.timeout_s)
+    return sources.policy(sources.monthly_deadline_s)  # MINERALS_MONTHLY_DEADLINE_S
 
 
 def _live(source: str, sources: SourcesResource, work_dir: Path) -> tuple[pl.DataFrame, str | None]:
