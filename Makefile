@@ -43,9 +43,10 @@ run: install
 test: install
 	$(BIN)/python -m pytest -q -n auto --dist loadscope --no-loadscope-reorder
 
-# Bad inputs and damaged builds on a copy of the real snapshot (about a minute; part of make test)
+# Every fault (docs/faults.md): bad inputs, live-server faults, kill -9, concurrent refreshes, a
+# full disk, the distributed path, the 20-refresh soak; part of make test too
 faults: install
-	$(BIN)/python -m pytest -q -m faults
+	$(BIN)/python -m pytest -q -n auto --dist loadscope --no-loadscope-reorder -m faults
 
 # Two Celery workers, Redis and Postgres run a three-year backfill (1.5-2 minutes; part of make
 # test, skipped when the servers are missing: make services)

@@ -16,7 +16,7 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 # start at once and the many short ones fill in around them, and both workers finish together.
 # xdist's own default orders modules by their number of tests, which left the one-test Celery
 # module (about 2 minutes) to start last.
-SLOW_FIRST = ("distributed", "e2e", "faults", "browser")
+SLOW_FIRST = ("soak", "distributed", "e2e", "faults", "browser")
 
 
 def pytest_collection_modifyitems(items):

@@ -28,7 +28,7 @@ from pipelines.lib.paths import PROJECT_ROOT
 from tests.support import services
 from tests.support.warehouse import marts_contents, same_rows
 
-pytestmark = pytest.mark.distributed
+pytestmark = [pytest.mark.distributed, pytest.mark.faults]
 VENV_BIN = Path(sys.executable).parent
 WORKERS = ("faults-w1", "faults-w2")
 YEARS = ("2023", "2024")
