@@ -19,7 +19,16 @@ import pytest
 
 from pipelines.lib.sources.catalog import USGS_LIVE_FILES
 from pipelines.lib.sources.landing import versions
-from tests.support.publishers import BACI, KEY, RELEASE, WORKBOOK, comtrade_rows, publishers
+from tests.support.publishers import (
+    BACI,
+    CENSUS_KEY,
+    ESTAT_APP_ID,
+    KEY,
+    RELEASE,
+    WORKBOOK,
+    comtrade_rows,
+    publishers,
+)
 from tests.support.replay_server import Fault
 from tests.unit.test_worldbank import VINTAGE
 
@@ -157,18 +166,24 @@ def key_places(root, key: str) -> list[str]:
     return found
 
 
-def test_the_api_key_appears_nowhere(live_refresh):
-    """COMTRADE_API_KEY was sent with every Comtrade call, and is nowhere after three live
-    refreshes (one refused by an answer that echoes the key): not in what they printed, the
-    logs, Dagster's event log and compute logs, the raw and meta tables, the exports and their
-    manifest, the landing index, nor the error message."""
+def test_the_api_keys_appear_nowhere(live_refresh):
+    """COMTRADE_API_KEY (a header), CENSUS_API_KEY and ESTAT_APP_ID (query parameters, so in
+    every URL those clients call) were sent with every call, and are nowhere after three live
+    refreshes (one refused by an answer that echoes the Comtrade key): not in what they
+    printed, the logs, Dagster's event log and compute logs, the raw and meta tables, the
+    exports and their manifest, the landing index, nor the error message."""
     proc, _, tmp, www, requests, _, again, _, denied = live_refresh
     comtrade = [r for r in requests if r.path.startswith("/data/v1/get/")]
     assert comtrade and all(r.headers["ocp-apim-subscription-key"] == KEY for r in comtrade)
+    census = [r for r in requests if r.path.startswith("/data/timeseries/intltrade/")]
+    assert census and all(r.query["key"] == [CENSUS_KEY] for r in census)
+    estat = [r for r in requests if r.path.startswith("/rest/3.0/app/json/")]
+    assert estat and all(r.query["appId"] == [ESTAT_APP_ID] for r in estat)
     assert denied.returncode == 1 and "HTTP 401" in denied.stdout  # the refusal was reported
     assert "invalid subscription key ***" in denied.stdout
     printed = [p.stdout + p.stderr for p in (proc, again, denied)]
-    assert [KEY in text for text in printed] == [False, False, False]
     assert (tmp / "warehouse" / "exports" / "manifest.json").exists()
     assert (tmp / "dagster_home" / "history").exists()  # the event log is among the files
-    assert key_places(tmp, KEY) == []
+    for key in (KEY, CENSUS_KEY, ESTAT_APP_ID):
+        assert [key in text for text in printed] == [False, False, False], key
+        assert key_places(tmp, key) == [], key

@@ -28,7 +28,10 @@ from tests.support.replay_server import ReplayServer
 BACI = SNAPSHOT_DIR / "baci/hs92/baci_hs92_critical_1995_2024.parquet"
 RELEASE = "BACI_HS92_V202601.zip"
 WORKBOOK = SNAPSHOT_DIR / "iea/CM_Data_Explorer_May2024.xlsx"
-KEY = "fake-comtrade-key-7c3e91d2"  # grepped for everywhere after a live refresh
+# grepped for everywhere after a live refresh
+KEY = "fake-comtrade-key-7c3e91d2"
+CENSUS_KEY = "fake-census-key-51a8e0f3"  # sent as the query parameter `key`
+ESTAT_APP_ID = "fake-estat-app-id-9d24b6c7"  # sent as the query parameter `appId`
 
 
 def write_release(path: Path, extract: pl.DataFrame) -> None:
@@ -102,8 +105,8 @@ def publishers(tmp: Path) -> Iterator[tuple[ReplayServer, dict[str, str]]]:
             COMTRADE_API_KEY=KEY,
             MINERALS_WORLDBANK_BASE_URL=server.base_url,
             **partner_monthly.env(server),
-            CENSUS_API_KEY="replay-census-key",
-            ESTAT_APP_ID="replay-estat-app-id",
+            CENSUS_API_KEY=CENSUS_KEY,
+            ESTAT_APP_ID=ESTAT_APP_ID,
             DAGSTER_HOME=str(tmp / "dagster_home"),
         )
         (tmp / "dagster_home").mkdir(exist_ok=True)  # run history: staleness needs it

@@ -11,7 +11,8 @@ import dagster as dg
 import pytest
 
 from pipelines.defs.resources import WarehouseResource, default_resources
-from pipelines.defs.serving.executors import FORKSERVER_PRELOAD, configured_executor
+from pipelines.defs.serving.executors import FORKSERVER_PRELOAD, configured_executor, launched_by
+from pipelines.defs.serving.schedules import usgs_annual_february
 from pipelines.lib.paths import PROJECT_ROOT
 from pipelines.lib.warehouse import Warehouse
 
@@ -160,3 +161,12 @@ def test_the_forkserver_preloads_nothing_that_starts_a_thread():
     )
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout.split() == ["1", "False"]  # the main thread alone, no Polars
+
+
+def test_the_lock_names_what_started_a_run_from_the_tags_dagster_gives_it():
+    """The daemon tags a scheduled run as DagsterRun.tags_for_schedule does; the refresh lock's
+    holder (what a refused `minerals refresh` prints) names that schedule."""
+    schedule_tags = dg.DagsterRun.tags_for_schedule(usgs_annual_february)
+    assert launched_by(schedule_tags) == "schedule usgs_annual_february"
+    assert launched_by({"dagster/backfill": "abcdefgh"}) == "backfill abcdefgh"
+    assert launched_by({}) == "launched from the Dagster UI or CLI"
