@@ -67,10 +67,15 @@ usgs_products AS (  -- the USGS US statistic on each series' products, or on a p
     WHERE m.stage <> 'exclude' AND c.usgs_relation IN ('same', 'part')
 ),
 usgs_imports AS (
+    -- the lists ordered: string_agg's order otherwise follows the threads (the text differed
+    -- between two builds of the same data)
     SELECT p.commodity, p.stage, u.year, sum(u.amount) AS amount_t,
            'USGS MCS2026, US imports of ' || string_agg(DISTINCT u.commodity
-               || CASE WHEN u.product <> '' THEN ' (' || u.product || ')' ELSE '' END, ', ')
-               || ', ' || string_agg(DISTINCT replace(u.unit_basis, '_', ' '), ', ')
+               || CASE WHEN u.product <> '' THEN ' (' || u.product || ')' ELSE '' END, ', '
+               ORDER BY u.commodity
+               || CASE WHEN u.product <> '' THEN ' (' || u.product || ')' ELSE '' END)
+               || ', ' || string_agg(DISTINCT replace(u.unit_basis, '_', ' '), ', '
+                                     ORDER BY replace(u.unit_basis, '_', ' '))
                || CASE WHEN bool_or(p.usgs_relation = 'part')
                        THEN ': a part of the traded products' ELSE '' END AS what
     FROM usgs_products AS p
