@@ -10,26 +10,7 @@
 -- premium = unit value after / before - 1; the screen fires at +50% or more, with at least
 -- USD 100,000 of priced imports in each window (a gallium line moves 0.2 t worth that), never on
 -- a basket code or line (a rise may be a change of mix, not of price).
-WITH measures AS (
-    SELECT m.measure_id, m.effective, c.nomenclature, c.hs6,
-           date_trunc('month', m.effective)::DATE AS effective_month
-    FROM staging.export_controls AS m
-    JOIN staging.export_control_codes AS c USING (measure_id)
-),
-windows AS (
-    SELECT m.*, 'monthly' AS frequency, w.n AS window_months,
-           (m.effective_month - to_months(w.n))::DATE AS before_from,
-           (m.effective_month - INTERVAL 1 MONTH)::DATE AS before_to,
-           m.effective_month AS after_from,
-           (m.effective_month + to_months(w.n - 1))::DATE AS after_to
-    FROM measures AS m CROSS JOIN (VALUES (3), (6), (12)) AS w(n)
-    UNION ALL
-    SELECT m.*, 'annual', 12,  -- an annual row's period is its year's first day
-           make_date(year(m.effective) - 1, 1, 1), make_date(year(m.effective) - 1, 1, 1),
-           make_date(year(m.effective) + 1, 1, 1), make_date(year(m.effective) + 1, 1, 1)
-    FROM measures AS m
-),
-importers AS (SELECT * FROM (VALUES ('USA'), ('JPN'), ('EU27'), ('KOR'), ('DEU'), ('GBR'), ('BRA'))
+WITH importers AS (SELECT * FROM (VALUES ('USA'), ('JPN'), ('EU27'), ('KOR'), ('DEU'), ('GBR'), ('BRA'))
                    t(iso3)),
 observed AS (  -- what each importer paid: from all origins (annual) and from China (both)
     SELECT frequency, source, declared_by, nomenclature, hs6, period, importer_iso3,
@@ -56,7 +37,7 @@ sides AS (
            sum(o.quantity_t) FILTER (WHERE o.period <= w.before_to) AS t_before,
            sum(o.value_with_quantity_usd) FILTER (WHERE o.period >= w.after_from) AS usd_after,
            sum(o.quantity_t) FILTER (WHERE o.period >= w.after_from) AS t_after
-    FROM windows AS w
+    FROM staging.control_windows AS w  -- the measure's equal windows
     JOIN observed AS o
         ON o.frequency = w.frequency AND o.nomenclature = w.nomenclature AND o.hs6 = w.hs6
        AND (o.period BETWEEN w.before_from AND w.before_to

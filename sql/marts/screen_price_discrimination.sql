@@ -9,26 +9,7 @@
 -- to the target and to the rest, never on a basket code (the mix shipped to one destination can
 -- differ from the mix shipped to another). Price discrimination: charging buyers different prices
 -- for the same good (OECD Glossary of Industrial Organisation Economics and Competition Law).
-WITH measures AS (
-    SELECT m.measure_id, m.effective, m.target_iso3, c.nomenclature, c.hs6,
-           date_trunc('month', m.effective)::DATE AS effective_month
-    FROM staging.export_controls AS m
-    JOIN staging.export_control_codes AS c USING (measure_id)
-),
-windows AS (
-    SELECT m.*, 'monthly' AS frequency, w.n AS window_months,
-           (m.effective_month - to_months(w.n))::DATE AS before_from,
-           (m.effective_month - INTERVAL 1 MONTH)::DATE AS before_to,
-           m.effective_month AS after_from,
-           (m.effective_month + to_months(w.n - 1))::DATE AS after_to
-    FROM measures AS m CROSS JOIN (VALUES (3), (6), (12)) AS w(n)
-    UNION ALL
-    SELECT m.*, 'annual', 12,  -- an annual row's period is its year's first day
-           make_date(year(m.effective) - 1, 1, 1), make_date(year(m.effective) - 1, 1, 1),
-           make_date(year(m.effective) + 1, 1, 1), make_date(year(m.effective) + 1, 1, 1)
-    FROM measures AS m
-),
-china AS (  -- China's exports by destination: monthly declarations, annual BACI flows
+WITH china AS (  -- China's exports by destination: monthly declarations, annual BACI flows
     SELECT frequency, nomenclature, hs6, period, importer_iso3, value_with_quantity_usd,
            quantity_t, product_label, is_basket, commodity, stage
     FROM marts.unit_values  -- China's own declarations and BACI, not importers' (another scope)
@@ -58,7 +39,7 @@ sides AS (
                AND c.period BETWEEN w.after_from AND w.after_to) AS rest_usd_after,
            sum(c.quantity_t) FILTER (WHERE c.importer_iso3 NOT IN ('USA', 'JPN')
                AND c.period BETWEEN w.after_from AND w.after_to) AS rest_t_after
-    FROM windows AS w
+    FROM staging.control_windows AS w  -- the measure's equal windows
     CROSS JOIN (VALUES ('USA'), ('JPN')) AS d(target)
     JOIN china AS c
         ON c.frequency = w.frequency AND c.nomenclature = w.nomenclature AND c.hs6 = w.hs6
@@ -77,7 +58,7 @@ scored AS (
            s.rest_usd_after / nullif(s.rest_t_after, 0) AS rest_uv_after_usd_per_t,
            s.target_t_before, s.target_t_after, s.rest_t_before, s.rest_t_after,
            s.target_usd_before, s.target_usd_after, s.rest_usd_before, s.rest_usd_after
-    FROM windows AS w
+    FROM staging.control_windows AS w  -- the measure's equal windows
     JOIN coverage AS v USING (frequency, nomenclature, hs6)
     JOIN sides AS s USING (measure_id, frequency, window_months, nomenclature, hs6)
 ),

@@ -27,7 +27,7 @@ def test_asset_keys_are_pinned():
         "raw/usgs_mcs_production", "raw/usgs_myb_prices", "serving/dashboard", "serving/exports",
         "serving/published_warehouse", "staging/alert_kinds", "staging/bloc_members",
         "staging/capacity_scopes", "staging/china_customs_press", "staging/commodity_alias",
-        "staging/comtrade_flows", "staging/control_lines", "staging/country_alias",
+        "staging/comtrade_flows", "staging/control_lines", "staging/control_windows", "staging/country_alias",
         "staging/demand_reference", "staging/dim_country", "staging/dim_critical_list",
         "staging/dim_hs_content", "staging/dim_hs_mineral", "staging/dim_production_scope",
         "staging/eu_membership", "staging/export_control_codes", "staging/export_controls",

@@ -178,6 +178,8 @@ def build(
         con.register("_real", frame)
         con.execute(f"CREATE OR REPLACE TABLE staging.{table} AS SELECT * FROM _real")
         con.unregister("_real")
+    windows_sql = next(m for m in load_models("staging") if m.name == "control_windows").sql
+    con.execute(f"CREATE TABLE staging.control_windows AS {windows_sql}")
     for name in MARTS:
         con.execute(f"CREATE TABLE marts.{name} AS {model(name)}")
     return con

@@ -263,7 +263,7 @@ NO_FIGURES = {
     "staging.trade_products", "staging.usgs_nir_products", "staging.control_lines",
     "staging.national_tariff_lines", "staging.stockpile_usgs_scope",
     "staging.stockpile_targets",  # a policy's days, with its source: no mineral figure
-    "staging.hs_same_product", "staging.price_trade_pairs",
+    "staging.hs_same_product", "staging.price_trade_pairs", "staging.control_windows",
     "meta.check_results", "meta.refresh", "meta.source_files",
 }  # fmt: skip
 
