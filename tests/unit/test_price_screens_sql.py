@@ -434,7 +434,10 @@ def test_control_premium_fires_on_complete_windows_and_not_on_incomplete_ones():
     )  # fmt: skip
     assert (usa["uv_before_usd_per_t"], usa["uv_after_usd_per_t"]) == (1000, 2500)
     assert usa["premium"] == pytest.approx(1.5) and usa["fires"]
-    assert "+150%" in usa["evidence"] and "USA's imports from all origins, unit value" in usa["evidence"]
+    assert (
+        "+150%" in usa["evidence"]
+        and "USA's imports from all origins, unit value" in usa["evidence"]
+    )
     jpn = one(
         con, "SELECT * FROM marts.screen_control_premium WHERE measure_id = 'CN-2023-39' "
         "AND importer_iso3 = 'JPN' AND origin = 'all'",
@@ -498,8 +501,9 @@ def test_an_importers_own_lines_join_the_unit_values_and_the_control_premium():
     assert (world["before_to"], world["after_from"]) == (date(2024, 8, 1), date(2024, 9, 1))
     assert world["premium"] == pytest.approx(28.23 / 14.43 - 1) and world["fires"]
     # the UK's own declarations: its imports, in its words
-    assert "GBR's declared imports from all origins, unit value 14,430 -> 28,230 USD/t (+96%)" in (
-        world["evidence"]
+    assert (
+        "GBR's declared imports from all origins, unit value 14,430 -> 28,230 USD/t (+96%)"
+        in world["evidence"]
     )
     assert row("all", 12)["premium"] is None and not row("all", 12)["fires"]
     assert row("CHN", 3)["why_not_fired"].startswith("no tonnes in a window")
