@@ -31,6 +31,9 @@ QUERIES = (
     "brief_outlook",
     "brief_refined_origin",
     "brief_prices",
+    "prices_usgs",  # the `minerals prices` report's own queries: one place for each
+    "prices_screens",
+    "brief_price_baskets",
 )
 FORMATS = ("html", "md")
 NO_PDF = (

@@ -31,7 +31,10 @@ UNION ALL
 SELECT
     concat_ws('|', 'control_premium', measure_id, source, nomenclature, hs6, importer_iso3,
               origin, frequency, window_months),
-    'control_premium', source, commodity, stage, 'import_unit_value', year(after_from),
+    'control_premium', source, commodity, stage,
+    -- China's declarations (comtrade) are its exports to the importer, not the importer's imports
+    CASE source WHEN 'comtrade' THEN 'export_unit_value' ELSE 'import_unit_value' END,
+    year(after_from),
     importer_iso3, uv_before_usd_per_t, uv_after_usd_per_t,
     'Control premium screen: ' || evidence
 FROM marts.screen_control_premium

@@ -99,8 +99,15 @@ SELECT
          WHEN uv_after_usd_per_t / uv_before_usd_per_t - 1 < 0.5
              THEN 'the unit value did not rise 50%'
     END AS why_not_fired,
-    product_label || ': ' || importer_iso3 || '''s unit value '
-        || CASE origin WHEN 'all' THEN 'from all origins' ELSE 'from ' || origin END || ' '
+    -- the flow in the words of who declared it: China's declared exports to DEU (FOB) is not
+    -- DEU's imports; an importer's own lines are its declared imports; BACI reconciles both
+    product_label || ': '
+        || CASE WHEN source = 'comtrade' THEN 'China''s declared exports to ' || importer_iso3
+                ELSE importer_iso3 || '''s ' || CASE WHEN source = 'baci' THEN '' ELSE 'declared ' END
+                     || 'imports from '
+                     || CASE origin WHEN 'all' THEN 'all origins' WHEN 'CHN' THEN 'China'
+                                    ELSE origin END
+           END || ', unit value '
         || coalesce(format('{:,}', round(uv_before_usd_per_t)::BIGINT), 'none') || ' -> '
         || coalesce(format('{:,}', round(uv_after_usd_per_t)::BIGINT), 'none') || ' USD/t'
         || CASE WHEN is_complete AND uv_before_usd_per_t > 0 AND uv_after_usd_per_t IS NOT NULL

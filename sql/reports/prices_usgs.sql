@@ -2,7 +2,8 @@
 -- from 2018 (marts.prices holds DS-140's from 1900),
 -- each year an export control on the commodity took effect marked [measure]; e = estimated.
 -- $/kg for prices printed per kilogram, pound or ounce, $/t for those printed per ton; other
--- units (per metric ton unit of content, per carat, an index) as printed.
+-- units (per metric ton unit of content, per carat, an index) as printed; the unit basis (the
+-- product as sold, or its content) and the editions the figures are read from.
 WITH measures AS (
     SELECT year(effective) AS year, string_agg(measure_id, ' ' ORDER BY effective) AS ids
     FROM staging.export_controls
@@ -32,7 +33,9 @@ SELECT
     string_agg(CASE WHEN revision <> 0 AND NOT revision_within_rounding
                     THEN year || ': ' || previous_edition || ' ' || previous_edition_value_raw
                          || ' -> ' || edition || ' ' || value_raw END, '; ') AS revised,
-    any_value(quoted_source) AS "source USGS cites"
+    any_value(quoted_source) AS "source USGS cites",
+    any_value(unit_basis) AS "unit basis",
+    string_agg(DISTINCT edition, ', ' ORDER BY edition) AS "USGS edition"
 FROM shown
 GROUP BY product, price_basis, unit
 ORDER BY price_basis = 'market_quote' DESC, product

@@ -123,6 +123,102 @@ def test_a_basket_code_is_named_in_words_wherever_its_figures_show(brief):
     assert "the basket's" in parts["Stockpile cover"]
 
 
+def table_rows(section: str, caption: str) -> list[list[str]]:
+    """The cells of the Markdown table under `caption` in a section."""
+    rows = []
+    for line in section.split(f"**{caption}**", 1)[1].splitlines():
+        if line.startswith("|"):
+            rows.append([c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]])
+        elif rows:  # the table's end
+            break
+    return rows[2:]  # the header and its |---| line out
+
+
+def test_the_prices_section_shows_usgs_series_and_screen_hits_as_the_marts_hold_them(
+    brief, published
+):
+    """Rare earths: every USGS series of the commodity (product with its purity, basis, unit,
+    edition, estimates marked) with its figures as marts.prices holds them; the flooding runs
+    the screen finds, in the mart's own words; the rare-earth baskets named as baskets."""
+    con, _, _ = published
+    code, _, files = brief("rare_earths", "--importer", "USA", "--format", "md")
+    assert code == 0
+    prices = sections(files[".md"])["Prices"]
+    rows = table_rows(prices, "USGS price series, the latest edition of each year from 2018")
+    series = con.execute(
+        "SELECT DISTINCT product, price_basis FROM marts.prices WHERE commodity_group = "
+        "'rare_earths' AND is_latest_edition AND year >= 2018"
+    ).fetchall()
+    assert len(rows) == len(series) >= 15
+    by_product = {(r[0], r[1].split(",")[0]): r for r in rows}
+    assert set(by_product) == {(p, b.replace("_", " ")) for p, b in series}
+    for product, year, price, edition, estimate in con.execute(
+        "SELECT product, year, price_usd_per_kg, edition, is_estimate FROM marts.prices "
+        "WHERE commodity_group = 'rare_earths' AND is_latest_edition AND year >= 2021 "
+        "AND price_basis = 'market_quote' AND unit_read NOT ILIKE '%ton%'"
+    ).fetchall():
+        row = by_product[(product, "market quote")]
+        shown = f"{price:,.0f}" if price >= 100 else f"{round(price, 2):g}"
+        assert f"{year}{'e' if estimate else ''} {shown}" in row[4], (product, year, row[4])
+        assert row[2] == "$/kg" and edition in row[6]
+    dy = by_product[("dysprosium oxide, 99.5% minimum", "market quote")]
+    assert dy[1:4] == ["market quote, FOB", "$/kg", "product as sold"] and dy[6] == "MCS2026"
+    assert "2025e 239 [CN-2025-18" in dy[4]
+    # the flooding runs on cerium compounds, once each, in the screen's own words
+    runs = con.execute(
+        "SELECT evidence FROM (SELECT *, lead(fires) OVER (PARTITION BY nomenclature, hs6 "
+        "ORDER BY year) AS goes_on FROM marts.screen_flooding) WHERE commodity = 'rare_earths' "
+        "AND fires AND NOT coalesce(goes_on, false)"
+    ).fetchall()
+    hits = table_rows(prices, "Price screens that fire, the latest first")
+    assert runs and sorted(r[2] for r in hits) == sorted(e for (e,) in runs)
+    assert f"flooding {len(runs)}" in prices
+    for code_, words in (("284690", "rare-earth compounds other than cerium"),
+                         ("280530", "rare-earth metals, scandium and yttrium")):  # fmt: skip
+        basket = f"- HS {code_}: {words}; several elements, not one element's price: a basket"
+        assert f"{basket} code, so no screen fires on it" in prices
+    assert "price-changes.svg" in prices  # 19 series: each one's latest change, not 19 lines
+
+
+def test_a_basket_code_in_the_prices_section_is_never_the_mineral(brief):
+    """Gallium's only trade code is HS 811292, a basket: no screen fires on it and the brief
+    says so in words; its USGS series is the US import unit value of gallium metal."""
+    code, _, files = brief("gallium", "--importer", "USA", "--format", "md")
+    assert code == 0
+    prices = sections(files[".md"])["Prices"]
+    assert "- No price screen fires on gallium" in prices
+    assert (
+        "- HS 811292: gallium, germanium and other metals; upper bound: a basket code, so no "
+        "screen fires on it and its unit value is the mix's, not the price of gallium." in prices
+    )
+    (row,) = table_rows(prices, "USGS price series, the latest edition of each year from 2018")
+    assert row[:4] == [
+        "gallium metal, unwrought (HTS 8112.92.1000)", "import unit value", "$/kg",
+        "product as sold",
+    ]  # fmt: skip
+    assert "2023 365 [CN-2023-23]" in row[4] and "2025e 580" in row[4]
+
+
+def test_a_control_premium_on_chinas_declarations_is_worded_as_chinas_exports(brief, published):
+    """China's declared exports of synthetic graphite to Germany (FOB) doubled in price after
+    CN-2023-39: the brief says "China's declared exports to DEU", never DEU's unit value."""
+    con, _, _ = published
+    code, _, files = brief("graphite", "--importer", "DEU", "--format", "md")
+    assert code == 0
+    prices = sections(files[".md"])["Prices"]
+    hits = table_rows(prices, "Price screens that fire, the latest first")
+    (evidence,) = con.execute(
+        "SELECT evidence FROM marts.screen_control_premium WHERE fires AND source = 'comtrade' "
+        "AND hs6 = '380110' AND importer_iso3 = 'DEU' AND window_months = 12"
+    ).fetchone()
+    assert evidence.startswith(
+        "HS 380110: artificial (synthetic) graphite: China's declared exports to DEU, unit value "
+        "1,310 -> 2,630 USD/t (+101%)"
+    )
+    assert evidence in [r[2] for r in hits]
+    assert "DEU's unit value" not in prices and "DEU's imports from China, unit value" in prices
+
+
 def test_brief_refuses_pdf_and_an_unknown_commodity_in_words(brief):
     code, _, _ = brief("gallium", "--format", "pdf")
     assert code == 2

@@ -434,7 +434,10 @@ def test_control_premium_fires_on_complete_windows_and_not_on_incomplete_ones():
     )  # fmt: skip
     assert (usa["uv_before_usd_per_t"], usa["uv_after_usd_per_t"]) == (1000, 2500)
     assert usa["premium"] == pytest.approx(1.5) and usa["fires"]
-    assert "+150%" in usa["evidence"] and "USA's unit value from all origins" in usa["evidence"]
+    assert (
+        "+150%" in usa["evidence"]
+        and "USA's imports from all origins, unit value" in usa["evidence"]
+    )
     jpn = one(
         con, "SELECT * FROM marts.screen_control_premium WHERE measure_id = 'CN-2023-39' "
         "AND importer_iso3 = 'JPN' AND origin = 'all'",
@@ -497,7 +500,11 @@ def test_an_importers_own_lines_join_the_unit_values_and_the_control_premium():
     world = row("all", 3)
     assert (world["before_to"], world["after_from"]) == (date(2024, 8, 1), date(2024, 9, 1))
     assert world["premium"] == pytest.approx(28.23 / 14.43 - 1) and world["fires"]
-    assert "GBR's unit value from all origins 14,430 -> 28,230 USD/t (+96%)" in world["evidence"]
+    # the UK's own declarations: its imports, in its words
+    assert (
+        "GBR's declared imports from all origins, unit value 14,430 -> 28,230 USD/t (+96%)"
+        in world["evidence"]
+    )
     assert row("all", 12)["premium"] is None and not row("all", 12)["fires"]
     assert row("CHN", 3)["why_not_fired"].startswith("no tonnes in a window")
     (other,) = con.execute(
@@ -585,7 +592,14 @@ def test_the_window_screens_and_a_same_scope_gap_alert_once_each_worded_with_sco
     assert "China's declared exports, FOB USD per t" in message
     year, message = alerts["control_premium"]
     assert message.startswith("Control premium screen: HS 250410")
-    assert "USA's unit value from CHN 1,000 -> 1,500 USD/t (+50%)" in message
+    # China's declarations are China's exports to the USA (FOB), not the USA's imports
+    assert "China's declared exports to USA, unit value 1,000 -> 1,500 USD/t (+50%)" in message
+    assert "USA's" not in message
+    (basis,) = con.execute(
+        "SELECT basis FROM (" + load_query("alerts/price_screens.sql") + ") "
+        "WHERE kind = 'control_premium'"
+    ).fetchone()
+    assert basis == "export_unit_value"  # China declared it: an export unit value
     assert "2023-06..2023-11 vs 2023-12..2024-05" in message and "USD per t gross weight" in message
     year, message = alerts["price_vs_unit_value"]
     assert year == 2024 and "a factor of 3.0 apart" in message

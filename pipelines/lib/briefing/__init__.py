@@ -701,29 +701,61 @@ def projects(rows: dict, commodity: str, importer: str) -> Section:
     return s
 
 
+SCREEN_SOURCES = {  # the sources a screen's figures come from (docs/prices.md)
+    "flooding": ["baci"],
+    "price discrimination": ["baci", "comtrade"],
+    "control premium": ["baci", "comtrade"],
+    "USGS price vs unit value": ["usgs_mcs", "baci"],
+}
+MANY_SERIES = 6  # more price lines than this: draw each line's latest change, not the lines
+
+
 def prices(rows: dict, commodity: str) -> Section:
     s = Section("prices", "Prices", sources=["usgs_mcs"])
-    lines = rows["brief_prices"]
-    if lines is None:
+    series, lines = rows["prices_usgs"], rows["brief_prices"]
+    if series is None:
         s.absent = absent_line("Prices", ["marts.prices"])
         s.sources = []
         return s
-    if not lines:
-        s.absent = f"USGS prints no price of {label(commodity).lower()} in the bundled editions."
-        return s
-    priced = [r for r in lines if r["price_usd_per_kg"] is not None]
-    for key in dict.fromkeys((r["product"], r["price_basis"]) for r in priced):
-        last = [r for r in priced if (r["product"], r["price_basis"]) == key][-1]
+    name = label(commodity).lower()
+    if not series:
+        s.notes.append(f"USGS prints no price of {name} in the bundled editions.")
+    else:
+        if any("MYB" in r["USGS edition"] or "DS140" in r["USGS edition"] for r in series):
+            s.sources.append("usgs_myb")
+        bases = {}
+        for r in series:
+            basis = r["basis"].split(",")[0]
+            bases[basis] = bases.get(basis, 0) + 1
         s.lead.append(
-            f"{last['product']} ({last['price_basis'].replace('_', ' ')}, "
-            f"{last['unit_basis']}{', ' + last['terms'] if last['terms'] else ''}): "
-            f"${last['price_usd_per_kg']:,.2f}/kg in {last['year']}"
-            + ("e" if last["is_estimate"] else "")
-            + f" (USGS {last['edition']}"
-            + (f", citing {last['quoted_source']}" if last["quoted_source"] else "")
-            + ")."
+            f"USGS prints {len(series)} price series of {name} ("
+            + ", ".join(f"{basis} {n}" for basis, n in bases.items())
+            + "): each is one product at its stated purity, on its own basis and unit; a market "
+            "quote is not a unit value."
         )
-    if priced:
+        s.items.append(
+            Table(
+                "USGS price series, the latest edition of each year from 2018",
+                f"{label(commodity)}: one row per product (purity as USGS prints it), price basis "
+                "and unit; unit basis: the product as sold or its content; e = estimated; "
+                "[measure] = an export control on it took effect that year; source: USGS "
+                "(the edition column), citing the publisher of the quote.",
+                [
+                    Column("product", "Product (purity)"),
+                    Column("basis", "Price basis, terms"),
+                    Column("unit", "Unit"),
+                    Column("unit basis", "Unit basis"),
+                    Column("by year (latest edition)", "By year"),
+                    Column("last change %", "Last change (%)", "num1"),
+                    Column("USGS edition", "USGS edition"),
+                    Column("source USGS cites", "Source USGS cites"),
+                ],
+                series,
+            )
+        )
+    priced = [r for r in lines or [] if r["price_usd_per_kg"] is not None]
+    keys = list(dict.fromkeys((r["product"], r["price_basis"]) for r in priced))
+    if 0 < len(keys) <= MANY_SERIES:
         s.items.append(
             Chart(
                 "prices",
@@ -732,7 +764,92 @@ def prices(rows: dict, commodity: str) -> Section:
                 charts.price_lines(priced),
             )
         )
+    elif keys:
+        changes = latest_changes(lines)
+        if changes:
+            year = changes[0]["year"]
+            s.items.append(
+                Chart(
+                    "price-changes",
+                    f"USGS prices: change {year - 1} to {year}"
+                    + ("e (estimated)" if any(r["is_estimate"] for r in changes) else "")
+                    + " of each series printed for both years, % of its own price (USGS)",
+                    charts.change_bars(changes),
+                )
+            )
+    screens, baskets = rows["prices_screens"], rows["brief_price_baskets"] or []
+    if screens is None:
+        s.notes.append(absent_line("Price screens", ["marts.screen_*"]))
+        return s
+    for r in baskets:
+        s.notes.append(
+            f"{basket_words(r)}: a basket code, so no screen fires on it and its unit value is "
+            f"the mix's, not the price of {name}."
+        )
+    if not screens:
+        s.lead.append(
+            f"No price screen fires on {name} (flooding, price discrimination, control premium, "
+            "USGS price vs unit value; docs/prices.md)."
+        )
+        return s
+    counts = {k: sum(r["screen"] == k for r in screens) for k in dict.fromkeys(SCREEN_SOURCES)}
+    s.lead.append(
+        f"Price screens that fire on {name}: "
+        + ", ".join(f"{k} {n}" for k, n in counts.items() if n)
+        + ". A screen says where to look, never what happened (docs/prices.md)."
+    )
+    for k, n in counts.items():
+        if n:
+            s.sources.extend(x for x in SCREEN_SOURCES[k] if x not in s.sources)
+    if any("(importer (" in r["evidence"] for r in screens):  # an importer's own lines
+        s.sources.extend(
+            k
+            for k in ("hmrc", "comex", "uscensus", "eurostat")
+            if any(f"(importer ({k})" in r["evidence"] for r in screens)
+        )
+    s.items.append(
+        Table(
+            "Price screens that fire, the latest first",
+            f"The HS codes and national lines of {name}, each named in the evidence with "
+            "its scope: unit values in USD per tonne gross weight of what is declared (BACI: FOB, "
+            "reconciled; China's declarations: FOB; an importer's own lines: CIF); every "
+            "importer and destination the screens test, not only this brief's.",
+            [
+                Column("screen", "Screen"),
+                Column("when", "When (measure, window)"),
+                Column("evidence", "Evidence (scope, figures, basis)"),
+            ],
+            screens,
+        )
+    )
     return s
+
+
+def basket_words(r: dict) -> str:
+    """A basket code in words: "HS 811292: gallium, germanium and other metals; upper bound"
+    (several minerals), "HS 284690: rare-earth compounds other than cerium; several elements,
+    not one element's price"."""
+    if r["basket"] == "commodity":
+        return f"HS {r['hs6']}: {r['product']}; upper bound"
+    return f"HS {r['hs6']}: {r['product']}; several elements, not one element's price"
+
+
+def latest_changes(lines: list[dict]) -> list[dict]:
+    """Each series printed for the latest year: its change from the year before, in its own
+    unit (the normalised price, so a $/mtu series compares with itself)."""
+    last = max(r["year"] for r in lines)
+    out = []
+    for key in dict.fromkeys((r["product"], r["price_basis"]) for r in lines):
+        part = {r["year"]: r for r in lines if (r["product"], r["price_basis"]) == key}
+        now, before = part.get(last), part.get(last - 1)
+        if now and before and now["price_normalised"] and before["price_normalised"]:
+            out.append(
+                {
+                    **now,
+                    "change": now["price_normalised"] / before["price_normalised"] - 1,
+                }
+            )
+    return sorted(out, key=lambda r: r["change"])
 
 
 def source_name(key: str) -> str:

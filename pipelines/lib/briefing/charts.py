@@ -2,6 +2,7 @@
 sizing), with the rows inlined: a brief is one file that opens offline. Every axis title names
 its unit; a missing value is a gap, never zero."""
 
+import re
 from datetime import date
 
 import altair as alt
@@ -14,6 +15,8 @@ SCENARIOS = ["as_announced", "delayed_2y", "committed_only"]
 SCENARIO_COLOURS = ["#2166ac", "#92c5de", "#1b7837"]
 LABELS = alt.ExprRef("containerSize()[0] < 500 ? 120 : 260")  # row labels: room on a wide page
 EVENT_LABELS = alt.ExprRef("containerSize()[0] < 500 ? 175 : 320")  # "every partner, 12 months"
+PRODUCT_LABELS = alt.ExprRef("containerSize()[0] < 500 ? 190 : 360")  # "ndpr oxide, 99%"
+LEGEND_LABELS = alt.ExprRef("containerSize()[0] < 500 ? 280 : 400")  # a legend has the width
 NARROW_TICKS = alt.ExprRef("containerSize()[0] < 500 ? 3 : 5")  # 0-100% fits a phone
 
 
@@ -212,10 +215,15 @@ def capacity_lines(rows: list[dict], unit: str) -> dict:
 
 
 def price_lines(rows: list[dict]) -> dict:
+    keys = {(r["product"], r["price_basis"]) for r in rows}
+    named = {short_product(p) for p, _ in keys}
     data = [
         {
             "year": r["year"],
-            "line": f"{r['product']} ({r['price_basis'].replace('_', ' ')}, {r['unit_basis']})",
+            # the basis said where two series of a product would share a name
+            "line": short_product(r["product"])
+            + ("" if len(named) == len(keys) else f" ({r['price_basis'].replace('_', ' ')})"),
+            "product": f"{r['product']} ({r['price_basis'].replace('_', ' ')}, {r['unit_basis']})",
             "usd_per_kg": r["price_usd_per_kg"],
         }
         for r in rows
@@ -227,16 +235,68 @@ def price_lines(rows: list[dict]) -> dict:
             "usd_per_kg:Q",
             title="US dollars per kg",
             scale=alt.Scale(type="log"),
-            axis=alt.Axis(format="$,.3~s"),
+            axis=alt.Axis(format="$,.3~r"),  # $0.4, $1,340 (SI's "$400m" reads as millions)
         ),
         color=alt.Color(
-            "line:N", title=None, legend=alt.Legend(orient="bottom", columns=1, labelLimit=LABELS)
+            "line:N",
+            title=None,
+            legend=alt.Legend(orient="bottom", columns=1, labelLimit=LEGEND_LABELS),
         ),
         tooltip=[
-            alt.Tooltip("line:N", title="Product"),
+            alt.Tooltip("product:N", title="Product"),
             alt.Tooltip("year:O", title="Year"),
             alt.Tooltip("usd_per_kg:Q", title="USD per kg", format="$,.2f"),
         ],
     )
     chart = alt.layer(base.mark_line(strokeWidth=2), base.mark_point(filled=True, size=40))
     return spec(chart.properties(width="container", height=220))
+
+
+def short_product(product: str) -> str:
+    """A product short enough for a phone's axis or legend, its purity or form kept:
+    "dysprosium oxide, 99.5%", "ndpr oxide, 99%", "gallium metal, unwrought", "natural graphite,
+    flake" (the full name is in the tooltip and the table)."""
+    text = re.sub(r"[\w-]+ \(([a-z]+)\)", r"\1", product)  # "neodymium-praseodymium (ndpr)"
+    text = re.sub(r",? minimum|\s*\([^)]*\)", "", text)
+    return ", ".join(text.split(", ")[:2])
+
+
+def change_bars(rows: list[dict]) -> dict:
+    """Each price series' change over its latest year, one bar each (falls in red), the
+    product first in its label so a narrow page still says which."""
+    data = [
+        {
+            "row": short_product(r["product"]),
+            "product": r["product"],
+            "basis": r["price_basis"].replace("_", " ")
+            + (", estimated" if r["is_estimate"] else ""),
+            "change": r["change"],
+            "order": i,
+        }
+        for i, r in enumerate(rows)
+    ]
+    chart = (
+        alt.Chart(alt.Data(values=data))
+        .mark_bar(height={"band": 0.75})
+        .encode(
+            y=alt.Y(
+                "row:N",
+                sort=alt.EncodingSortField("order"),
+                title=None,
+                axis=alt.Axis(labelLimit=PRODUCT_LABELS),
+            ),
+            x=alt.X(
+                "change:Q",
+                title="Change (%)",
+                axis=alt.Axis(format="+.0%", grid=True, gridColor=GRID, tickCount=NARROW_TICKS),
+            ),
+            color=alt.condition(alt.datum.change < 0, alt.value(CHINA), alt.value(OTHER)),
+            tooltip=[
+                alt.Tooltip("product:N", title="Product"),
+                alt.Tooltip("basis:N", title="Basis"),
+                alt.Tooltip("change:Q", title="Change", format="+.1%"),
+            ],
+        )
+        .properties(width="container", height=22 * max(len(data), 1))
+    )
+    return spec(chart)

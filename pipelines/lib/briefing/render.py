@@ -20,6 +20,8 @@ def cell(value, fmt: str) -> str:
         return f"{100 * value:.1f}"
     if fmt in ("int", "num0"):
         return f"{value:,.0f}"
+    if fmt == "num1":
+        return f"{value:,.1f}"
     if fmt == "usd_m":
         return f"{value / 1e6:,.1f}"
     if fmt == "date":
@@ -30,7 +32,7 @@ def cell(value, fmt: str) -> str:
 
 
 def _numeric(column: Column) -> bool:
-    return column.fmt in ("pct", "int", "num0", "usd_m")
+    return column.fmt in ("pct", "int", "num0", "num1", "usd_m")
 
 
 def _class(column: Column) -> str:
