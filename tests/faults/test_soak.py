@@ -13,6 +13,7 @@ refresh is printed, not bounded.
 """
 
 import os
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -110,4 +111,6 @@ def test_twenty_scheduled_refreshes_stay_within_the_retention_policy(tmp_path):
         f"{history_size[0]:,} -> {history_size[-1]:,} bytes "
         f"(+{(history_size[-1] - history_size[0]) // (REFRESHES - 1):,} per refresh)"
     )
-    assert max(last) <= 1.1 * max(first), (first, last)
+    # a leak lifts every later refresh; one process's peak on a busy machine is noise (a
+    # source-only refresh was seen at 530 MB among 430-465 MB ones): compare the medians
+    assert statistics.median(last) <= 1.1 * statistics.median(first), (first, last)
