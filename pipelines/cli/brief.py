@@ -117,20 +117,10 @@ def write_brief(con, commodity: str, importer: str, out_dir: Path, fmts) -> list
 
 def cmd_brief(args: argparse.Namespace) -> int:
     con = console.connect_readonly()
-    known = [k for (k,) in console.run(con, "brief_commodities").fetchall()]
-    commodity = console.resolve(
-        args.commodity,
-        console.names(con, "commodity", known),
-        "commodity",
-        f"list them: {console.typed('minerals')} sql -f sql/reports/brief_commodities.sql",
+    commodity = console.resolve_key(
+        con, args.commodity, "brief_commodities", "commodity", "commodity"
     )
-    importers = [k for (k,) in console.run(con, "brief_importers").fetchall()]
-    importer = console.resolve(
-        args.importer,
-        console.names(con, "country", importers),
-        "importer",
-        f"list them: {console.typed('minerals')} sql -f sql/reports/brief_importers.sql",
-    )
+    importer = console.resolve_key(con, args.importer, "brief_importers", "importer", "country")
     out_dir = Path(args.out) if args.out else settings.warehouse_dir() / "briefs"
     for path in write_brief(con, commodity, importer, out_dir, args.format):
         print(f"wrote {console.shown(path)}")

@@ -168,6 +168,18 @@ def resolve(value: str, candidates: dict[str, list[str]], what: str, listing: st
 NAMES = {"country": "names_country", "commodity": "names_commodity"}
 
 
+def resolve_key(
+    con, value: str, keys: str, what: str, names_of: str | None = None, listing: str = "", **params
+) -> str:
+    """The key `value` names among those `sql/reports/<keys>.sql` lists (its first column, run
+    with `params`), matched on the key and, for `names_of` (a kind of `NAMES`), its names; an
+    unknown value exits saying how to list them (`listing`, else the query file to run)."""
+    known = [k for (k, *_) in run(con, keys, **params).fetchall()]
+    candidates = names(con, names_of, known) if names_of else {k: [] for k in known}
+    listing = listing or f"list them: {typed('minerals')} sql -f sql/reports/{keys}.sql"
+    return resolve(value, candidates, what, listing)
+
+
 def names(con, kind: str, keys: list[str]) -> dict[str, list[str]]:
     """{key: its names, display name first} for `keys` (kind: country, commodity; `NAMES`);
     a key without names maps to []."""

@@ -31,12 +31,8 @@ def cmd_projects(args: argparse.Namespace) -> int:
     con = console.connect_readonly()
     commodity = None
     if args.commodity:
-        known = [k for (k,) in console.run(con, "projects_commodities").fetchall()]
-        commodity = console.resolve(
-            args.commodity,
-            console.names(con, "commodity", known),
-            "commodity with projects",
-            f"list them: {console.typed('minerals')} sql -f sql/reports/projects_commodities.sql",
+        commodity = console.resolve_key(
+            con, args.commodity, "projects_commodities", "commodity with projects", "commodity"
         )
     print(PIPELINE + "\n")
     console.print_relation(console.run(con, "projects_pipeline", commodity=commodity))

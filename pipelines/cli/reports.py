@@ -78,10 +78,9 @@ class Report:
             if value is None:
                 keys[a.name] = None
                 continue
-            known = [k for (k, *_) in console.run(con, a.keys, **keys).fetchall()]
-            candidates = console.names(con, a.names, known) if a.names else {k: [] for k in known}
-            listing = a.listing or f"list them: {console.typed('minerals')} sql -f {_path(a.keys)}"
-            keys[a.name] = console.resolve(value, candidates, a.what, listing)
+            keys[a.name] = console.resolve_key(
+                con, value, a.keys, a.what, a.names, a.listing or "", **keys
+            )
         return keys
 
     def run(self, args: argparse.Namespace) -> int:

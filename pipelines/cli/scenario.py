@@ -201,10 +201,7 @@ def cmd_scenario(args: argparse.Namespace) -> int:
     con = console.connect_readonly()
 
     def pick(value: str, keys: str, what: str, kind: str | None) -> str:
-        known = [k for (k,) in console.run(con, keys).fetchall()]
-        candidates = console.names(con, kind, known) if kind else {k: [] for k in known}
-        listing = f"list them: {console.typed('minerals')} sql -f sql/reports/{keys}.sql"
-        return console.resolve(value, candidates, what, listing)
+        return console.resolve_key(con, value, keys, what, kind)
 
     importer = pick(
         args.importer, "scenario_importers", "importer (ISO3 code, country name or bloc)", "country"
