@@ -99,30 +99,15 @@ def event_bars(study: list[dict]) -> dict:
         for i, r in enumerate(study)
         if r["value_change"] is not None
     ]
-    chart = (
-        alt.Chart(alt.Data(values=data))
-        .mark_bar(height={"band": 0.75})
-        .encode(
-            y=alt.Y(
-                "row:N",
-                sort=alt.EncodingSortField("order"),
-                title="China's exports to",
-                axis=alt.Axis(labelLimit=EVENT_LABELS),
-            ),
-            x=alt.X(
-                "change:Q",
-                title="Value after vs before (%)",
-                axis=alt.Axis(format="+.0%", grid=True, gridColor=GRID, tickCount=5),
-            ),
-            color=alt.condition(alt.datum.change < 0, alt.value(CHINA), alt.value(OTHER)),
-            tooltip=[
-                alt.Tooltip("row:N", title="Window"),
-                alt.Tooltip("change:Q", title="Change", format="+.1%"),
-            ],
-        )
-        .properties(width="container", height=24 * max(len(data), 1))
+    return _signed_bars(
+        data,
+        y_title="China's exports to",
+        x_title="Value after vs before (%)",
+        labels=EVENT_LABELS,
+        ticks=5,
+        row_px=24,
+        tooltip=[alt.Tooltip("row:N", title="Window")],
     )
-    return spec(chart)
 
 
 def partner_lines(rows: list[dict]) -> dict:
@@ -275,6 +260,19 @@ def change_bars(rows: list[dict]) -> dict:
         }
         for i, r in enumerate(rows)
     ]
+    return _signed_bars(
+        data,
+        y_title=None,
+        x_title="Change (%)",
+        labels=PRODUCT_LABELS,
+        ticks=NARROW_TICKS,
+        row_px=22,
+        tooltip=[alt.Tooltip("product:N", title="Product"), alt.Tooltip("basis:N", title="Basis")],
+    )
+
+
+def _signed_bars(data: list[dict], *, y_title, x_title, labels, ticks, row_px, tooltip) -> dict:
+    """One bar per `row` for its `change` (a fraction), in the rows' `order`: falls in red."""
     chart = (
         alt.Chart(alt.Data(values=data))
         .mark_bar(height={"band": 0.75})
@@ -282,21 +280,17 @@ def change_bars(rows: list[dict]) -> dict:
             y=alt.Y(
                 "row:N",
                 sort=alt.EncodingSortField("order"),
-                title=None,
-                axis=alt.Axis(labelLimit=PRODUCT_LABELS),
+                title=y_title,
+                axis=alt.Axis(labelLimit=labels),
             ),
             x=alt.X(
                 "change:Q",
-                title="Change (%)",
-                axis=alt.Axis(format="+.0%", grid=True, gridColor=GRID, tickCount=NARROW_TICKS),
+                title=x_title,
+                axis=alt.Axis(format="+.0%", grid=True, gridColor=GRID, tickCount=ticks),
             ),
             color=alt.condition(alt.datum.change < 0, alt.value(CHINA), alt.value(OTHER)),
-            tooltip=[
-                alt.Tooltip("product:N", title="Product"),
-                alt.Tooltip("basis:N", title="Basis"),
-                alt.Tooltip("change:Q", title="Change", format="+.1%"),
-            ],
+            tooltip=[*tooltip, alt.Tooltip("change:Q", title="Change", format="+.1%")],
         )
-        .properties(width="container", height=22 * max(len(data), 1))
+        .properties(width="container", height=row_px * max(len(data), 1))
     )
     return spec(chart)
