@@ -15,12 +15,8 @@
 WITH flows AS (
     SELECT c.measure_id, f.nomenclature, f.year, f.exporter_iso3, f.importer_iso3, f.value_usd,
            c.is_shared OR f.exclusivity = 'shared' AS is_shared
-    FROM staging.trade_flows f
+    FROM staging.trade_flows_checked f
     JOIN staging.export_control_codes c ON c.hs6 = f.hs6 AND c.nomenclature = f.nomenclature
-    WHERE NOT EXISTS (
-        SELECT 1 FROM staging.trade_outliers AS o
-        WHERE o.nomenclature = f.nomenclature AND o.year = f.year AND o.hs6 = f.hs6
-          AND o.exporter_iso3 = f.exporter_iso3 AND o.importer_iso3 = f.importer_iso3)
 ),
 tagged AS (
     SELECT f.*, m.country_iso3, m.effective,
@@ -46,7 +42,7 @@ annual_code AS (
     SELECT c.measure_id, f.nomenclature, f.hs6, min(f.year) AS first_year,
            max(f.year) AS last_year,
            string_agg(DISTINCT f.year::VARCHAR, ', ' ORDER BY f.year::VARCHAR) AS years
-    FROM staging.trade_flows f
+    FROM staging.trade_flows_checked f
     JOIN staging.export_control_codes c ON c.hs6 = f.hs6 AND c.nomenclature = f.nomenclature
     JOIN staging.export_controls m USING (measure_id)
     WHERE f.exporter_iso3 = m.country_iso3

@@ -6,11 +6,7 @@
 -- commodity. Flows in staging.trade_outliers are left out.
 WITH flows AS (
     SELECT f.commodity, f.stage, f.year, f.exporter_iso3, f.value_usd, f.quantity_t
-    FROM staging.trade_flows AS f
-    WHERE NOT EXISTS (
-        SELECT 1 FROM staging.trade_outliers AS o
-        WHERE o.nomenclature = f.nomenclature AND o.year = f.year AND o.hs6 = f.hs6
-          AND o.exporter_iso3 = f.exporter_iso3 AND o.importer_iso3 = f.importer_iso3)
+    FROM staging.trade_flows_checked AS f
 ),
 by_exporter AS (
     SELECT commodity, stage, b.basis, year, exporter_iso3 AS iso3,

@@ -45,15 +45,11 @@ flows AS (  -- country importers, on content
     SELECT t.importer_iso3, t.exporter_iso3, t.commodity, t.stage, t.year,
            t.quantity_t, t.quantity_t * c.factor AS content_t,
            t.exclusivity = 'shared' AS is_shared
-    FROM staging.trade_flows t
+    FROM staging.trade_flows_checked t
     JOIN staging.trade_content_factors c USING (nomenclature, hs6)
     JOIN traced_commodities tc
       ON tc.commodity = t.commodity AND list_contains(tc.years, t.year)
     WHERE t.quantity_t > 0
-      AND NOT EXISTS (  -- flows failing a plausibility test are in no share (issue 26)
-          SELECT 1 FROM staging.trade_outliers o
-          WHERE o.nomenclature = t.nomenclature AND o.year = t.year AND o.hs6 = t.hs6
-            AND o.exporter_iso3 = t.exporter_iso3 AND o.importer_iso3 = t.importer_iso3)
 ),
 bloc_flows AS (  -- blocs count only imports from outside the bloc (as staging.import_by_supplier)
     SELECT m.bloc AS importer_iso3, f.exporter_iso3, f.commodity, f.stage, f.year,

@@ -25,22 +25,15 @@ WITH own AS (  -- the importer's own five largest suppliers of the series, by to
     WHERE b.value_usd > 0
     QUALIFY supplier_rank <= 5
 ),
-checked AS (  -- trade flows, those failing a plausibility test (staging.trade_outliers) left out
-    SELECT * FROM staging.trade_flows AS f
-    WHERE NOT EXISTS (
-        SELECT 1 FROM staging.trade_outliers AS o
-        WHERE o.nomenclature = f.nomenclature AND o.year = f.year AND o.hs6 = f.hs6
-          AND o.exporter_iso3 = f.exporter_iso3 AND o.importer_iso3 = f.importer_iso3)
-),
 exporters AS (  -- each country's exports by tonnes, and the world's
     SELECT exporter_iso3 AS iso3, commodity, stage, year, sum(quantity_t) AS export_quantity_t,
            sum(sum(quantity_t)) OVER (PARTITION BY commodity, stage, year) AS world_export_t
-    FROM checked
+    FROM staging.trade_flows_checked
     GROUP BY exporter_iso3, commodity, stage, year
 ),
 bloc_exports AS (  -- exports of each bloc across its border
     SELECT m.bloc AS iso3, f.commodity, f.stage, f.year, sum(f.quantity_t) AS export_quantity_t
-    FROM checked f
+    FROM staging.trade_flows_checked f
     JOIN staging.bloc_members m
       ON m.iso3 = f.exporter_iso3
      AND (m.joined IS NULL OR f.year >= m.joined) AND (m."left" IS NULL OR f.year < m."left")

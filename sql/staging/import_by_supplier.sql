@@ -7,11 +7,7 @@
 WITH flows AS (
     SELECT importer_iso3, exporter_iso3, commodity, stage, year, value_usd, quantity_t,
            exclusivity = 'shared' AS is_shared
-    FROM staging.trade_flows AS f
-    WHERE NOT EXISTS (
-        SELECT 1 FROM staging.trade_outliers AS o
-        WHERE o.nomenclature = f.nomenclature AND o.year = f.year AND o.hs6 = f.hs6
-          AND o.exporter_iso3 = f.exporter_iso3 AND o.importer_iso3 = f.importer_iso3)
+    FROM staging.trade_flows_checked AS f
 ),
 bloc_flows AS (
     SELECT mi.bloc AS importer_iso3, f.exporter_iso3, f.commodity, f.stage, f.year,

@@ -1,6 +1,6 @@
 -- staging.trade_outliers: the BACI flows that fail a test against what publishers print, one row
--- per (flow, reason). Every consumer of shares, concentration and alerts leaves these flows out
--- (NOT EXISTS on the flow key); the WARN check trade_outliers_found names the largest.
+-- per (flow, reason). staging.trade_flows_checked leaves these flows out, and every share,
+-- concentration and alert reads it; the WARN check trade_outliers_found names the largest.
 -- The tests (thresholds and why: docs/trade-checks.md):
 --   unit_value_far_from_median    the flow's unit value is more than 10x away from both the
 --                                 code's world median that year and the exporter's own median

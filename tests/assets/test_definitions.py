@@ -38,8 +38,8 @@ def test_asset_keys_are_pinned():
         "staging/partner_monthly", "staging/price_trade_pairs", "staging/production",
         "staging/project_funding", "staging/projects", "staging/representative_series",
         "staging/source_country_codes", "staging/stockpile_targets", "staging/stockpile_usgs_scope",
-        "staging/supply_by_country", "staging/supply_series",
-        "staging/trade_content_factors", "staging/trade_flows", "staging/trade_monthly",
+        "staging/supply_by_country", "staging/supply_series", "staging/trade_content_factors",
+        "staging/trade_flows", "staging/trade_flows_checked", "staging/trade_monthly",
         "staging/trade_outliers", "staging/trade_products", "staging/us_salient",
         "staging/usgs_nir_products", "staging/usgs_prices",
     ]  # fmt: skip

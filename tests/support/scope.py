@@ -15,12 +15,15 @@ OUTLIER_COLUMNS = (
 
 
 def trade_outliers(con: duckdb.DuckDBPyConnection, rows: list[tuple] = ()) -> None:
-    """staging.trade_outliers with `rows` (the columns of OUTLIER_COLUMNS), empty by default."""
+    """staging.trade_outliers with `rows` (the columns of OUTLIER_COLUMNS), empty by default, and
+    staging.trade_flows_checked (the slice's staging.trade_flows less them) from its model."""
     con.execute("CREATE SCHEMA IF NOT EXISTS staging")
     con.execute(f"CREATE OR REPLACE TABLE staging.trade_outliers ({OUTLIER_COLUMNS})")
     if rows:
         marks = ", ".join("?" for _ in OUTLIER_COLUMNS.split(", "))
         con.executemany(f"INSERT INTO staging.trade_outliers VALUES ({marks})", rows)
+    checked = next(m for m in load_models("staging") if m.name == "trade_flows_checked")
+    con.execute(f"CREATE OR REPLACE TABLE staging.trade_flows_checked AS {checked.sql}")
 
 
 def trade_products(con: duckdb.DuckDBPyConnection) -> None:

@@ -276,9 +276,12 @@ def test_every_table_with_figures_declares_their_scope():
 
 
 def test_every_share_of_trade_leaves_the_outliers_out():
-    """A model that reads the BACI flows reads staging.trade_outliers too (its NOT EXISTS on the
-    flow key), so a flow that fails a plausibility test is in no share, concentration or alert."""
+    """A model that reads the BACI flows reads staging.trade_outliers too
+    (staging.trade_flows_checked leaves them out on the flow key; the shares read that), so a flow
+    that fails a plausibility test is in no share, concentration or alert."""
     readers = {m.table: m.deps for m in all_models() if "staging.trade_flows" in m.deps}
-    assert {"staging.import_by_supplier", "marts.export_share"} <= set(readers)
+    checked = {m.table for m in all_models() if "staging.trade_flows_checked" in m.deps}
+    assert {"staging.import_by_supplier", "marts.export_share"} <= checked
+    assert "staging.trade_flows_checked" in readers
     readers.pop("staging.trade_outliers")  # the table that finds them
     assert [t for t, deps in readers.items() if "staging.trade_outliers" not in deps] == []
